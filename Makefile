@@ -1,0 +1,32 @@
+# IOMKit — the two commands of the quick start, and a few more.
+#   make demo    installs what is missing, builds, runs the demo
+#   make test    installs what is missing, runs every test
+#   make bench   runs the benchmarks (release build)
+SHELL := /bin/bash
+SWIFT ?= swift
+# Use the trimmed libzmq.pc written by Scripts/install-deps.sh (no Kerberos -isystem flags).
+export PKG_CONFIG_PATH := $(CURDIR)/.build/pkgconfig$(if $(PKG_CONFIG_PATH),:$(PKG_CONFIG_PATH))
+
+.PHONY: all deps build demo test bench clean
+
+all: build
+
+deps:
+	@Scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build
+
+demo: deps
+	$(SWIFT) build --product iom
+	$(SWIFT) run --skip-build iom demo
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+bench: deps
+	$(SWIFT) package --allow-writing-to-package-directory benchmark
+
+clean:
+	rm -rf .build
