@@ -2,7 +2,7 @@
 # Regenerates the Swift code for Protocols/iom/v1/*.proto into Sources/IOMWire/Generated.
 #   Scripts/generate-protos.sh          regenerate
 #   Scripts/generate-protos.sh --check  regenerate into a temp dir; fail if the committed code differs
-#   Scripts/generate-protos.sh --python DIR   also/only generate Python code into DIR (for Tests/python)
+#   Scripts/generate-protos.sh --python DIR   generate only Python code into DIR (not committed)
 # Needs protoc (Debian: protobuf-compiler). protoc-gen-swift is built from the swift-protobuf
 # package dependency, so the generator always matches the runtime.
 set -euo pipefail
@@ -28,9 +28,11 @@ fi
 protos=(Protocols/iom/v1/*.proto)
 
 if [ -n "$python_out" ]; then
+  # Python only (not committed; Tests/python generates its own copy into a temp dir).
   mkdir -p "$python_out"
   protoc -I Protocols --python_out="$python_out" "${protos[@]}"
-  if [ "$mode" = write ] && [ -z "${GENERATE_SWIFT:-}" ]; then exit 0; fi
+  echo "wrote Python code to $python_out"
+  exit 0
 fi
 
 plugin_dir="$(swift build -c release --product protoc-gen-swift --show-bin-path)"
