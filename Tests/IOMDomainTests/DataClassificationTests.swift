@@ -12,7 +12,7 @@ func leafPaths(_ value: Any, _ path: String, into out: inout Set<String>) {
     if leaf { out.insert(path); return }
     switch mirror.displayStyle {
     case .optional:
-        if let child = mirror.children.first { leafPaths(child.value, path, into: &out) } else { out.insert(path) }
+        if let child = mirror.children.first { leafPaths(child.value, path, into: &out) } // absent: no leaves here
     case .collection, .set:
         if mirror.children.isEmpty { out.insert("\(path)[]") }
         for child in mirror.children { leafPaths(child.value, "\(path)[]", into: &out) }
