@@ -14,11 +14,19 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "ZeroMQ", targets: ["ZeroMQ"]),
+        // --- domain (issue 3) ---
+        .library(name: "IOMDomain", targets: ["IOMDomain"]),
+        .library(name: "IOMWire", targets: ["IOMWire"]),
+        .library(name: "IOMFixtures", targets: ["IOMFixtures"]),
+        // --- end domain ---
         .executable(name: "iom", targets: ["iom"]),
     ],
     dependencies: [
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        // --- domain (issue 3) --- swift-protobuf: the Protocols/ wire types (IOMWire) and protoc-gen-swift.
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
+        // --- end domain ---
     ],
     targets: [
         // libzmq, found through pkg-config. `make` installs it when missing.
@@ -46,6 +54,22 @@ let package = Package(
             path: "Benchmarks/Wire",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // --- domain (issue 3) ---
+        // Value types, identifiers, validation, the protection-case state machine. No I/O.
+        .target(name: "IOMDomain"),
+        // Domain <-> Protocols/ mapping; generated protobuf types stay internal.
+        .target(
+            name: "IOMWire",
+            dependencies: ["IOMDomain", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            exclude: ["Generated/README.md"]
+        ),
+        // The seed (organisation, Morocco mission, 24 July 2017 Rabat breakfast) and fictional test cases.
+        .target(name: "IOMFixtures", dependencies: ["IOMDomain"]),
+        .testTarget(name: "IOMDomainTests", dependencies: ["IOMDomain", "IOMFixtures"]),
+        .testTarget(name: "IOMWireTests", dependencies: ["IOMWire", "IOMDomain", "IOMFixtures"]),
+        // Regenerates Protocols/vectors from the fixtures (Scripts/generate-vectors.sh).
+        .executableTarget(name: "iom-vectors", dependencies: ["IOMWire", "IOMFixtures"], path: "Tools/iom-vectors"),
+        // --- end domain ---
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,55 @@
+import IOMDomain
+
+extension AnyRecord {
+    var wire: Iom_V1_Record {
+        var w = Iom_V1_Record()
+        switch self {
+        case .organisation(let r): w.organisation = r.wire
+        case .mission(let r): w.mission = r.wire
+        case .memberState(let r): w.memberState = r.wire
+        case .event(let r): w.event = r.wire
+        case .protectionCase(let r): w.protectionCase = r.wire
+        }
+        return w
+    }
+
+    init?(wire w: Iom_V1_Record, _ v: inout Validator, _ p: String) {
+        let decoded: AnyRecord?
+        switch w.record {
+        case .organisation(let r): decoded = v.check { try Organisation(wire: r) }.map(AnyRecord.organisation)
+        case .mission(let r): decoded = v.check { try Mission(wire: r) }.map(AnyRecord.mission)
+        case .memberState(let r): decoded = v.check { try MemberState(wire: r) }.map(AnyRecord.memberState)
+        case .event(let r): decoded = v.check { try PublicEvent(wire: r) }.map(AnyRecord.event)
+        case .protectionCase(let r): decoded = v.check { try ProtectionCase(wire: r) }.map(AnyRecord.protectionCase)
+        case nil: v.fail(p, "", "holds no record"); decoded = nil
+        }
+        guard let decoded else { return nil }
+        self = decoded
+    }
+}
+
+extension Change {
+    var wire: Iom_V1_Change {
+        var w = Iom_V1_Change()
+        w.recordType = wireEnum(recordType)
+        w.kind = wireEnum(kind)
+        w.recordID = recordID
+        w.version = version
+        if let b = before { w.before = b.wire }
+        if let a = after { w.after = a.wire }
+        return w
+    }
+
+    init(wire w: Iom_V1_Change) throws(ValidationError) {
+        var v = Validator()
+        let type: RecordType? = v.enumValue(w.recordType, "change.recordType")
+        let kind: ChangeKind? = v.enumValue(w.kind, "change.kind")
+        let before: AnyRecord?? = w.hasBefore ? AnyRecord(wire: w.before, &v, "change.before").map { .some($0) } : .some(nil)
+        let after: AnyRecord?? = w.hasAfter ? AnyRecord(wire: w.after, &v, "change.after").map { .some($0) } : .some(nil)
+        try v.finish()
+        guard let type, let kind, let before, let after else { throw undecodable("change") }
+        try self.init(kind: kind, before: before, after: after, version: w.version)
+        if recordType != type { throw ValidationError([ValidationIssue(path: "change.recordType", value: type.rawValue, reason: "does not match the record (\(recordType.rawValue))")]) }
+        if recordID != w.recordID { throw ValidationError([ValidationIssue(path: "change.recordId", value: w.recordID, reason: "does not match the record (\(recordID))")]) }
+    }
+}

@@ -1,0 +1,152 @@
+import IOMDomain
+import SwiftProtobuf
+
+/// Encodes domain records and changes to the `Protocols/iom/v1` wire format and back.
+///
+/// The generated protobuf types stay internal: callers speak domain types and bytes.
+/// Decoding applies every domain rule, so wire data that breaks one is refused with the same
+/// ``IOMDomain/ValidationError`` as direct construction.
+///
+/// ```swift
+/// let bytes = WireCodec.encode(Seed.moroccoMission)
+/// let mission = try WireCodec.decode(bytes, as: Mission.self)
+/// let change = try WireCodec.decodeChange(WireCodec.encode(change))
+/// ```
+public enum WireCodec {
+    /// The protobuf message name of a record type, e.g. `iom.v1.Mission`.
+    public static func messageName(of type: RecordType) -> String {
+        switch type {
+        case .organisation: Iom_V1_Organisation.protoMessageName
+        case .mission: Iom_V1_Mission.protoMessageName
+        case .memberState: Iom_V1_MemberState.protoMessageName
+        case .event: Iom_V1_Event.protoMessageName
+        case .protectionCase: Iom_V1_ProtectionCase.protoMessageName
+        }
+    }
+
+    /// The protobuf message name of a change: `iom.v1.Change`.
+    public static let changeMessageName = Iom_V1_Change.protoMessageName
+
+    /// Encodes a record as its own message (e.g. `iom.v1.Mission`), protobuf binary.
+    public static func encode(_ record: some DomainRecord) -> [UInt8] {
+        encode(record.anyRecord)
+    }
+
+    /// Encodes a record held in ``IOMDomain/AnyRecord`` as its own message, protobuf binary.
+    public static func encode(_ record: AnyRecord) -> [UInt8] {
+        switch record {
+        case .organisation(let r): bytes(r.wire)
+        case .mission(let r): bytes(r.wire)
+        case .memberState(let r): bytes(r.wire)
+        case .event(let r): bytes(r.wire)
+        case .protectionCase(let r): bytes(r.wire)
+        }
+    }
+
+    /// Encodes a change as `iom.v1.Change`, protobuf binary.
+    public static func encode(_ change: Change) -> [UInt8] { bytes(change.wire) }
+
+    /// Decodes a record of type `R` from protobuf binary.
+    ///
+    /// - Throws: ``WireError`` when the bytes are not a valid message, ``IOMDomain/ValidationError``
+    ///   (every problem at once) when the message breaks a domain rule.
+    public static func decode<R: DomainRecord>(_ bytes: [UInt8], as type: R.Type = R.self) throws -> R {
+        let any = try decodeRecord(bytes, type: R.recordType)
+        guard let record = any.unwrap(as: R.self) else { throw WireError.malformed("not a \(R.recordType)") }
+        return record
+    }
+
+    /// Decodes a record of the given type from protobuf binary into ``IOMDomain/AnyRecord``.
+    public static func decodeRecord(_ bytes: [UInt8], type: RecordType) throws -> AnyRecord {
+        switch type {
+        case .organisation: .organisation(try Organisation(wire: message(bytes)))
+        case .mission: .mission(try Mission(wire: message(bytes)))
+        case .memberState: .memberState(try MemberState(wire: message(bytes)))
+        case .event: .event(try PublicEvent(wire: message(bytes)))
+        case .protectionCase: .protectionCase(try ProtectionCase(wire: message(bytes)))
+        }
+    }
+
+    /// Decodes an `iom.v1.Change` from protobuf binary.
+    public static func decodeChange(_ bytes: [UInt8]) throws -> Change {
+        try Change(wire: message(bytes))
+    }
+
+    /// The canonical protobuf JSON of a record (as written in `Protocols/vectors`).
+    public static func json(_ record: AnyRecord) -> String {
+        switch record {
+        case .organisation(let r): jsonText(r.wire)
+        case .mission(let r): jsonText(r.wire)
+        case .memberState(let r): jsonText(r.wire)
+        case .event(let r): jsonText(r.wire)
+        case .protectionCase(let r): jsonText(r.wire)
+        }
+    }
+
+    /// The canonical protobuf JSON of a change.
+    public static func json(_ change: Change) -> String { jsonText(change.wire) }
+
+    /// Decodes a record from protobuf JSON.
+    public static func decodeRecord(json: String, type: RecordType) throws -> AnyRecord {
+        func m<M: SwiftProtobuf.Message>(_: M.Type) throws -> [UInt8] {
+            do { return bytes(try M(jsonString: json)) } catch { throw WireError.malformed("\(M.protoMessageName) JSON: \(error)") }
+        }
+        switch type {
+        case .organisation: return try decodeRecord(m(Iom_V1_Organisation.self), type: type)
+        case .mission: return try decodeRecord(m(Iom_V1_Mission.self), type: type)
+        case .memberState: return try decodeRecord(m(Iom_V1_MemberState.self), type: type)
+        case .event: return try decodeRecord(m(Iom_V1_Event.self), type: type)
+        case .protectionCase: return try decodeRecord(m(Iom_V1_ProtectionCase.self), type: type)
+        }
+    }
+
+    /// Decodes a change from protobuf JSON.
+    public static func decodeChange(json: String) throws -> Change {
+        do { return try Change(wire: Iom_V1_Change(jsonString: json)) } catch let e as SwiftProtobuf.JSONDecodingError {
+            throw WireError.malformed("iom.v1.Change JSON: \(e)")
+        }
+    }
+
+    static func message<M: SwiftProtobuf.Message>(_ bytes: [UInt8]) throws -> M {
+        do { return try M(serializedBytes: bytes) } catch {
+            throw WireError.malformed("\(M.protoMessageName): \(error)")
+        }
+    }
+
+    static func bytes(_ m: some SwiftProtobuf.Message) -> [UInt8] {
+        // Proto3 messages without required fields always serialize.
+        (try? m.serializedBytes()) ?? []
+    }
+
+    static func jsonText(_ m: some SwiftProtobuf.Message) -> String {
+        var options = JSONEncodingOptions()
+        options.preserveProtoFieldNames = false
+        return (try? m.jsonString(options: options)) ?? "{}"
+    }
+}
+
+/// Bytes that are not a valid protobuf message of the expected type.
+///
+/// ```swift
+/// do { _ = try WireCodec.decode([0xFF], as: Mission.self) } catch let e as WireError { print(e) }
+/// ```
+public enum WireError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The bytes or JSON could not be parsed as the expected message.
+    case malformed(String)
+
+    public var description: String {
+        switch self { case .malformed(let why): "malformed wire data: \(why)" }
+    }
+}
+
+extension AnyRecord {
+    func unwrap<R: DomainRecord>(as: R.Type) -> R? {
+        switch self {
+        case .organisation(let r): r as? R
+        case .mission(let r): r as? R
+        case .memberState(let r): r as? R
+        case .event(let r): r as? R
+        case .protectionCase(let r): r as? R
+        }
+    }
+}
