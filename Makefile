@@ -22,8 +22,13 @@ demo: deps
 	$(SWIFT) run --skip-build iom demo
 
 test: deps
+	@Scripts/install-deps.sh protoc python
+	python3 Scripts/generate-iso3166.py --check
 	$(SWIFT) build --build-tests
+	Scripts/generate-protos.sh --check
+	Scripts/generate-vectors.sh --check
 	$(SWIFT) test --skip-build
+	Scripts/test-python.sh
 
 bench: deps
 	$(SWIFT) package --allow-writing-to-package-directory benchmark

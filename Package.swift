@@ -68,7 +68,7 @@ let package = Package(
         .testTarget(name: "IOMDomainTests", dependencies: ["IOMDomain", "IOMFixtures"]),
         .testTarget(name: "IOMWireTests", dependencies: ["IOMWire", "IOMDomain", "IOMFixtures"]),
         // Regenerates Protocols/vectors from the fixtures (Scripts/generate-vectors.sh).
-        .executableTarget(name: "iom-vectors", dependencies: ["IOMWire", "IOMFixtures"], path: "Tools/iom-vectors"),
+        .executableTarget(name: "iom-vectors", dependencies: ["IOMWire", "IOMFixtures"], path: "Sources/iom-vectors"),
         // --- end domain ---
     ],
     swiftLanguageModes: [.v6]

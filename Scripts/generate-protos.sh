@@ -35,8 +35,8 @@ if [ -n "$python_out" ]; then
   exit 0
 fi
 
-plugin_dir="$(swift build -c release --product protoc-gen-swift --show-bin-path)"
-swift build -c release --product protoc-gen-swift >/dev/null
+plugin_dir="$(swift build --product protoc-gen-swift --show-bin-path)"
+swift build --product protoc-gen-swift >/dev/null
 plugin="$plugin_dir/protoc-gen-swift"
 
 out="Sources/IOMWire/Generated"

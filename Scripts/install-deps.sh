@@ -41,8 +41,8 @@ for tool in "$@"; do
                 apt_install protobuf-compiler || brew install protobuf
             fi ;;
         python)
-            if ! python3 -c 'import zmq, google.protobuf' 2>/dev/null; then
-                echo "==> installing Python test requirements (pyzmq, protobuf)"
+            if ! python3 -c 'import google.protobuf, pytest' 2>/dev/null; then
+                echo "==> installing Python test requirements (protobuf, pytest)"
                 python3 -m pip install -q --disable-pip-version-check -r Tests/python/requirements.txt
             fi ;;
     esac

@@ -14,7 +14,6 @@ import ZeroMQ
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.throughput, .wallClock, .mallocCountTotal],
-        units: [.throughput: .kilo],
         warmupIterations: 1,
         scalingFactor: .mega,
         maxDuration: .seconds(10),
