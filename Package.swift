@@ -15,10 +15,16 @@ let package = Package(
     products: [
         .library(name: "ZeroMQ", targets: ["ZeroMQ"]),
         .executable(name: "iom", targets: ["iom"]),
+        // --- IOMStore (issue 5, storage half) ---
+        .library(name: "IOMStore", targets: ["IOMStore"]),
+        // --- end IOMStore ---
     ],
     dependencies: [
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        // --- IOMStore: GRDB is the embedded SQLite store (WAL, migrator, typed access) ---
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        // --- end IOMStore ---
     ],
     targets: [
         // libzmq, found through pkg-config. `make` installs it when missing.
@@ -46,6 +52,33 @@ let package = Package(
             path: "Benchmarks/Wire",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // --- IOMStore (issue 5, storage half) ---
+        // Journal + current state on SQLite through GRDB; record-agnostic (opaque payload bytes).
+        .target(
+            name: "IOMStore",
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // Child process for the SIGKILL crash test: saves in a loop, prints each sequence.
+        .executableTarget(
+            name: "iom-store-crash-helper",
+            dependencies: ["IOMStore"],
+            path: "Sources/IOMStoreCrashHelper"
+        ),
+        .testTarget(
+            name: "IOMStoreTests",
+            dependencies: ["IOMStore", "iom-store-crash-helper"]
+        ),
+        .executableTarget(
+            name: "StoreBenchmarks",
+            dependencies: [
+                "IOMStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/Store",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // --- end IOMStore ---
     ],
     swiftLanguageModes: [.v6]
 )
