@@ -66,7 +66,11 @@ let package = Package(
         ),
         .testTarget(
             name: "IOMStoreTests",
-            dependencies: ["IOMStore", "iom-store-crash-helper"]
+            dependencies: [
+                "IOMStore",
+                "iom-store-crash-helper",
+                .product(name: "GRDB", package: "GRDB.swift"),  // to write the v1-schema fixture file
+            ]
         ),
         .executableTarget(
             name: "StoreBenchmarks",
