@@ -137,6 +137,7 @@ extension RecordStore {
     // MARK: - Helpers
 
     func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try ensureOpen()
         do {
             return try await writer.read(body)
         } catch let error as StoreError {

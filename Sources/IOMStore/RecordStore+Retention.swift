@@ -12,6 +12,7 @@ extension RecordStore {
     /// - Returns: the number of entries removed.
     @discardableResult
     public func pruneJournal(now: Date = Date()) async throws -> Int {
+        try ensureOpen()
         let retention = configuration.retention
         do {
             return try await writer.write { db in

@@ -22,6 +22,7 @@ public final class RecordStore: Sendable {
 
     let writer: any DatabaseWriter
     private let committer: GroupCommitter
+    let isClosed = Locked(false)
 
     /// Largest accepted payload (16 MiB).
     public static let maximumPayloadSize = 16 << 20
@@ -90,10 +91,16 @@ public final class RecordStore: Sendable {
         return RecordStore(writer: writer, source: source, configuration: configuration)
     }
 
-    /// Finishes queued saves, then closes the database. Later calls fail with ``StoreError/closed``.
+    /// Refuses new calls (they fail with ``StoreError/closed``) and waits until queued saves are committed.
+    ///
+    /// The SQLite connections are released when the last reference to the store goes away.
     public func close() async throws {
+        isClosed.withLock { $0 = true }
         await committer.close()
-        do { try writer.close() } catch { throw StoreError.storage("cannot close: \(error)") }
+    }
+
+    func ensureOpen() throws {
+        if isClosed.withLock({ $0 }) { throw StoreError.closed }
     }
 
     // MARK: - Writing

@@ -205,6 +205,7 @@ struct RecordStoreWritingTests {
         try await store.apply(.create(type: "t", id: "1", payload: []))
         try await store.close()
         await #expect(throws: StoreError.closed) { try await store.apply(.create(type: "t", id: "2", payload: [])) }
-        await #expect(throws: StoreError.self) { try await store.get(type: "t", id: "1") }
+        await #expect(throws: StoreError.closed) { try await store.get(type: "t", id: "1") }
+        await #expect(throws: StoreError.closed) { try await store.pruneJournal() }
     }
 }
