@@ -18,7 +18,18 @@ enum Writing {
             entries.reserveCapacity(mutations.count)
             let start = next
             var failure: StoreError?
-            do {
+            if mutations.count == 1 && faultInjection == nil {
+                // Fast path without a savepoint: a refused mutation (conflict, already exists) is
+                // detected by a statement that changed nothing, so nothing needs undoing. Any other
+                // error aborts the whole transaction: every caller of the group gets it, nothing commits.
+                do {
+                    entries.append(try apply(mutations[0], sequence: next, source: source, now: now, time: time,
+                                             faultInjection: nil, in: db))
+                    next += 1
+                } catch let error as StoreError {
+                    failure = error
+                }
+            } else { do {
                 try db.inSavepoint {
                     for mutation in mutations {
                         do {
@@ -35,7 +46,7 @@ enum Writing {
                 }
             } catch {
                 failure = .storage(String(describing: error))
-            }
+            } }
             if let failure {
                 next = start
                 results.append(.failure(failure))
