@@ -29,24 +29,26 @@ enum Writing {
                 } catch let error as StoreError {
                     failure = error
                 }
-            } else { do {
-                try db.inSavepoint {
-                    for mutation in mutations {
-                        do {
-                            let entry = try apply(mutation, sequence: next, source: source, now: now, time: time,
-                                                  faultInjection: faultInjection, in: db)
-                            entries.append(entry)
-                            next += 1
-                        } catch let error as StoreError {
-                            failure = error
-                            return .rollback
+            } else {
+                do {
+                    try db.inSavepoint {
+                        for mutation in mutations {
+                            do {
+                                let entry = try apply(mutation, sequence: next, source: source, now: now, time: time,
+                                                      faultInjection: faultInjection, in: db)
+                                entries.append(entry)
+                                next += 1
+                            } catch let error as StoreError {
+                                failure = error
+                                return .rollback
+                            }
                         }
+                        return .commit
                     }
-                    return .commit
+                } catch {
+                    failure = .storage(String(describing: error))
                 }
-            } catch {
-                failure = .storage(String(describing: error))
-            } }
+            }
             if let failure {
                 next = start
                 results.append(.failure(failure))
