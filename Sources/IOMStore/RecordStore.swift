@@ -74,6 +74,10 @@ public final class RecordStore: Sendable {
                 throw StoreError.incompatibleFile("\(configuration.location) has schema migrations this version does not know (\(unknown.sorted().joined(separator: ", "))); open it with a newer IOMKit")
             }
             try migrator.migrate(writer)
+            // DatabasePool sets synchronous = NORMAL on its writer after `prepareDatabase`: set ours last.
+            try await writer.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
+            }
             let blob = try await writer.read { db in
                 try Data.fetchOne(db, sql: "SELECT source FROM store_source WHERE id = 1")
             }
@@ -97,6 +101,11 @@ public final class RecordStore: Sendable {
     public func close() async throws {
         isClosed.withLock { $0 = true }
         await committer.close()
+    }
+
+    /// The `PRAGMA synchronous` value in effect on the writer connection (1 = NORMAL, 2 = FULL).
+    func synchronousLevel() async throws -> Int {
+        try await writer.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
     }
 
     func ensureOpen() throws {

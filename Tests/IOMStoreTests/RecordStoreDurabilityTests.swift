@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import IOMStore
+@testable import IOMStore
 import Testing
 
 @Suite("Durability: restart, retention, migrations, files", .timeLimit(.minutes(2)))
@@ -12,6 +12,8 @@ struct RecordStoreDurabilityTests {
         let configuration = StoreConfiguration(location: .file(path: directory.appendingPathComponent("s.sqlite").path), durability: durability)
 
         let first = try await RecordStore.open(configuration)
+        // The durability asked for is the one in effect on the writer (GRDB's pool defaults to NORMAL).
+        #expect(try await first.synchronousLevel() == (durability == .powerLoss ? 2 : 1))
         let source = first.source
         for i in 1...10 { try await first.apply(.create(type: "t", id: "\(i)", payload: bytes("\(i)"))) }
         try await first.close()
