@@ -4,9 +4,11 @@
 // in-process and across processes over ZeroMQ.
 //
 // Dependencies and why:
+// - apple/swift-protobuf: the Protocols/ wire types (IOMWire) and protoc-gen-swift.
+// - groue/GRDB.swift: the embedded SQLite store (WAL, migrator, typed access).
+// - apple/swift-argument-parser: the `iom` command line.
 // - ordo-one/benchmark: the `Benchmarks/` suites (`swift package benchmark`), with the
 //   MallocInterposer trait so allocation counts are measured.
-// - apple/swift-argument-parser: the `iom` command line.
 import PackageDescription
 
 let package = Package(
@@ -14,21 +16,20 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "ZeroMQ", targets: ["ZeroMQ"]),
-        // --- domain (issue 3) ---
         .library(name: "IOMDomain", targets: ["IOMDomain"]),
         .library(name: "IOMWire", targets: ["IOMWire"]),
         .library(name: "IOMFixtures", targets: ["IOMFixtures"]),
-        // --- end domain ---
+        .library(name: "IOMStore", targets: ["IOMStore"]),
         .executable(name: "iom", targets: ["iom"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
-        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
-        // --- domain (issue 3) --- swift-protobuf: the Protocols/ wire types (IOMWire) and protoc-gen-swift.
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
-        // --- end domain ---
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
+        // MARK: ZeroMQ
         // libzmq, found through pkg-config. `make` installs it when missing.
         .systemLibrary(
             name: "CZeroMQ",
@@ -37,24 +38,9 @@ let package = Package(
         ),
         // The only module with unsafe libzmq calls.
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
-        .executableTarget(
-            name: "iom",
-            dependencies: [
-                "ZeroMQ",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
-        ),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
-        .executableTarget(
-            name: "WireBenchmarks",
-            dependencies: [
-                "ZeroMQ",
-                .product(name: "Benchmark", package: "benchmark"),
-            ],
-            path: "Benchmarks/Wire",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
-        // --- domain (issue 3) ---
+
+        // MARK: Domain and wire contract
         // Value types, identifiers, validation, the protection-case state machine. No I/O.
         .target(name: "IOMDomain"),
         // Domain <-> Protocols/ mapping; generated protobuf types stay internal.
@@ -69,7 +55,45 @@ let package = Package(
         .testTarget(name: "IOMWireTests", dependencies: ["IOMWire", "IOMDomain", "IOMFixtures"]),
         // Regenerates Protocols/vectors from the fixtures (Scripts/generate-vectors.sh).
         .executableTarget(name: "iom-vectors", dependencies: ["IOMWire", "IOMFixtures"], path: "Sources/iom-vectors"),
-        // --- end domain ---
+
+        // MARK: Store
+        // Journal + current state on SQLite through GRDB; record-agnostic (opaque payload bytes).
+        .target(name: "IOMStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        // Child process for the SIGKILL crash test: saves in a loop, prints each sequence.
+        .executableTarget(name: "iom-store-crash-helper", dependencies: ["IOMStore"], path: "Sources/IOMStoreCrashHelper"),
+        .testTarget(
+            name: "IOMStoreTests",
+            dependencies: [
+                "IOMStore",
+                "iom-store-crash-helper",
+                .product(name: "GRDB", package: "GRDB.swift"),  // to write the v1-schema fixture file
+            ]
+        ),
+
+        // MARK: Command line
+        .executableTarget(
+            name: "iom",
+            dependencies: ["ZeroMQ", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+
+        // MARK: Benchmarks
+        .executableTarget(
+            name: "WireBenchmarks",
+            dependencies: ["ZeroMQ", .product(name: "Benchmark", package: "benchmark")],
+            path: "Benchmarks/Wire",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "StoreBenchmarks",
+            dependencies: [
+                "IOMStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/Store",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,58 @@
+import Foundation
+
+/// What a change did to its record.
+public enum ChangeKind: UInt8, Sendable, Hashable, CustomStringConvertible {
+    /// The record did not exist and now does, at version 1.
+    case created = 1
+    /// The record existed and has a new version.
+    case updated = 2
+    /// The record was removed; the entry carries the version the deletion produced.
+    case deleted = 3
+
+    public var description: String {
+        switch self {
+        case .created: "created"
+        case .updated: "updated"
+        case .deleted: "deleted"
+        }
+    }
+}
+
+/// One committed change, as appended to the journal in the same transaction as the new state.
+///
+/// Sequence numbers start at 1 and increase by exactly 1 per change of this source, with
+/// no gap and no reuse, also across restarts and crashes.
+public struct JournalEntry: Sendable, Hashable {
+    /// The position of this change in the journal of `source`.
+    public var sequence: UInt64
+    /// A unique identifier of this change.
+    public var changeID: UUID
+    /// The store that produced the change.
+    public var source: SourceID
+    /// The kind of record changed.
+    public var recordType: String
+    /// The identifier of the record changed.
+    public var recordID: String
+    /// What the change did.
+    public var kind: ChangeKind
+    /// The record version after the change (for a deletion: the deleted version + 1).
+    public var version: UInt64
+    /// The commit time.
+    public var time: Date
+    /// The encoded record after the change (for a deletion: the payload given with the deletion, often empty).
+    public var payload: [UInt8]
+
+    /// Creates a journal entry value.
+    public init(sequence: UInt64, changeID: UUID, source: SourceID, recordType: String, recordID: String,
+                kind: ChangeKind, version: UInt64, time: Date, payload: [UInt8]) {
+        self.sequence = sequence
+        self.changeID = changeID
+        self.source = source
+        self.recordType = recordType
+        self.recordID = recordID
+        self.kind = kind
+        self.version = version
+        self.time = time
+        self.payload = payload
+    }
+}

@@ -1,0 +1,168 @@
+import Foundation
+import GRDB
+
+/// The journal and current state of one source, in SQLite through GRDB.
+///
+/// Every ``apply(_:)`` writes the new state **and** appends the change to the journal in one
+/// transaction (a transactional outbox); concurrent calls share one transaction (group commit)
+/// and return once their change is committed. Records are opaque bytes: typed repositories
+/// sit on top of this API.
+///
+/// ```swift
+/// let store = try await RecordStore.open(.init(location: .file(path: "iom.sqlite")))
+/// let entry = try await store.apply(.create(type: "mission", id: "MA", payload: bytes, index: ["status": "open"]))
+/// let page = try await store.list(type: "mission", where: ["status": "open"], limit: 50)
+/// let replay = try await store.journal(from: entry.sequence, limit: 100)
+/// ```
+public final class RecordStore: Sendable {
+    /// The identity of this store, kept in the file across restarts.
+    public let source: SourceID
+    /// The configuration the store was opened with.
+    public let configuration: StoreConfiguration
+
+    let writer: any DatabaseWriter
+    private let committer: GroupCommitter
+    let isClosed = Locked(false)
+
+    /// Largest accepted payload (16 MiB).
+    public static let maximumPayloadSize = 16 << 20
+
+    private init(writer: any DatabaseWriter, source: SourceID, configuration: StoreConfiguration) {
+        self.writer = writer
+        self.source = source
+        self.configuration = configuration
+        self.committer = GroupCommitter(writer: writer, source: source, configuration: configuration)
+    }
+
+    /// Opens (creating or migrating when needed) the store described by `configuration`.
+    ///
+    /// - Throws: ``StoreError/incompatibleFile(_:)`` when the file is not a store file or was
+    ///   written by a newer version; ``StoreError/storage(_:)`` when it cannot be opened.
+    public static func open(_ configuration: StoreConfiguration = StoreConfiguration()) async throws -> RecordStore {
+        var grdb = Configuration()
+        let synchronous = configuration.durability == .powerLoss ? "FULL" : "NORMAL"
+        grdb.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
+        }
+        let writer: any DatabaseWriter
+        do {
+            switch configuration.location {
+            case let .file(path):
+                guard !path.isEmpty else { throw StoreError.invalidArgument("the store file path is empty") }
+                writer = try DatabasePool(path: path, configuration: grdb)
+            case .inMemory:
+                writer = try DatabaseQueue(configuration: grdb)
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
+            throw StoreError.incompatibleFile("\(configuration.location) is not a SQLite database")
+        } catch {
+            throw StoreError.storage("cannot open \(configuration.location): \(error)")
+        }
+        let source: SourceID
+        do {
+            let migrator = Schema.migrator
+            let unknown = try await writer.read { db -> Set<String> in
+                guard try db.tableExists("grdb_migrations") else {
+                    let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'")
+                    return tables.isEmpty ? [] : ["<not an IOMStore file: it has tables but no migrations>"]
+                }
+                return try Set(migrator.appliedIdentifiers(db)).subtracting(migrator.migrations)
+            }
+            guard unknown.isEmpty else {
+                throw StoreError.incompatibleFile("\(configuration.location) has schema migrations this version does not know (\(unknown.sorted().joined(separator: ", "))); open it with a newer IOMKit")
+            }
+            try migrator.migrate(writer)
+            // DatabasePool sets synchronous = NORMAL on its writer after `prepareDatabase`: set ours last.
+            try await writer.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
+            }
+            let blob = try await writer.read { db in
+                try Data.fetchOne(db, sql: "SELECT source FROM store_source WHERE id = 1")
+            }
+            guard let blob, let uuid = UUID(databaseBlob: blob) else {
+                throw StoreError.incompatibleFile("\(configuration.location) has no source identity")
+            }
+            source = SourceID(uuid)
+        } catch let error as StoreError {
+            throw error
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
+            throw StoreError.incompatibleFile("\(configuration.location) is not a SQLite database")
+        } catch {
+            throw StoreError.storage("cannot prepare \(configuration.location): \(error)")
+        }
+        return RecordStore(writer: writer, source: source, configuration: configuration)
+    }
+
+    /// Refuses new calls (they fail with ``StoreError/closed``) and waits until queued saves are committed.
+    ///
+    /// The SQLite connections are released when the last reference to the store goes away.
+    public func close() async throws {
+        isClosed.withLock { $0 = true }
+        await committer.close()
+    }
+
+    /// The `PRAGMA synchronous` value in effect on the writer connection (1 = NORMAL, 2 = FULL).
+    func synchronousLevel() async throws -> Int {
+        try await writer.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+    }
+
+    func ensureOpen() throws {
+        if isClosed.withLock({ $0 }) { throw StoreError.closed }
+    }
+
+    // MARK: - Writing
+
+    /// Applies one mutation and returns its journal entry once committed.
+    ///
+    /// - Throws: ``StoreError/conflict(recordType:id:expected:actual:)`` when the record is not at the
+    ///   expected version, ``StoreError/alreadyExists(recordType:id:version:)`` for a create of an
+    ///   existing record, ``StoreError/invalidArgument(_:)`` for a malformed mutation. Nothing changes then.
+    @discardableResult
+    public func apply(_ mutation: Mutation) async throws -> JournalEntry {
+        try Self.validate(mutation)
+        let entries = try await committer.submit([mutation])
+        return entries[0]
+    }
+
+    /// Applies several mutations atomically: all are committed, with consecutive sequences in the
+    /// given order, or none is (the first refusal is thrown).
+    @discardableResult
+    public func apply(batch mutations: [Mutation]) async throws -> [JournalEntry] {
+        guard !mutations.isEmpty else { throw StoreError.invalidArgument("a batch needs at least one mutation") }
+        guard mutations.count <= configuration.maximumGroupSize else {
+            throw StoreError.invalidArgument("a batch of \(mutations.count) mutations exceeds maximumGroupSize \(configuration.maximumGroupSize)")
+        }
+        for mutation in mutations { try Self.validate(mutation) }
+        return try await committer.submit(mutations)
+    }
+
+    static func validate(_ mutation: Mutation) throws {
+        try validateName(mutation.recordType, what: "record type", limit: 128)
+        try validateName(mutation.id, what: "record id", limit: 512)
+        switch mutation.operation {
+        case .create: break
+        case let .update(version), let .delete(version):
+            guard version >= 1, version < UInt64(Int64.max) else {
+                throw StoreError.invalidArgument("expected version \(version) of \(mutation.recordType) \"\(mutation.id)\" is out of range (versions start at 1)")
+            }
+        }
+        guard mutation.payload.count <= maximumPayloadSize else {
+            throw StoreError.invalidArgument("payload of \(mutation.payload.count) bytes exceeds \(maximumPayloadSize)")
+        }
+        for (name, value) in mutation.indexFields {
+            try validateName(name, what: "index field name", limit: 64)
+            guard value.utf8.count <= 512 else {
+                throw StoreError.invalidArgument("index field \(name) value longer than 512 bytes")
+            }
+        }
+    }
+
+    private static func validateName(_ value: String, what: String, limit: Int) throws {
+        guard !value.isEmpty else { throw StoreError.invalidArgument("\(what) is empty") }
+        guard value.utf8.count <= limit else {
+            throw StoreError.invalidArgument("\(what) \"\(value.prefix(32))…\" is longer than \(limit) bytes")
+        }
+    }
+}

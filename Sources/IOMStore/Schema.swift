@@ -1,0 +1,77 @@
+import Foundation
+import GRDB
+
+/// The versioned schema of a store file. Never edit a registered migration: add a new one.
+enum Schema {
+    /// v1: the source row, current state and the journal.
+    static let v1SQL = """
+        CREATE TABLE store_source (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            source BLOB NOT NULL,
+            last_sequence INTEGER NOT NULL,
+            pruned_through INTEGER NOT NULL
+        );
+        CREATE TABLE record (
+            type TEXT NOT NULL,
+            id TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            payload BLOB NOT NULL,
+            updated_at INTEGER NOT NULL,
+            PRIMARY KEY (type, id)
+        ) WITHOUT ROWID;
+        CREATE TABLE journal (
+            sequence INTEGER PRIMARY KEY,
+            change_id BLOB NOT NULL,
+            record_type TEXT NOT NULL,
+            record_id TEXT NOT NULL,
+            kind INTEGER NOT NULL,
+            version INTEGER NOT NULL,
+            time INTEGER NOT NULL,
+            payload BLOB NOT NULL
+        );
+        """
+
+    /// v2: string index fields per record, for filtered listings.
+    static let v2SQL = """
+        CREATE TABLE record_index (
+            type TEXT NOT NULL,
+            id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (type, id, name)
+        ) WITHOUT ROWID;
+        CREATE INDEX record_index_lookup ON record_index (type, name, value, id);
+        """
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: v1SQL)
+            try db.execute(sql: "INSERT INTO store_source (id, source, last_sequence, pruned_through) VALUES (1, ?, 0, 0)",
+                           arguments: [UUID().databaseBlob])
+        }
+        migrator.registerMigration("v2") { db in
+            try db.execute(sql: v2SQL)
+        }
+        return migrator
+    }
+}
+
+extension UUID {
+    /// The 16 bytes of the UUID as a blob.
+    var databaseBlob: Data { withUnsafeBytes(of: uuid) { Data($0) } }
+
+    init?(databaseBlob data: Data) {
+        guard data.count == 16 else { return nil }
+        var raw: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &raw) { $0.copyBytes(from: data) }
+        self.init(uuid: raw)
+    }
+}
+
+extension Date {
+    /// Times are stored as integer microseconds since 1970, so a value read back equals the value delivered.
+    init(microsecondsSince1970 value: Int64) {
+        self.init(timeIntervalSince1970: Double(value) / 1_000_000)
+    }
+}
