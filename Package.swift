@@ -15,10 +15,16 @@ let package = Package(
     products: [
         .library(name: "ZeroMQ", targets: ["ZeroMQ"]),
         .executable(name: "iom", targets: ["iom"]),
+        // --- ChangeBus (issue 4) ---
+        .library(name: "ChangeBus", targets: ["ChangeBus"]),
+        // --- end ChangeBus ---
     ],
     dependencies: [
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        // --- ChangeBus (issue 4): Deque for the per-subscription bounded buffers ---
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        // --- end ChangeBus ---
     ],
     targets: [
         // libzmq, found through pkg-config. `make` installs it when missing.
@@ -46,6 +52,22 @@ let package = Package(
             path: "Benchmarks/Wire",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // --- ChangeBus (issue 4) ---
+        .target(
+            name: "ChangeBus",
+            dependencies: [.product(name: "DequeModule", package: "swift-collections")]
+        ),
+        .testTarget(name: "ChangeBusTests", dependencies: ["ChangeBus"]),
+        .executableTarget(
+            name: "BusBenchmarks",
+            dependencies: [
+                "ChangeBus",
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/Bus",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // --- end ChangeBus ---
     ],
     swiftLanguageModes: [.v6]
 )
