@@ -55,7 +55,8 @@ let package = Package(
         // --- ChangeBus (issue 4) ---
         .target(
             name: "ChangeBus",
-            dependencies: [.product(name: "DequeModule", package: "swift-collections")]
+            dependencies: [.product(name: "DequeModule", package: "swift-collections")],
+            swiftSettings: [.unsafeFlags(["-cross-module-optimization"])]
         ),
         .testTarget(name: "ChangeBusTests", dependencies: ["ChangeBus"]),
         .executableTarget(

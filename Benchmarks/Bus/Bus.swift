@@ -29,7 +29,7 @@ func runChangeBus(subscribers: Int, benchmark: Benchmark) async throws {
     }
     benchmark.startMeasurement()
     for _ in benchmark.scaledIterations {
-        try await bus.publish(sample)
+        try await bus.publishWaiting(sample)
     }
     for c in consumers { blackHole(try await c.value) }
     benchmark.stopMeasurement()

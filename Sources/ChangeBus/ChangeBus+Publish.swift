@@ -3,7 +3,7 @@ extension ChangeBus {
     ///
     /// - Throws: ``ChangeBusError/shutDown`` after ``shutdown()``;
     ///   ``ChangeBusError/subscriberFullUseAsyncPublish(subscription:)`` when a matching `.wait`
-    ///   subscription is full (nothing is published then — use the `async` overload to wait).
+    ///   subscription is full (nothing is published then — use ``publishWaiting(_:)`` to wait).
     @discardableResult
     public func publish(_ event: Event) throws(ChangeBusError) -> UInt64 {
         let result: Result<UInt64, ChangeBusError> = state.withLock { st in
@@ -45,7 +45,7 @@ extension ChangeBus {
     /// - Throws: ``ChangeBusError/publishTimedOut(subscription:timeout:)`` when the timeout
     ///   passes (nothing is published), ``ChangeBusError/shutDown`` after ``shutdown()``.
     @discardableResult
-    public func publish(_ event: Event) async throws(ChangeBusError) -> UInt64 {
+    public func publishWaiting(_ event: Event) async throws(ChangeBusError) -> UInt64 {
         var deadline: ContinuousClock.Instant?
         while true {
             let outcome: PublishOutcome = state.withLock { st in
@@ -69,14 +69,14 @@ extension ChangeBus {
         }
     }
 
-    /// Publishes a batch, waiting for room as the async ``publish(_:)-(Event)`` does.
+    /// Publishes a batch, waiting for room as ``publishWaiting(_:)`` does.
     /// Changes are published in order; on failure the ones already published stay published.
     @discardableResult
-    public func publish(contentsOf events: some Sequence<Event>) async throws(ChangeBusError) -> ClosedRange<UInt64>? {
+    public func publishWaiting(contentsOf events: some Sequence<Event>) async throws(ChangeBusError) -> ClosedRange<UInt64>? {
         var first: UInt64?
         var last: UInt64 = 0
         for e in events {
-            last = try await publish(e)
+            last = try await publishWaiting(e)
             if first == nil { first = last }
         }
         guard let first else { return nil }

@@ -27,7 +27,7 @@ import Synchronization
 ///   subscription and the next publisher that feeds it resumes it ("parked" check under the
 ///   lock the publisher already holds — no extra cost when nobody is parked).
 /// - When a subscription's pending buffer holds `capacity` changes its policy applies:
-///   `.wait` makes the (async) publisher wait until the consumer takes a batch, up to a
+///   `.wait` makes ``publishWaiting(_:)`` wait until the consumer takes a batch, up to a
 ///   timeout; `.dropOldest` drops the oldest pending change and records the dropped sequence
 ///   numbers, delivered as a ``Element/missed(_:)`` element before the newer changes;
 ///   `.disconnect` ends the subscription with ``ChangeBusError/disconnectedSlowSubscriber(subscription:capacity:lastDelivered:)``.

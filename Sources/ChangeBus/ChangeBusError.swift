@@ -12,7 +12,7 @@ public enum ChangeBusError: Error, Sendable, Equatable, CustomStringConvertible 
     case sequenceNotYetPublished(requested: UInt64, next: UInt64)
     /// A `.wait` subscriber stayed full for longer than its timeout.
     case publishTimedOut(subscription: Int, timeout: Duration)
-    /// The synchronous `publish` met a full `.wait` subscriber; use the `async` publish to wait.
+    /// The synchronous `publish` met a full `.wait` subscriber; use `publishWaiting` to wait.
     case subscriberFullUseAsyncPublish(subscription: Int)
     /// The subscription used `.disconnect` and fell `capacity` changes behind.
     case disconnectedSlowSubscriber(subscription: Int, capacity: Int, lastDelivered: UInt64)
@@ -34,7 +34,7 @@ public enum ChangeBusError: Error, Sendable, Equatable, CustomStringConvertible 
         case .publishTimedOut(let s, let t):
             return "ChangeBus: subscription \(s) stayed full for \(t) (policy .wait); publish gave up"
         case .subscriberFullUseAsyncPublish(let s):
-            return "ChangeBus: subscription \(s) is full and uses .wait; call the async publish to wait for it"
+            return "ChangeBus: subscription \(s) is full and uses .wait; call publishWaiting to wait for it"
         case .disconnectedSlowSubscriber(let s, let c, let l):
             return "ChangeBus: subscription \(s) fell \(c) changes behind (policy .disconnect) and was cut off after sequence \(l)"
         case .invalidConfiguration(let m):

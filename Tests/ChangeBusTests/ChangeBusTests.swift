@@ -109,12 +109,12 @@ struct ChangeBusTests {
         let clock = ContinuousClock()
         let started = clock.now
         await #expect(throws: ChangeBusError.publishTimedOut(subscription: sub.id, timeout: .milliseconds(100))) {
-            try await bus.publish(ev())
+            try await bus.publishWaiting(ev())
         }
         #expect(clock.now - started >= .milliseconds(100))
         #expect(bus.nextSequence == 3, "a timed-out publish publishes nothing")
         // A consumer making room lets a waiting publisher through.
-        let waiting = Task { try await bus.publish(ev()) }
+        let waiting = Task { try await bus.publishWaiting(ev()) }
         try await Task.sleep(for: .milliseconds(20))
         let first = try await take(2, from: sub)
         #expect(first.compactMap(\.sequence) == [1, 2])
@@ -123,11 +123,14 @@ struct ChangeBusTests {
 
     @Test func waitPolicyBatchIsAllOrNothing() throws {
         let bus = try ChangeBus<TestEvent>()
-        _ = try bus.subscribe(capacity: 3, whenFull: .wait(timeout: .seconds(1)))
+        let keep = try bus.subscribe(capacity: 3, whenFull: .wait(timeout: .seconds(1)))
         #expect(try bus.publish(contentsOf: [ev(), ev()]) == 1...2)
-        #expect(throws: ChangeBusError.self) { try bus.publish(contentsOf: [ev(), ev()]) }
+        #expect(throws: ChangeBusError.subscriberFullUseAsyncPublish(subscription: keep.id)) {
+            try bus.publish(contentsOf: [ev(), ev()])
+        }
         #expect(bus.nextSequence == 3)
         #expect(try bus.publish(contentsOf: [TestEvent]()) == nil)
+        withExtendedLifetime(keep) {}
     }
 
     @Test func dropOldestReportsExactlyTheMissedSequences() async throws {
@@ -195,18 +198,20 @@ struct ChangeBusTests {
         #expect(try await take(10, from: pending).compactMap(\.sequence) == [1, 2])
         #expect(bus.subscriberCount == 0)
         #expect(throws: ChangeBusError.shutDown) { try bus.publish(ev()) }
-        await #expect(throws: ChangeBusError.shutDown) { try await bus.publish(ev()) }
+        await #expect(throws: ChangeBusError.shutDown) { try await bus.publishWaiting(ev()) }
         #expect(throws: ChangeBusError.shutDown) { try bus.subscribe() }
     }
 
     @Test func shutdownReleasesWaitingPublisher() async throws {
         let bus = try ChangeBus<TestEvent>()
-        _ = try bus.subscribe(capacity: 1, whenFull: .wait(timeout: .seconds(30)))
+        let keep = try bus.subscribe(capacity: 1, whenFull: .wait(timeout: .seconds(30)))
         try bus.publish(ev())
-        let waiting = Task { try await bus.publish(ev()) }
+        let waiting = Task { try await bus.publishWaiting(ev()) }
         try await Task.sleep(for: .milliseconds(20))
+        #expect(bus.nextSequence == 2, "the publisher is waiting")
         bus.shutdown()
         await #expect(throws: ChangeBusError.shutDown) { try await within(5) { try await waiting.value } }
+        withExtendedLifetime(keep) {}
     }
 
     @Test func slowSubscriberDoesNotSlowFastOne() async throws {
@@ -216,7 +221,7 @@ struct ChangeBusTests {
         let count = 50_000
         let reader = Task { try await take(count, from: fast) }
         try await within {
-            for i in 0..<count { try await bus.publish(ev("m", .created, i)) }
+            for i in 0..<count { try await bus.publishWaiting(ev("m", .created, i)) }
         }
         let got = try await reader.value
         #expect(got.compactMap(\.sequence) == Array(1...UInt64(count)))
