@@ -56,7 +56,7 @@ let package = Package(
         .target(
             name: "ChangeBus",
             dependencies: [.product(name: "DequeModule", package: "swift-collections")],
-            swiftSettings: [.unsafeFlags(["-cross-module-optimization"])]
+            swiftSettings: [.unsafeFlags(["-cross-module-optimization", "-enforce-exclusivity=unchecked"])]
         ),
         .testTarget(name: "ChangeBusTests", dependencies: ["ChangeBus"]),
         .executableTarget(
