@@ -55,6 +55,7 @@ let package = Package(
         // --- ChangeBus (issue 4) ---
         .target(
             name: "ChangeBus",
+            exclude: ["README.md"],
             dependencies: [.product(name: "DequeModule", package: "swift-collections")],
             swiftSettings: [.unsafeFlags(["-cross-module-optimization", "-enforce-exclusivity=unchecked"])]
         ),

@@ -15,7 +15,7 @@ import Synchronization
 /// ```
 ///
 /// ## Design
-/// - One short lock (`Synchronization.Mutex`) per publish **call** (a batch publish takes it
+/// - One short lock (a `pthread_mutex_t`) per publish **call** (a batch publish takes it
 ///   once for the whole batch) assigns sequence numbers, appends to the bounded replay window
 ///   and appends the event to the pending buffer of every matching subscription. Publishers
 ///   never wait for consumers except through the `.wait` policy.
@@ -102,7 +102,7 @@ public final class ChangeBus<Event: BusEvent>: Sendable {
         case sequence(UInt64)
     }
 
-    let state: Mutex<State>
+    let state: PThreadLock<State>
     /// Number of recent events kept for subscribers that start from a past sequence.
     public let replayWindow: Int
     /// The largest capacity a subscription may ask for.
@@ -120,7 +120,7 @@ public final class ChangeBus<Event: BusEvent>: Sendable {
         guard maximumCapacity >= 1 else { throw .invalidConfiguration("maximumCapacity must be at least 1, got \(maximumCapacity)") }
         self.replayWindow = replayWindow
         self.maximumCapacity = maximumCapacity
-        self.state = Mutex(State(next: startSequence, replayWindow: replayWindow))
+        self.state = PThreadLock(State(next: startSequence, replayWindow: replayWindow))
     }
 
     /// The sequence number the next published change will get.
