@@ -55,8 +55,8 @@ let package = Package(
         // --- ChangeBus (issue 4) ---
         .target(
             name: "ChangeBus",
-            exclude: ["README.md"],
             dependencies: [.product(name: "DequeModule", package: "swift-collections")],
+            exclude: ["README.md"],
             swiftSettings: [.unsafeFlags(["-cross-module-optimization", "-enforce-exclusivity=unchecked"])]
         ),
         .testTarget(name: "ChangeBusTests", dependencies: ["ChangeBus"]),
