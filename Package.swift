@@ -6,6 +6,7 @@
 // Dependencies and why:
 // - apple/swift-protobuf: the Protocols/ wire types (IOMWire) and protoc-gen-swift.
 // - groue/GRDB.swift: the embedded SQLite store (WAL, migrator, typed access).
+// - apple/swift-collections: Deque, the bounded per-subscription buffers of ChangeBus.
 // - apple/swift-argument-parser: the `iom` command line.
 // - ordo-one/benchmark: the `Benchmarks/` suites (`swift package benchmark`), with the
 //   MallocInterposer trait so allocation counts are measured.
@@ -21,11 +22,14 @@ let package = Package(
         .library(name: "IOMFixtures", targets: ["IOMFixtures"]),
         .library(name: "IOMStore", targets: ["IOMStore"]),
         .executable(name: "iom", targets: ["iom"]),
+        .library(name: "ChangeBus", targets: ["ChangeBus"]),
+        .library(name: "IOMKit", targets: ["IOMKit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
@@ -70,6 +74,20 @@ let package = Package(
             ]
         ),
 
+        // MARK: Change bus
+        // Typed, ordered, bounded in-process publish/subscribe. Knows nothing of ZeroMQ or SQLite.
+        .target(
+            name: "ChangeBus",
+            dependencies: [.product(name: "DequeModule", package: "swift-collections")],
+            exclude: ["README.md"]
+        ),
+        .testTarget(name: "ChangeBusTests", dependencies: ["ChangeBus"]),
+
+        // MARK: Facade
+        // Opens store and bus from one configuration; typed repositories and subscriptions.
+        .target(name: "IOMKit", dependencies: ["IOMDomain", "IOMWire", "IOMStore", "ChangeBus"]),
+        .testTarget(name: "IOMKitTests", dependencies: ["IOMKit", "IOMDomain", "IOMFixtures", "IOMStore"]),
+
         // MARK: Command line
         .executableTarget(
             name: "iom",
@@ -92,6 +110,15 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/Store",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "BusBenchmarks",
+            dependencies: [
+                "ChangeBus",
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/Bus",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
     ],

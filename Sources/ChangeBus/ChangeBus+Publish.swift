@@ -1,0 +1,108 @@
+extension ChangeBus {
+    /// Publishes one change and returns its sequence number. Never waits.
+    ///
+    /// - Throws: ``ChangeBusError/shutDown`` after ``shutdown()``;
+    ///   ``ChangeBusError/subscriberFullUseAsyncPublish(subscription:)`` when a matching `.wait`
+    ///   subscription is full (nothing is published then — use ``publishWaiting(_:)`` to wait).
+    @discardableResult
+    public func publish(_ event: Event) throws(ChangeBusError) -> UInt64 {
+        let result: Result<UInt64, ChangeBusError> = state.withLock { st in
+            if st.isShutDown { return .failure(.shutDown) }
+            if let full = st.blocking(event) { return .failure(.subscriberFullUseAsyncPublish(subscription: full.id)) }
+            return .success(st.append(event))
+        }
+        return try result.get()
+    }
+
+    /// Publishes a batch under one lock and returns the sequence numbers it got
+    /// (`nil` for an empty batch). All or nothing: if a matching `.wait` subscription has no
+    /// room for its share of the batch, nothing is published.
+    @discardableResult
+    public func publish(contentsOf events: some Collection<Event>) throws(ChangeBusError) -> ClosedRange<UInt64>? {
+        let result: Result<ClosedRange<UInt64>?, ChangeBusError> = state.withLock { st in
+            if st.isShutDown { return .failure(.shutDown) }
+            if events.isEmpty { return .success(nil) }
+            if st.waitSubCount > 0 {
+                for sub in st.subs {
+                    guard case .wait = sub.policy else { continue }
+                    var needed = 0
+                    for e in events where sub.matches(e) { needed += 1 }
+                    if needed > 0 && sub.buffer.count + needed > sub.capacity {
+                        return .failure(.subscriberFullUseAsyncPublish(subscription: sub.id))
+                    }
+                }
+            }
+            let first = st.next
+            for e in events { _ = st.append(e) }
+            return .success(first...(st.next - 1))
+        }
+        return try result.get()
+    }
+
+    /// Publishes one change, waiting while a matching `.wait` subscription is full — up to
+    /// that subscription's timeout. Returns the change's sequence number.
+    ///
+    /// - Throws: ``ChangeBusError/publishTimedOut(subscription:timeout:)`` when the timeout
+    ///   passes (nothing is published), ``ChangeBusError/shutDown`` after ``shutdown()``.
+    @discardableResult
+    public func publishWaiting(_ event: Event) async throws(ChangeBusError) -> UInt64 {
+        var deadline: ContinuousClock.Instant?
+        while true {
+            let outcome: PublishOutcome = state.withLock { st in
+                if st.isShutDown { return .shut }
+                if let full = st.blocking(event) {
+                    guard case .wait(let timeout) = full.policy else { return .done(st.append(event)) }
+                    return .blocked(full.id, timeout)
+                }
+                return .done(st.append(event))
+            }
+            switch outcome {
+            case .done(let seq): return seq
+            case .shut: throw .shutDown
+            case .blocked(let id, let timeout):
+                let clock = ContinuousClock()
+                let until = deadline ?? clock.now.advanced(by: timeout)
+                deadline = until
+                if clock.now >= until { throw .publishTimedOut(subscription: id, timeout: timeout) }
+                await waitForRoom(for: event, until: until)
+            }
+        }
+    }
+
+    /// Publishes a batch, waiting for room as ``publishWaiting(_:)`` does.
+    /// Changes are published in order; on failure the ones already published stay published.
+    @discardableResult
+    public func publishWaiting(contentsOf events: some Sequence<Event>) async throws(ChangeBusError) -> ClosedRange<UInt64>? {
+        var first: UInt64?
+        var last: UInt64 = 0
+        for e in events {
+            last = try await publishWaiting(e)
+            if first == nil { first = last }
+        }
+        guard let first else { return nil }
+        return first...last
+    }
+
+    private func waitForRoom(for event: Event, until deadline: ContinuousClock.Instant) async {
+        let token: UInt64 = state.withLock { st in
+            st.nextWaiter += 1
+            return st.nextWaiter
+        }
+        let timer = Task { [weak self] in
+            try? await Task.sleep(until: deadline, clock: .continuous)
+            self?.state.withLock { st in st.waiters.removeValue(forKey: token) }?.resume()
+        }
+        await withUnsafeContinuation { (c: UnsafeContinuation<Void, Never>) in
+            let resumeNow: Bool = state.withLock { st in
+                if st.isShutDown || st.blocking(event) == nil { return true }
+                if ContinuousClock.now >= deadline { return true }
+                st.waiters[token] = c
+                return false
+            }
+            if resumeNow { c.resume() }
+        }
+        timer.cancel()
+    }
+}
+
+enum PublishOutcome { case done(UInt64), shut, blocked(Int, Duration) }

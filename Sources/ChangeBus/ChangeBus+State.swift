@@ -1,0 +1,128 @@
+import DequeModule
+import Synchronization
+
+extension ChangeBus {
+    /// One change held by the bus.
+    struct Stored: Sendable {
+        let sequence: UInt64
+        let event: Event
+    }
+
+    /// A subscription's shared state. Every mutable field is read and written only while
+    /// holding the bus lock, which is what makes the `@unchecked Sendable` sound.
+    final class SubState: @unchecked Sendable {
+        let id: Int
+        let filter: Filter
+        let capacity: Int
+        let policy: FullPolicy
+        let isAll: Bool
+        var buffer: Deque<Stored>
+        var missed: ClosedRange<UInt64>?
+        var parked: UnsafeContinuation<Void, Never>?
+        var failure: ChangeBusError?
+        var finished = false
+        var lastTaken: UInt64 = 0
+
+        init(id: Int, filter: Filter, capacity: Int, policy: FullPolicy, buffer: Deque<Stored>) {
+            self.id = id
+            self.filter = filter
+            self.capacity = capacity
+            self.policy = policy
+            self.buffer = buffer
+            if case .all = filter { isAll = true } else { isAll = false }
+        }
+
+        @inline(__always)
+        func matches(_ event: Event) -> Bool { isAll || filter.matches(event) }
+
+        @inline(__always)
+        func wake() {
+            if let c = parked {
+                parked = nil
+                c.resume()
+            }
+        }
+    }
+
+    struct State: ~Copyable {
+        var next: UInt64
+        let replayWindow: Int
+        var replay: Deque<Stored>
+        var subs: [SubState] = []
+        var nextID = 1
+        var waitSubCount = 0
+        var isShutDown = false
+        var waiters: [UInt64: UnsafeContinuation<Void, Never>] = [:]
+        var nextWaiter: UInt64 = 0
+
+        init(next: UInt64, replayWindow: Int) {
+            self.next = next
+            self.replayWindow = replayWindow
+            self.replay = Deque(minimumCapacity: replayWindow)
+        }
+
+        mutating func wakeWaiters() {
+            guard !waiters.isEmpty else { return }
+            for (_, c) in waiters { c.resume() }
+            waiters.removeAll()
+        }
+
+        /// The first `.wait` subscription that has no room for `event`, if any.
+        func blocking(_ event: Event) -> SubState? {
+            guard waitSubCount > 0 else { return nil }
+            for sub in subs {
+                if case .wait = sub.policy, sub.buffer.count >= sub.capacity, sub.matches(event) { return sub }
+            }
+            return nil
+        }
+
+        /// Appends one event: sequence, replay window, every matching subscription.
+        @inline(__always)
+        mutating func append(_ event: Event) -> UInt64 {
+            let seq = next
+            next &+= 1
+            if replayWindow > 0 {
+                if replay.count == replayWindow { replay.removeFirst() }
+                replay.append(Stored(sequence: seq, event: event))
+            }
+            var i = 0
+            while i < subs.count {
+                let sub = subs[i]
+                i += 1
+                guard sub.matches(event) else { continue }
+                if sub.buffer.count >= sub.capacity {
+                    switch sub.policy {
+                    case .wait:
+                        break  // only reachable for replay backlogs; the bound is the replay window
+                    case .dropOldest:
+                        let dropped = sub.buffer.removeFirst().sequence
+                        sub.missed = (sub.missed?.lowerBound ?? dropped)...dropped
+                    case .disconnect:
+                        i -= 1
+                        detach(sub, failure: .disconnectedSlowSubscriber(
+                            subscription: sub.id, capacity: sub.capacity, lastDelivered: sub.lastTaken))
+                        continue
+                    }
+                }
+                sub.buffer.append(Stored(sequence: seq, event: event))
+                sub.wake()
+            }
+            return seq
+        }
+
+        /// Removes a subscription, frees its buffer and ends its consumer.
+        mutating func detach(_ sub: SubState, failure: ChangeBusError?) {
+            guard let index = subs.firstIndex(where: { $0 === sub }) else { return }
+            subs.remove(at: index)
+            if case .wait = sub.policy { waitSubCount -= 1 }
+            sub.finished = true
+            if let failure {
+                sub.failure = failure
+                sub.buffer = Deque()
+                sub.missed = nil
+            }
+            sub.wake()
+            wakeWaiters()
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import DequeModule
+
+/// Ends a subscription when the last `Subscription`/iterator value referring to it goes away.
+final class SubscriptionHandle<Event: BusEvent>: Sendable {
+    let bus: ChangeBus<Event>
+    let sub: ChangeBus<Event>.SubState
+    init(bus: ChangeBus<Event>, sub: ChangeBus<Event>.SubState) {
+        self.bus = bus
+        self.sub = sub
+    }
+    deinit { bus.remove(sub) }
+}
+
+extension ChangeBus {
+    /// A subscription: an `AsyncSequence` of ``Element`` values, in publish order.
+    ///
+    /// Consume it from one task. Cancelling that task (or dropping the subscription and its
+    /// iterator) ends the subscription and frees its buffer. After ``ChangeBus/shutdown()``
+    /// the iterator returns what is pending, then `nil`. Under `.disconnect` it throws
+    /// ``ChangeBusError/disconnectedSlowSubscriber(subscription:capacity:lastDelivered:)``.
+    public struct Subscription: AsyncSequence, Sendable {
+        public typealias Failure = ChangeBusError
+        let handle: SubscriptionHandle<Event>
+
+        /// The subscription's identifier, as named in errors.
+        public var id: Int { handle.sub.id }
+
+        /// Ends the subscription now and frees its buffer; its iterator then returns `nil`.
+        public func cancel() { handle.bus.remove(handle.sub) }
+
+        public func makeAsyncIterator() -> Iterator { Iterator(handle: handle) }
+
+        /// Serves batches taken from the subscription without suspending between elements.
+        public struct Iterator: AsyncIteratorProtocol {
+            public typealias Failure = ChangeBusError
+            let handle: SubscriptionHandle<Event>
+            var local = Deque<Stored>()
+            var done = false
+
+            init(handle: SubscriptionHandle<Event>) { self.handle = handle }
+
+            @inline(__always)
+            public mutating func next(isolation actor: isolated (any Actor)? = #isolation) async throws(ChangeBusError) -> Element? {
+                if let s = local.popFirst() { return .change(sequence: s.sequence, event: s.event) }
+                return try await refill(isolation: actor)
+            }
+
+            public mutating func next() async throws(ChangeBusError) -> Element? {
+                try await next(isolation: nil)
+            }
+
+            private enum Refill { case ready(ClosedRange<UInt64>?), failed(ChangeBusError), end, park }
+
+            private mutating func refill(isolation actor: isolated (any Actor)?) async throws(ChangeBusError) -> Element? {
+                if done { return nil }
+                let sub = handle.sub
+                let bus = handle.bus
+                while true {
+                    let r: Refill = bus.state.withLock { st in
+                        if !sub.buffer.isEmpty || sub.missed != nil {
+                            swap(&local, &sub.buffer)
+                            if let last = local.last { sub.lastTaken = last.sequence }
+                            let m = sub.missed
+                            sub.missed = nil
+                            st.wakeWaiters()
+                            return .ready(m)
+                        }
+                        if let f = sub.failure { return .failed(f) }
+                        if sub.finished { return .end }
+                        return .park
+                    }
+                    switch r {
+                    case .ready(let missed):
+                        if let missed { return .missed(missed) }
+                        if let s = local.popFirst() { return .change(sequence: s.sequence, event: s.event) }
+                    case .failed(let f):
+                        done = true
+                        throw f
+                    case .end:
+                        done = true
+                        return nil
+                    case .park:
+                        if Task.isCancelled {
+                            bus.remove(sub)
+                            continue
+                        }
+                        await withTaskCancellationHandler {
+                            await withUnsafeContinuation(isolation: actor) { (c: UnsafeContinuation<Void, Never>) in
+                                let resumeNow: Bool = bus.state.withLock { _ in
+                                    if !sub.buffer.isEmpty || sub.missed != nil || sub.finished { return true }
+                                    sub.parked = c
+                                    return false
+                                }
+                                if resumeNow { c.resume() }
+                            }
+                        } onCancel: {
+                            bus.remove(sub)
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,199 @@
+import DequeModule
+import Synchronization
+
+/// A typed, ordered, bounded in-process publish/subscribe bus.
+///
+/// Every published event gets the bus's next sequence number (strictly increasing, starting
+/// at `startSequence`). Each subscription sees the events it selected in publish order, each
+/// exactly once, as an `AsyncSequence` of ``Element`` values.
+///
+/// ```swift
+/// let bus = ChangeBus<Change>()
+/// let missions = try bus.subscribe(.topic(.mission), capacity: 1024, whenFull: .dropOldest)
+/// Task { for try await element in missions { if case .change(let seq, let change) = element { … } } }
+/// try bus.publish(Change(topic: .mission, kind: .created))
+/// ```
+///
+/// ## Design
+/// - One short lock (a `pthread_mutex_t`) per publish **call** (a batch publish takes it
+///   once for the whole batch) assigns sequence numbers, appends to the bounded replay window
+///   and appends the event to the pending buffer of every matching subscription. Publishers
+///   never wait for consumers except through the `.wait` policy.
+/// - Each subscription owns a bounded `Deque` of pending changes. Its iterator *swaps* that
+///   whole deque with its own empty local deque under the lock (one lock per batch, no copy,
+///   no allocation in steady state) and then serves the local batch synchronously, without
+///   suspending, until it is empty.
+/// - A consumer only suspends when nothing is pending; it leaves its continuation in its
+///   subscription and the next publisher that feeds it resumes it ("parked" check under the
+///   lock the publisher already holds — no extra cost when nobody is parked).
+/// - When a subscription's pending buffer holds `capacity` changes its policy applies:
+///   `.wait` makes ``publishWaiting(_:)`` wait until the consumer takes a batch, up to a
+///   timeout; `.dropOldest` drops the oldest pending change and records the dropped sequence
+///   numbers, delivered as a ``Element/missed(_:)`` element before the newer changes;
+///   `.disconnect` ends the subscription with ``ChangeBusError/disconnectedSlowSubscriber(subscription:capacity:lastDelivered:)``.
+///   A subscription therefore holds at most `capacity` pending plus one batch (≤ `capacity`)
+///   being consumed.
+/// - The replay window is a bounded deque of the last `replayWindow` events, so a subscriber
+///   can start from a sequence number still held.
+public final class ChangeBus<Event: BusEvent>: Sendable {
+    /// What a subscription yields: a change with its sequence number, or the sequence numbers
+    /// it missed because it was too slow under `.dropOldest`.
+    public enum Element: Sendable {
+        /// A published change and its bus sequence number.
+        case change(sequence: UInt64, event: Event)
+        /// The subscription missed these changes (first...last of the dropped ones it had selected).
+        case missed(ClosedRange<UInt64>)
+
+        /// The change's sequence number, or `nil` for ``missed(_:)``.
+        public var sequence: UInt64? {
+            if case .change(let s, _) = self { return s }
+            return nil
+        }
+        /// The change, or `nil` for ``missed(_:)``.
+        public var event: Event? {
+            if case .change(_, let e) = self { return e }
+            return nil
+        }
+    }
+
+    /// Which changes a subscription receives.
+    public enum Filter: Sendable {
+        /// Every change.
+        case all
+        /// Changes whose topic (record type) is in the set.
+        case topics(Set<Event.Topic>)
+        /// Changes whose kind is in the set.
+        case kinds(Set<Event.Kind>)
+        /// Changes for which the predicate returns `true`. Keep it cheap: it runs inside publish.
+        case matching(@Sendable (Event) -> Bool)
+
+        /// Changes of one topic.
+        public static func topic(_ topic: Event.Topic) -> Filter { .topics([topic]) }
+        /// Changes of one kind.
+        public static func kind(_ kind: Event.Kind) -> Filter { .kinds([kind]) }
+
+        @inline(__always)
+        func matches(_ event: Event) -> Bool {
+            switch self {
+            case .all: return true
+            case .topics(let set): return set.contains(event.topic)
+            case .kinds(let set): return set.contains(event.kind)
+            case .matching(let predicate): return predicate(event)
+            }
+        }
+    }
+
+    /// What happens when a subscription's buffer is full.
+    public enum FullPolicy: Sendable, Equatable {
+        /// The publisher waits (async `publish` only) up to `timeout` for the subscriber to make
+        /// room, then fails with ``ChangeBusError/publishTimedOut(subscription:timeout:)``.
+        case wait(timeout: Duration)
+        /// The oldest pending change is dropped; the subscriber receives ``Element/missed(_:)``.
+        case dropOldest
+        /// The subscription ends with ``ChangeBusError/disconnectedSlowSubscriber(subscription:capacity:lastDelivered:)``.
+        case disconnect
+    }
+
+    /// Where a new subscription starts.
+    public enum Start: Sendable, Equatable {
+        /// With the next change published.
+        case now
+        /// With this sequence number, which must still be in the replay window (or be the next one).
+        case sequence(UInt64)
+    }
+
+    let state: PThreadLock<State>
+    /// Number of recent events kept for subscribers that start from a past sequence.
+    public let replayWindow: Int
+    /// The largest capacity a subscription may ask for.
+    public let maximumCapacity: Int
+
+    /// Creates a bus.
+    /// - Parameters:
+    ///   - startSequence: the sequence number of the first published change (e.g. one past the
+    ///     journal's last sequence). Must be at least 1.
+    ///   - replayWindow: how many recent changes are kept for late subscribers (0 disables replay).
+    ///   - maximumCapacity: upper bound for a subscription's capacity.
+    public init(startSequence: UInt64 = 1, replayWindow: Int = 1024, maximumCapacity: Int = 1 << 20) throws(ChangeBusError) {
+        guard startSequence >= 1 else { throw .invalidConfiguration("startSequence must be at least 1") }
+        guard replayWindow >= 0 else { throw .invalidConfiguration("replayWindow must not be negative, got \(replayWindow)") }
+        guard maximumCapacity >= 1 else { throw .invalidConfiguration("maximumCapacity must be at least 1, got \(maximumCapacity)") }
+        self.replayWindow = replayWindow
+        self.maximumCapacity = maximumCapacity
+        self.state = PThreadLock(State(next: startSequence, replayWindow: replayWindow))
+    }
+
+    /// The sequence number the next published change will get.
+    public var nextSequence: UInt64 { state.withLock { $0.next } }
+
+    /// Number of live subscriptions (cancelled, disconnected and dropped ones are gone).
+    public var subscriberCount: Int { state.withLock { $0.subs.count } }
+
+    /// Whether ``shutdown()`` has been called.
+    public var isShutDown: Bool { state.withLock { $0.isShutDown } }
+
+    /// The oldest sequence number still held in the replay window, or `nil` if none is held.
+    public var oldestHeldSequence: UInt64? { state.withLock { $0.replay.first?.sequence } }
+
+    /// Subscribes to changes.
+    ///
+    /// - Parameters:
+    ///   - filter: which changes to receive (default: all).
+    ///   - capacity: how many changes may wait for this subscriber before `policy` applies (≥ 1).
+    ///   - policy: what to do when full.
+    ///   - start: `.now` or a sequence number still held in the replay window.
+    /// - Throws: ``ChangeBusError`` for a bad capacity, a sequence no longer held, or a shut-down bus.
+    public func subscribe(
+        _ filter: Filter = .all,
+        capacity: Int = 1024,
+        whenFull policy: FullPolicy = .dropOldest,
+        from start: Start = .now
+    ) throws(ChangeBusError) -> Subscription {
+        guard capacity >= 1 else { throw .invalidCapacity(capacity) }
+        guard capacity <= maximumCapacity else { throw .capacityTooLarge(requested: capacity, maximum: maximumCapacity) }
+        let result: Result<SubState, ChangeBusError> = state.withLock { st in
+            if st.isShutDown { return .failure(.shutDown) }
+            var backlog = Deque<Stored>(minimumCapacity: Swift.min(capacity, 1024))
+            if case .sequence(let from) = start {
+                if from > st.next { return .failure(.sequenceNotYetPublished(requested: from, next: st.next)) }
+                let oldest = st.replay.first?.sequence ?? st.next
+                if from < oldest { return .failure(.sequenceNoLongerHeld(requested: from, oldestHeld: oldest)) }
+                for stored in st.replay where stored.sequence >= from && filter.matches(stored.event) {
+                    backlog.append(stored)
+                }
+            }
+            let sub = SubState(id: st.nextID, filter: filter, capacity: capacity, policy: policy, buffer: backlog)
+            st.nextID += 1
+            st.subs.append(sub)
+            if case .wait = policy { st.waitSubCount += 1 }
+            return .success(sub)
+        }
+        switch result {
+        case .success(let sub): return Subscription(handle: SubscriptionHandle(bus: self, sub: sub))
+        case .failure(let error): throw error
+        }
+    }
+
+    /// Finishes every subscription: consumers receive what is already pending, then their
+    /// iterators return `nil`. Waiting publishers fail with ``ChangeBusError/shutDown``;
+    /// later publishes fail with the same error. Idempotent.
+    public func shutdown() {
+        state.withLock { st in
+            st.isShutDown = true
+            for sub in st.subs {
+                sub.finished = true
+                sub.wake()
+            }
+            st.subs.removeAll()
+            st.waitSubCount = 0
+            st.wakeWaiters()
+        }
+    }
+
+    // MARK: - Internals
+
+    func remove(_ sub: SubState, failure: ChangeBusError? = nil) {
+        state.withLock { st in st.detach(sub, failure: failure) }
+    }
+}
+

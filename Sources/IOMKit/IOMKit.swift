@@ -1,0 +1,141 @@
+import ChangeBus
+import Foundation
+import IOMDomain
+import IOMStore
+import IOMWire
+import Synchronization
+
+/// The facade a service imports: one call opens the store and the change bus.
+///
+/// Every save is validated, versioned, written to the journal in the same transaction as the
+/// new state, and — only once committed — published on ``bus``, in journal order.
+///
+/// ```swift
+/// let iom = try await IOMKit.open()                   // ./iom.sqlite
+/// try await iom.missions.save(Seed.moroccoMission)
+/// for try await change in iom.changes(of: Mission.self) { print(change.after?.country ?? "deleted") }
+/// ```
+public final class IOMKit: Sendable {
+    /// The durable journal and current state.
+    public let store: RecordStore
+    /// Committed changes, in journal order. Its sequence numbers are the journal's.
+    public let bus: ChangeBus<CommittedChange>
+    /// The configuration this instance was opened with.
+    public let configuration: IOMConfiguration
+    private let relay: CommitRelay
+
+    private init(store: RecordStore, bus: ChangeBus<CommittedChange>, configuration: IOMConfiguration, relay: CommitRelay) {
+        self.store = store
+        self.bus = bus
+        self.configuration = configuration
+        self.relay = relay
+    }
+
+    /// Opens the store (creating it if needed) and a bus that continues its sequence.
+    ///
+    /// - Throws: ``IOMError/store(_:)`` when the file cannot be opened (not an IOMKit store,
+    ///   written by a newer version, no permission), ``IOMError/bus(_:)`` for bad bus settings.
+    public static func open(_ configuration: IOMConfiguration = IOMConfiguration()) async throws(IOMError) -> IOMKit {
+        let relay = CommitRelay()
+        var storeConfiguration = configuration.store
+        storeConfiguration.onCommit = { entries in relay.publish(entries) }
+        let store: RecordStore
+        do { store = try await RecordStore.open(storeConfiguration) } catch { throw IOMError(error) }
+        do {
+            let last = try await store.lastSequence()
+            let bus = try ChangeBus<CommittedChange>(startSequence: last + 1, replayWindow: configuration.replayWindow,
+                                                     maximumCapacity: configuration.maximumSubscriptionCapacity)
+            relay.attach(bus)
+            return IOMKit(store: store, bus: bus, configuration: configuration, relay: relay)
+        } catch {
+            try? await store.close()
+            throw IOMError(error)
+        }
+    }
+
+    /// Waits for pending saves, finishes every subscription and closes the store.
+    public func close() async throws(IOMError) {
+        do { try await store.close() } catch { throw IOMError(error) }
+        bus.shutdown()
+    }
+
+    /// The organisation record.
+    public var organisations: Repository<Organisation> { Repository(kit: self) }
+    /// Country missions.
+    public var missions: Repository<Mission> { Repository(kit: self) }
+    /// Member states.
+    public var memberStates: Repository<MemberState> { Repository(kit: self) }
+    /// Public events.
+    public var events: Repository<PublicEvent> { Repository(kit: self) }
+    /// Victim-protection cases.
+    public var protectionCases: Repository<ProtectionCase> { Repository(kit: self) }
+
+    /// Changes of one record type, typed, in journal order, each once.
+    ///
+    /// - Parameters:
+    ///   - kinds: only these kinds of change (default: all).
+    ///   - capacity: how many changes may wait for this subscriber; a subscriber that falls
+    ///     further behind is cut off with ``IOMError/bus(_:)`` saying so.
+    ///   - start: `.now`, or a past sequence still in the bus's replay window.
+    public func changes<Record: DomainRecord>(
+        of _: Record.Type, kinds: Set<IOMDomain.ChangeKind> = Set(IOMDomain.ChangeKind.allCases),
+        capacity: Int = 65_536, from start: ChangeBus<CommittedChange>.Start = .now
+    ) throws(IOMError) -> RecordChanges<Record> {
+        let filter: ChangeBus<CommittedChange>.Filter = kinds.count == IOMDomain.ChangeKind.allCases.count
+            ? .topic(Record.recordType)
+            : .matching { $0.topic == Record.recordType && kinds.contains($0.kind) }
+        do {
+            return RecordChanges(subscription: try bus.subscribe(filter, capacity: capacity, whenFull: .disconnect, from: start))
+        } catch { throw .bus(error) }
+    }
+
+    /// Every committed change, of every record type, as the bus carries it.
+    public func changes(capacity: Int = 65_536, from start: ChangeBus<CommittedChange>.Start = .now)
+        throws(IOMError) -> ChangeBus<CommittedChange>.Subscription
+    {
+        do { return try bus.subscribe(.all, capacity: capacity, whenFull: .disconnect, from: start) } catch { throw .bus(error) }
+    }
+
+    /// Changes the store failed to decode before publishing (always 0 unless the file is corrupted).
+    public var undecodableChanges: Int { relay.undecodable }
+}
+
+/// Feeds committed journal entries to the bus, in commit order. The store calls it from its
+/// single writer, before the savers resume, so the bus order is the journal order.
+final class CommitRelay: Sendable {
+    private let bus = Mutex<ChangeBus<CommittedChange>?>(nil)
+    private let failures = Atomic<Int>(0)
+
+    func attach(_ bus: ChangeBus<CommittedChange>) { self.bus.withLock { $0 = bus } }
+
+    var undecodable: Int { failures.load(ordering: .relaxed) }
+
+    func publish(_ entries: [JournalEntry]) {
+        guard let bus = bus.withLock({ $0 }) else { return }
+        var changes: [CommittedChange] = []
+        changes.reserveCapacity(entries.count)
+        for entry in entries {
+            do {
+                let change = try WireCodec.decodeChange(entry.payload)
+                changes.append(CommittedChange(source: entry.source, sequence: entry.sequence, changeID: entry.changeID,
+                                               time: entry.time, change: change))
+            } catch {
+                failures.add(1, ordering: .relaxed)
+            }
+        }
+        // Only fails after shutdown, when nobody listens any more.
+        _ = try? bus.publish(contentsOf: changes)
+    }
+}
+
+extension IOMError {
+    init(_ error: any Error) {
+        switch error {
+        case let error as IOMError: self = error
+        case let error as StoreError: self = .store(error)
+        case let error as ChangeBusError: self = .bus(error)
+        case let error as ValidationError: self = .invalid(error)
+        default: self = .corrupted(String(describing: error))
+        }
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import IOMDomain
+import IOMStore
+import IOMWire
+
+/// The result of a save: the record as stored (with its new version) and the journal sequence
+/// of the change.
+public struct Saved<Record: DomainRecord>: Sendable, Hashable {
+    /// The stored record.
+    public let record: Record
+    /// The journal sequence number of the change.
+    public let sequence: UInt64
+}
+
+/// Reads and writes the records of one type. Get one from the facade: `iom.missions`.
+///
+/// Saving follows optimistic concurrency: send the record with the version you read.
+/// A record that does not exist yet is created and must carry version 1; an existing one is
+/// updated only if its stored version is still the one you send, and comes back with the
+/// next version.
+///
+/// ```swift
+/// var saved = try await iom.missions.save(mission)            // created, version 1
+/// let edited = try Mission(..., version: saved.record.version, ...)
+/// saved = try await iom.missions.save(edited)                 // updated, version 2
+/// ```
+public struct Repository<Record: DomainRecord>: Sendable {
+    let kit: IOMKit
+    private var type: String { Record.recordType.rawValue }
+
+    /// Creates or updates `record` (see the type's documentation for versions).
+    ///
+    /// - Throws: ``IOMError/conflict(recordType:id:expected:actual:)`` when the stored version
+    ///   differs, ``IOMError/badVersion(recordType:id:version:)`` for a new record not at version 1,
+    ///   ``IOMError/invalid(_:)`` when the record breaks a rule. Nothing is changed on error.
+    @discardableResult
+    public func save(_ record: Record) async throws(IOMError) -> Saved<Record> {
+        let id = record.id.rawValue
+        guard let current = try await get(record.id) else {
+            guard record.version == 1 else { throw .badVersion(recordType: Record.recordType, id: id, version: record.version) }
+            let change = try Self.change(.created, before: nil, after: record.anyRecord)
+            let entry = try await apply(.create(type: type, id: id, payload: WireCodec.encode(change)))
+            return Saved(record: record, sequence: entry.sequence)
+        }
+        guard current.version == record.version else {
+            throw .conflict(recordType: Record.recordType, id: id, expected: record.version, actual: current.version)
+        }
+        let now = Instant(millisecondsSince1970: max(Int64(Date().timeIntervalSince1970 * 1000),
+                                                     record.updatedAt.millisecondsSince1970))
+        let next: Record
+        do {
+            guard let stamped = try WireCodec.restamped(record.anyRecord, version: record.version + 1, updatedAt: now)
+                .typed(as: Record.self) else { throw IOMError.corrupted("restamping changed the record type") }
+            next = stamped
+        } catch { throw IOMError(error) }
+        let change = try Self.change(.updated, before: current.anyRecord, after: next.anyRecord)
+        let entry = try await apply(.update(type: type, id: id, expectedVersion: record.version, payload: WireCodec.encode(change)))
+        return Saved(record: next, sequence: entry.sequence)
+    }
+
+    /// Deletes the record, which must still be at `record.version`. Returns the journal sequence.
+    @discardableResult
+    public func delete(_ record: Record) async throws(IOMError) -> UInt64 {
+        let id = record.id.rawValue
+        guard let current = try await get(record.id) else { throw .notFound(recordType: Record.recordType, id: id) }
+        guard current.version == record.version else {
+            throw .conflict(recordType: Record.recordType, id: id, expected: record.version, actual: current.version)
+        }
+        let change = try Self.change(.deleted, before: current.anyRecord, after: nil)
+        let entry = try await apply(.delete(type: type, id: id, expectedVersion: record.version, payload: WireCodec.encode(change)))
+        return entry.sequence
+    }
+
+    /// The current state of a record, or `nil` if there is none.
+    public func get(_ id: Identifier<Record>) async throws(IOMError) -> Record? {
+        let stored: StoredRecord?
+        do { stored = try await kit.store.get(type: type, id: id.rawValue) } catch { throw IOMError(error) }
+        guard let stored else { return nil }
+        return try Self.decode(stored)
+    }
+
+    /// A page of records ordered by id, starting after `cursor` (from the previous page).
+    public func list(after cursor: String? = nil, limit: Int = 100) async throws(IOMError) -> (records: [Record], next: String?) {
+        let page: Page
+        do { page = try await kit.store.list(type: type, after: cursor, limit: limit) } catch { throw IOMError(error) }
+        var records: [Record] = []
+        records.reserveCapacity(page.records.count)
+        for stored in page.records { records.append(try Self.decode(stored)) }
+        return (records, page.nextCursor)
+    }
+
+    private func apply(_ mutation: Mutation) async throws(IOMError) -> JournalEntry {
+        do { return try await kit.store.apply(mutation) } catch {
+            if case StoreError.conflict(_, let id, let expected, let actual) = error {
+                throw .conflict(recordType: Record.recordType, id: id, expected: expected, actual: actual ?? 0)
+            }
+            throw IOMError(error)
+        }
+    }
+
+    private static func change(_ kind: IOMDomain.ChangeKind, before: AnyRecord?, after: AnyRecord?) throws(IOMError) -> Change {
+        do { return try Change(kind: kind, before: before, after: after) } catch { throw .invalid(error) }
+    }
+
+    /// State rows hold the encoded ``Change`` that produced them; the record is its `after`.
+    private static func decode(_ stored: StoredRecord) throws(IOMError) -> Record {
+        do {
+            let change = try WireCodec.decodeChange(stored.payload)
+            guard let record = change.after?.typed(as: Record.self) else {
+                throw IOMError.corrupted("\(stored.recordType) \"\(stored.id)\" holds no \(Record.recordType.rawValue) state")
+            }
+            return record
+        } catch { throw IOMError(error) }
+    }
+}
