@@ -139,7 +139,7 @@ struct IOMKitTests {
         #expect(saved.sequence == 3)
         var replay = try iom.changes(of: Organisation.self, from: .sequence(3)).makeAsyncIterator()
         #expect(try await replay.next()?.sequence == 3)
-        await #expect(throws: IOMError.self) { _ = try iom.changes(of: Organisation.self, from: .sequence(99)) }
+        #expect(throws: IOMError.self) { _ = try iom.changes(of: Organisation.self, from: .sequence(99)) }
         try await iom.close()
     }
 

@@ -1,0 +1,27 @@
+import Foundation
+import IOMFixtures
+import IOMKit
+import IOMStore
+import Testing
+
+/// The README's first program. The default configuration writes `./iom.sqlite`; changing the
+/// working directory would disturb tests running in parallel, so this runs the same lines on
+/// a temporary file and checks the default location separately.
+@Test("the README's first program runs, and again on the same file")
+func readmeFirstProgram() async throws {
+    #expect(IOMConfiguration().store.location == .file(path: "iom.sqlite"))
+    let path = NSTemporaryDirectory() + "iomkit-readme-\(UUID().uuidString).sqlite"
+    defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+    let configuration = IOMConfiguration(store: StoreConfiguration(location: .file(path: path)))
+
+    for run in 1...2 {
+        // --- as in README.md, with `configuration` for `IOMKit.open()` ---
+        let iom = try await IOMKit.open(configuration)
+        let saved = try await iom.missions.save(Seed.moroccoMission)
+        print("saved \(saved.record.id) version \(saved.record.version) as change #\(saved.sequence)")
+        // ---
+        #expect(saved.sequence == UInt64(run))
+        #expect(saved.record.version == UInt64(run))
+        try await iom.close()
+    }
+}
