@@ -143,9 +143,15 @@ struct SocketTests {
         let error = try #require(throws: ZMQError.self) { try second.bind(endpoint) }
         #expect(error.isAddressInUse)
         #expect(error.description.contains(endpoint))
-        // After unbinding, the port can be taken.
+        // After unbinding, the port can be taken (libzmq closes the listener asynchronously).
         try first.unbind(endpoint)
-        try second.bind(endpoint)
+        var rebound = false
+        for _ in 0..<100 where !rebound {
+            do { try second.bind(endpoint); rebound = true } catch let error as ZMQError where error.isAddressInUse {
+                Thread.sleep(forTimeInterval: 0.02)
+            }
+        }
+        #expect(rebound)
     }
 
     @Test("wildcard tcp binds read back a concrete port")
