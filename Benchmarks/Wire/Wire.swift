@@ -1,38 +1,45 @@
 // Raw libzmq PUB→SUB throughput through the project's own `ZeroMQ` module, with no extra
 // work per message: the physical limit that IOMKit's bridge numbers are held against.
 //
-// Names: Wire/<transport>-<size>B/raw-libzmq. Each iteration pushes `scaledIterations`
-// messages (scaling factor .mega) from a publisher to a subscriber on its own thread and
-// ends when the subscriber has received every one of them, so the throughput metric counts
-// delivered messages per second. The publishing side is an XPUB with ZMQ_XPUB_NODROP so
-// that a slow subscriber applies back-pressure instead of losing messages, which would
-// otherwise inflate the figure.
+// Names: Wire/<transport>-<size>B/raw-libzmq. Scaling factor .kilo: one sample publishes
+// `scaledIterations` messages to a subscriber on its own thread and ends when the subscriber
+// has received every one of them, so the throughput metric counts delivered messages per
+// second. The publishing side is an XPUB with ZMQ_XPUB_NODROP so a slow subscriber applies
+// back-pressure instead of losing messages, which would inflate the figure. Publisher and
+// subscriber are connected once per benchmark (set up on the first sample, closed in
+// teardown), so samples measure steady-state traffic, not connection set-up.
 import Benchmark
 import Foundation
+import Synchronization
 import ZeroMQ
 
 let benchmarks: @Sendable () -> Void = {
-    Benchmark.defaultConfiguration = .init(
-        metrics: [.throughput, .wallClock, .mallocCountTotal],
-        warmupIterations: 1,
-        scalingFactor: .mega,
-        maxDuration: .seconds(10),
-        maxIterations: 5
-    )
     for transport in WireTransport.allCases {
         for size in [64, 256, 1024] {
-            Benchmark("Wire/\(transport.rawValue)-\(size)B/raw-libzmq") { benchmark in
+            let name = "Wire/\(transport.rawValue)-\(size)B/raw-libzmq"
+            Benchmark(
+                name,
+                configuration: .init(
+                    metrics: [.throughput, .wallClock, .mallocCountTotal],
+                    warmupIterations: 5,
+                    scalingFactor: .kilo,
+                    maxDuration: .seconds(5),
+                    maxIterations: 1_000,
+                    teardown: { PubSubRig.stop(name) }
+                )
+            ) { benchmark in
                 do {
-                    try runPubSub(benchmark, transport: transport, messageSize: size)
+                    let rig = try PubSubRig.rig(name, transport: transport, messageSize: size)
+                    try rig.publish(benchmark)
                 } catch {
-                    benchmark.error("Wire/\(transport.rawValue)-\(size)B: \(error)")
+                    benchmark.error("\(name): \(error)")
                 }
             }
         }
     }
 }
 
-enum WireTransport: String, CaseIterable {
+enum WireTransport: String, CaseIterable, Sendable {
     case tcp, ipc
 
     func endpoint() -> String {
@@ -43,65 +50,76 @@ enum WireTransport: String, CaseIterable {
     }
 }
 
-/// Publishes `benchmark.scaledIterations.count` messages of `messageSize` bytes and waits
-/// until a subscriber on another thread has received them all.
-func runPubSub(_ benchmark: Benchmark, transport: WireTransport, messageSize: Int) throws {
-    let count = benchmark.scaledIterations.count
-    let context = try Context()
-    let publisher = try context.socket(.xpub)
-    try publisher.set(.xpubNoDrop, true)
-    try publisher.bind(transport.endpoint())
-    let endpoint = try publisher.lastEndpoint
+/// An XPUB publisher and a SUB subscriber on its own thread, kept for all samples of one benchmark.
+///
+/// `@unchecked Sendable`: the publisher socket is used by one thread at a time — the benchmark's
+/// thread during samples, then the teardown after the last sample; the subscriber socket never
+/// leaves its thread.
+final class PubSubRig: @unchecked Sendable {
+    private static let rigs = Mutex<[String: PubSubRig]>([:])
 
-    let done = DispatchSemaphore(value: 0)
-    let received = Received()
-    Thread.detachNewThread {
-        do {
-            let subscriber = try context.socket(.sub)
-            try subscriber.set(.subscribe, [])
-            try subscriber.connect(endpoint)
-            var total = 0
-            var bytes = 0
-            while total < count {
-                _ = try subscriber.receiveFrame { frame, _ in bytes &+= frame.count }
-                total += 1
+    private let publisher: Socket
+    private let payload: [UInt8]
+    /// Messages the publisher has promised so far; the subscriber signals when it has them all.
+    private let target = Atomic<Int>(0)
+    private let batchDone = DispatchSemaphore(value: 0)
+    private let stopped = DispatchSemaphore(value: 0)
+    private let failure = Mutex<String?>(nil)
+
+    static func rig(_ name: String, transport: WireTransport, messageSize: Int) throws -> PubSubRig {
+        if let rig = rigs.withLock({ $0[name] }) { return rig }
+        let rig = try PubSubRig(transport: transport, messageSize: messageSize)
+        rigs.withLock { $0[name] = rig }
+        return rig
+    }
+
+    static func stop(_ name: String) {
+        guard let rig = rigs.withLock({ $0.removeValue(forKey: name) }) else { return }
+        // An empty frame tells the subscriber thread to finish.
+        _ = try? rig.publisher.send(frame: [])
+        _ = rig.stopped.wait(timeout: .now() + 5)
+    }
+
+    private init(transport: WireTransport, messageSize: Int) throws {
+        let context = try Context()
+        publisher = try context.socket(.xpub)
+        try publisher.set(.xpubNoDrop, true)
+        try publisher.bind(transport.endpoint())
+        let endpoint = try publisher.lastEndpoint
+        payload = [UInt8](repeating: 0x5A, count: messageSize)
+        Thread.detachNewThread { [self] in
+            do {
+                let subscriber = try context.socket(.sub)
+                try subscriber.set(.subscribe, [])
+                try subscriber.connect(endpoint)
+                var received = 0
+                while true {
+                    let size = try subscriber.receiveFrame { frame, _ in frame.count }!
+                    if size == 0 { break }
+                    if size != messageSize { throw ZMQError(operation: "benchmark", code: 0, message: "frame of \(size) bytes") }
+                    received += 1
+                    if received == target.load(ordering: .acquiring) { batchDone.signal() }
+                }
+            } catch {
+                failure.withLock { $0 = "subscriber: \(error)" }
+                batchDone.signal()
             }
-            received.record(messages: total, bytes: bytes)
-        } catch {
-            received.record(error: error)
+            stopped.signal()
         }
-        done.signal()
+        // The subscription message tells us the subscriber is connected: nothing is sent too early.
+        _ = try publisher.receive()
     }
-    // The subscription message tells us the subscriber is connected: nothing is sent too early.
-    _ = try publisher.receive()
 
-    let payload = [UInt8](repeating: 0x5A, count: messageSize)
-    benchmark.startMeasurement()
-    try payload.withUnsafeBytes { bytes in
-        for _ in benchmark.scaledIterations {
-            try publisher.send(bytes: bytes)
+    /// Sends one sample's messages and returns when the subscriber has received them all.
+    func publish(_ benchmark: Benchmark) throws {
+        let count = benchmark.scaledIterations.count
+        target.add(count, ordering: .releasing)
+        try payload.withUnsafeBytes { bytes in
+            for _ in benchmark.scaledIterations { try publisher.send(bytes: bytes) }
         }
-    }
-    done.wait()
-    benchmark.stopMeasurement()
-    try received.check(messages: count, bytes: count * messageSize)
-}
-
-/// What the subscriber thread saw, handed back to the publishing thread.
-final class Received: @unchecked Sendable {
-    // Written by the subscriber thread before it signals; read after the wait.
-    private var messages = 0
-    private var bytes = 0
-    private var error: (any Error)?
-
-    func record(messages: Int, bytes: Int) { self.messages = messages; self.bytes = bytes }
-    func record(error: any Error) { self.error = error }
-
-    func check(messages expected: Int, bytes expectedBytes: Int) throws {
-        if let error { throw error }
-        guard messages == expected, bytes == expectedBytes else {
-            throw ZMQError(operation: "benchmark", code: 0,
-                           message: "subscriber got \(messages) messages / \(bytes) bytes, expected \(expected) / \(expectedBytes)")
+        batchDone.wait()
+        if let failure = failure.withLock({ $0 }) {
+            throw ZMQError(operation: "benchmark", code: 0, message: failure)
         }
     }
 }
