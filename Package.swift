@@ -14,7 +14,7 @@ import PackageDescription
 
 let package = Package(
     name: "IOMKit",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "ZeroMQ", targets: ["ZeroMQ"]),
         .library(name: "IOMDomain", targets: ["IOMDomain"]),
@@ -46,7 +46,7 @@ let package = Package(
 
         // MARK: Domain and wire contract
         // Value types, identifiers, validation, the protection-case state machine. No I/O.
-        .target(name: "IOMDomain"),
+        .target(name: "IOMDomain", exclude: ["Data"]),
         // Domain <-> Protocols/ mapping; generated protobuf types stay internal.
         .target(
             name: "IOMWire",
