@@ -56,8 +56,7 @@ let package = Package(
         .target(
             name: "ChangeBus",
             dependencies: [.product(name: "DequeModule", package: "swift-collections")],
-            exclude: ["README.md"],
-            swiftSettings: [.unsafeFlags(["-cross-module-optimization", "-enforce-exclusivity=unchecked"])]
+            exclude: ["README.md"]
         ),
         .testTarget(name: "ChangeBusTests", dependencies: ["ChangeBus"]),
         .executableTarget(
