@@ -1,10 +1,12 @@
+import DequeModule
+
 extension ChangeBus {
     /// Publishes one change and returns its sequence number. Never waits.
     ///
     /// - Throws: ``ChangeBusError/shutDown`` after ``shutdown()``;
     ///   ``ChangeBusError/subscriberFullUseAsyncPublish(subscription:)`` when a matching `.wait`
     ///   subscription is full (nothing is published then — use ``publishWaiting(_:)`` to wait).
-    @discardableResult
+    @inlinable @discardableResult
     public func publish(_ event: Event) throws(ChangeBusError) -> UInt64 {
         let result: Result<UInt64, ChangeBusError> = state.withLock { st in
             if st.isShutDown { return .failure(.shutDown) }
@@ -17,7 +19,7 @@ extension ChangeBus {
     /// Publishes a batch under one lock and returns the sequence numbers it got
     /// (`nil` for an empty batch). All or nothing: if a matching `.wait` subscription has no
     /// room for its share of the batch, nothing is published.
-    @discardableResult
+    @inlinable @discardableResult
     public func publish(contentsOf events: some Collection<Event>) throws(ChangeBusError) -> ClosedRange<UInt64>? {
         let result: Result<ClosedRange<UInt64>?, ChangeBusError> = state.withLock { st in
             if st.isShutDown { return .failure(.shutDown) }
