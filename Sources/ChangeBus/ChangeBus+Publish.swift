@@ -46,7 +46,7 @@ extension ChangeBus {
     ///
     /// - Throws: ``ChangeBusError/publishTimedOut(subscription:timeout:)`` when the timeout
     ///   passes (nothing is published), ``ChangeBusError/shutDown`` after ``shutdown()``.
-    @discardableResult
+    @inlinable @discardableResult
     public func publishWaiting(_ event: Event) async throws(ChangeBusError) -> UInt64 {
         var deadline: ContinuousClock.Instant?
         while true {
@@ -73,7 +73,7 @@ extension ChangeBus {
 
     /// Publishes a batch, waiting for room as ``publishWaiting(_:)`` does.
     /// Changes are published in order; on failure the ones already published stay published.
-    @discardableResult
+    @inlinable @discardableResult
     public func publishWaiting(contentsOf events: some Sequence<Event>) async throws(ChangeBusError) -> ClosedRange<UInt64>? {
         var first: UInt64?
         var last: UInt64 = 0
@@ -85,7 +85,8 @@ extension ChangeBus {
         return first...last
     }
 
-    private func waitForRoom(for event: Event, until deadline: ContinuousClock.Instant) async {
+    @usableFromInline
+    func waitForRoom(for event: Event, until deadline: ContinuousClock.Instant) async {
         let token: UInt64 = state.withLock { st in
             st.nextWaiter += 1
             return st.nextWaiter
@@ -107,4 +108,5 @@ extension ChangeBus {
     }
 }
 
+@usableFromInline
 enum PublishOutcome { case done(UInt64), shut, blocked(Int, Duration) }

@@ -38,6 +38,7 @@ extension ChangeBus {
             @usableFromInline var local = Deque<Stored>()
             @usableFromInline var done = false
 
+            @usableFromInline
             init(handle: SubscriptionHandle<Event>) { self.handle = handle }
 
             @inlinable @inline(__always)
@@ -50,9 +51,10 @@ extension ChangeBus {
                 try await next(isolation: nil)
             }
 
-            private enum Refill { case ready(ClosedRange<UInt64>?), failed(ChangeBusError), end, park }
-
             @usableFromInline
+            enum Refill { case ready(ClosedRange<UInt64>?), failed(ChangeBusError), end, park }
+
+            @inlinable
             mutating func refill(isolation actor: isolated (any Actor)?) async throws(ChangeBusError) -> Element? {
                 if done { return nil }
                 let sub = handle.sub

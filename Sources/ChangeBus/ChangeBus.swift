@@ -193,6 +193,7 @@ public final class ChangeBus<Event: BusEvent>: Sendable {
 
     // MARK: - Internals
 
+    @usableFromInline
     func remove(_ sub: SubState, failure: ChangeBusError? = nil) {
         state.withLock { st in st.detach(sub, failure: failure) }
     }
