@@ -1,10 +1,12 @@
+import DequeModule
+
 extension ChangeBus {
     /// Publishes one change and returns its sequence number. Never waits.
     ///
     /// - Throws: ``ChangeBusError/shutDown`` after ``shutdown()``;
     ///   ``ChangeBusError/subscriberFullUseAsyncPublish(subscription:)`` when a matching `.wait`
     ///   subscription is full (nothing is published then — use ``publishWaiting(_:)`` to wait).
-    @discardableResult
+    @inlinable @discardableResult
     public func publish(_ event: Event) throws(ChangeBusError) -> UInt64 {
         let result: Result<UInt64, ChangeBusError> = state.withLock { st in
             if st.isShutDown { return .failure(.shutDown) }
@@ -17,7 +19,7 @@ extension ChangeBus {
     /// Publishes a batch under one lock and returns the sequence numbers it got
     /// (`nil` for an empty batch). All or nothing: if a matching `.wait` subscription has no
     /// room for its share of the batch, nothing is published.
-    @discardableResult
+    @inlinable @discardableResult
     public func publish(contentsOf events: some Collection<Event>) throws(ChangeBusError) -> ClosedRange<UInt64>? {
         let result: Result<ClosedRange<UInt64>?, ChangeBusError> = state.withLock { st in
             if st.isShutDown { return .failure(.shutDown) }
@@ -44,7 +46,7 @@ extension ChangeBus {
     ///
     /// - Throws: ``ChangeBusError/publishTimedOut(subscription:timeout:)`` when the timeout
     ///   passes (nothing is published), ``ChangeBusError/shutDown`` after ``shutdown()``.
-    @discardableResult
+    @inlinable @discardableResult
     public func publishWaiting(_ event: Event) async throws(ChangeBusError) -> UInt64 {
         var deadline: ContinuousClock.Instant?
         while true {
@@ -71,7 +73,7 @@ extension ChangeBus {
 
     /// Publishes a batch, waiting for room as ``publishWaiting(_:)`` does.
     /// Changes are published in order; on failure the ones already published stay published.
-    @discardableResult
+    @inlinable @discardableResult
     public func publishWaiting(contentsOf events: some Sequence<Event>) async throws(ChangeBusError) -> ClosedRange<UInt64>? {
         var first: UInt64?
         var last: UInt64 = 0
@@ -83,7 +85,8 @@ extension ChangeBus {
         return first...last
     }
 
-    private func waitForRoom(for event: Event, until deadline: ContinuousClock.Instant) async {
+    @usableFromInline
+    func waitForRoom(for event: Event, until deadline: ContinuousClock.Instant) async {
         let token: UInt64 = state.withLock { st in
             st.nextWaiter += 1
             return st.nextWaiter
@@ -105,4 +108,5 @@ extension ChangeBus {
     }
 }
 
+@usableFromInline
 enum PublishOutcome { case done(UInt64), shut, blocked(Int, Duration) }

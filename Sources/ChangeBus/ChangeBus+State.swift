@@ -3,25 +3,31 @@ import Synchronization
 
 extension ChangeBus {
     /// One change held by the bus.
+    @usableFromInline
     struct Stored: Sendable {
-        let sequence: UInt64
-        let event: Event
+        @usableFromInline let sequence: UInt64
+        @usableFromInline let event: Event
+        @inlinable init(sequence: UInt64, event: Event) {
+            self.sequence = sequence
+            self.event = event
+        }
     }
 
     /// A subscription's shared state. Every mutable field is read and written only while
     /// holding the bus lock, which is what makes the `@unchecked Sendable` sound.
+    @usableFromInline
     final class SubState: @unchecked Sendable {
-        let id: Int
-        let filter: Filter
-        let capacity: Int
-        let policy: FullPolicy
-        let isAll: Bool
-        var buffer: Deque<Stored>
-        var missed: ClosedRange<UInt64>?
-        var parked: UnsafeContinuation<Void, Never>?
-        var failure: ChangeBusError?
-        var finished = false
-        var lastTaken: UInt64 = 0
+        @usableFromInline let id: Int
+        @usableFromInline let filter: Filter
+        @usableFromInline let capacity: Int
+        @usableFromInline let policy: FullPolicy
+        @usableFromInline let isAll: Bool
+        @usableFromInline var buffer: Deque<Stored>
+        @usableFromInline var missed: ClosedRange<UInt64>?
+        @usableFromInline var parked: UnsafeContinuation<Void, Never>?
+        @usableFromInline var failure: ChangeBusError?
+        @usableFromInline var finished = false
+        @usableFromInline var lastTaken: UInt64 = 0
 
         init(id: Int, filter: Filter, capacity: Int, policy: FullPolicy, buffer: Deque<Stored>) {
             self.id = id
@@ -32,10 +38,10 @@ extension ChangeBus {
             if case .all = filter { isAll = true } else { isAll = false }
         }
 
-        @inline(__always)
+        @inlinable @inline(__always)
         func matches(_ event: Event) -> Bool { isAll || filter.matches(event) }
 
-        @inline(__always)
+        @inlinable @inline(__always)
         func wake() {
             if let c = parked {
                 parked = nil
@@ -44,16 +50,17 @@ extension ChangeBus {
         }
     }
 
+    @usableFromInline
     struct State: ~Copyable {
-        var next: UInt64
-        let replayWindow: Int
-        var replay: Deque<Stored>
-        var subs: [SubState] = []
-        var nextID = 1
-        var waitSubCount = 0
-        var isShutDown = false
-        var waiters: [UInt64: UnsafeContinuation<Void, Never>] = [:]
-        var nextWaiter: UInt64 = 0
+        @usableFromInline var next: UInt64
+        @usableFromInline let replayWindow: Int
+        @usableFromInline var replay: Deque<Stored>
+        @usableFromInline var subs: [SubState] = []
+        @usableFromInline var nextID = 1
+        @usableFromInline var waitSubCount = 0
+        @usableFromInline var isShutDown = false
+        @usableFromInline var waiters: [UInt64: UnsafeContinuation<Void, Never>] = [:]
+        @usableFromInline var nextWaiter: UInt64 = 0
 
         init(next: UInt64, replayWindow: Int) {
             self.next = next
@@ -61,6 +68,7 @@ extension ChangeBus {
             self.replay = Deque(minimumCapacity: replayWindow)
         }
 
+        @inlinable
         mutating func wakeWaiters() {
             guard !waiters.isEmpty else { return }
             for (_, c) in waiters { c.resume() }
@@ -68,6 +76,7 @@ extension ChangeBus {
         }
 
         /// The first `.wait` subscription that has no room for `event`, if any.
+        @inlinable
         func blocking(_ event: Event) -> SubState? {
             guard waitSubCount > 0 else { return nil }
             for sub in subs {
@@ -77,7 +86,7 @@ extension ChangeBus {
         }
 
         /// Appends one event: sequence, replay window, every matching subscription.
-        @inline(__always)
+        @inlinable @inline(__always)
         mutating func append(_ event: Event) -> UInt64 {
             let seq = next
             next &+= 1
@@ -111,6 +120,7 @@ extension ChangeBus {
         }
 
         /// Removes a subscription, frees its buffer and ends its consumer.
+        @usableFromInline
         mutating func detach(_ sub: SubState, failure: ChangeBusError?) {
             guard let index = subs.firstIndex(where: { $0 === sub }) else { return }
             subs.remove(at: index)

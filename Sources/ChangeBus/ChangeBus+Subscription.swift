@@ -1,9 +1,10 @@
 import DequeModule
 
 /// Ends a subscription when the last `Subscription`/iterator value referring to it goes away.
+@usableFromInline
 final class SubscriptionHandle<Event: BusEvent>: Sendable {
-    let bus: ChangeBus<Event>
-    let sub: ChangeBus<Event>.SubState
+    @usableFromInline let bus: ChangeBus<Event>
+    @usableFromInline let sub: ChangeBus<Event>.SubState
     init(bus: ChangeBus<Event>, sub: ChangeBus<Event>.SubState) {
         self.bus = bus
         self.sub = sub
@@ -33,13 +34,14 @@ extension ChangeBus {
         /// Serves batches taken from the subscription without suspending between elements.
         public struct Iterator: AsyncIteratorProtocol {
             public typealias Failure = ChangeBusError
-            let handle: SubscriptionHandle<Event>
-            var local = Deque<Stored>()
-            var done = false
+            @usableFromInline let handle: SubscriptionHandle<Event>
+            @usableFromInline var local = Deque<Stored>()
+            @usableFromInline var done = false
 
+            @usableFromInline
             init(handle: SubscriptionHandle<Event>) { self.handle = handle }
 
-            @inline(__always)
+            @inlinable @inline(__always)
             public mutating func next(isolation actor: isolated (any Actor)? = #isolation) async throws(ChangeBusError) -> Element? {
                 if let s = local.popFirst() { return .change(sequence: s.sequence, event: s.event) }
                 return try await refill(isolation: actor)
@@ -49,9 +51,11 @@ extension ChangeBus {
                 try await next(isolation: nil)
             }
 
-            private enum Refill { case ready(ClosedRange<UInt64>?), failed(ChangeBusError), end, park }
+            @usableFromInline
+            enum Refill { case ready(ClosedRange<UInt64>?), failed(ChangeBusError), end, park }
 
-            private mutating func refill(isolation actor: isolated (any Actor)?) async throws(ChangeBusError) -> Element? {
+            @inlinable
+            mutating func refill(isolation actor: isolated (any Actor)?) async throws(ChangeBusError) -> Element? {
                 if done { return nil }
                 let sub = handle.sub
                 let bus = handle.bus

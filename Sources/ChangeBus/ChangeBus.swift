@@ -73,6 +73,7 @@ public final class ChangeBus<Event: BusEvent>: Sendable {
         public static func kind(_ kind: Event.Kind) -> Filter { .kinds([kind]) }
 
         @inline(__always)
+        @inlinable
         func matches(_ event: Event) -> Bool {
             switch self {
             case .all: return true
@@ -102,7 +103,7 @@ public final class ChangeBus<Event: BusEvent>: Sendable {
         case sequence(UInt64)
     }
 
-    let state: PThreadLock<State>
+    @usableFromInline let state: PThreadLock<State>
     /// Number of recent events kept for subscribers that start from a past sequence.
     public let replayWindow: Int
     /// The largest capacity a subscription may ask for.
@@ -192,6 +193,7 @@ public final class ChangeBus<Event: BusEvent>: Sendable {
 
     // MARK: - Internals
 
+    @usableFromInline
     func remove(_ sub: SubState, failure: ChangeBusError? = nil) {
         state.withLock { st in st.detach(sub, failure: failure) }
     }

@@ -10,10 +10,12 @@ import Darwin
 ///
 /// Used instead of `Synchronization.Mutex` because the thread sanitizer intercepts pthread
 /// mutexes but not the stdlib Mutex's futex, which made it report false races. Same cost.
+@usableFromInline
 final class PThreadLock<Value: ~Copyable>: @unchecked Sendable {
-    private var value: Value
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    @usableFromInline var value: Value
+    @usableFromInline let mutex: UnsafeMutablePointer<pthread_mutex_t>
 
+    @usableFromInline
     init(_ value: consuming Value) {
         self.value = value
         mutex = .allocate(capacity: 1)
@@ -27,7 +29,7 @@ final class PThreadLock<Value: ~Copyable>: @unchecked Sendable {
         mutex.deallocate()
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     func withLock<R, E: Error>(_ body: (inout Value) throws(E) -> R) throws(E) -> R {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
