@@ -63,27 +63,40 @@ public enum AnyRecord: Sendable, Hashable {
         }
     }
 
-    /// The wrapped record's identifier text.
-    public var recordID: String {
+    /// The wrapped record, through the protocol every record conforms to.
+    public var record: any DomainRecord {
         switch self {
-        case .organisation(let r): r.id.rawValue
-        case .mission(let r): r.id.rawValue
-        case .memberState(let r): r.id.rawValue
-        case .event(let r): r.id.rawValue
-        case .protectionCase(let r): r.id.rawValue
+        case .organisation(let r): r
+        case .mission(let r): r
+        case .memberState(let r): r
+        case .event(let r): r
+        case .protectionCase(let r): r
         }
     }
 
-    /// The wrapped record's version.
-    public var version: UInt64 {
-        switch self {
-        case .organisation(let r): r.version
-        case .mission(let r): r.version
-        case .memberState(let r): r.version
-        case .event(let r): r.version
-        case .protectionCase(let r): r.version
-        }
+    /// The wrapped record if it is a `Record`, else `nil`.
+    ///
+    /// ```swift
+    /// mission.anyRecord.typed(as: Mission.self) // the mission
+    /// mission.anyRecord.typed(as: PublicEvent.self) // nil
+    /// ```
+    public func typed<Record: DomainRecord>(as _: Record.Type = Record.self) -> Record? {
+        record as? Record
     }
+
+    /// The wrapped record's identifier text.
+    public var recordID: String { record.idText }
+
+    /// The wrapped record's version.
+    public var version: UInt64 { record.version }
+
+    /// When the wrapped record was last changed.
+    public var updatedAt: Instant { record.updatedAt }
+}
+
+extension DomainRecord {
+    /// The identifier as text, whatever the record type.
+    var idText: String { id.rawValue }
 }
 
 /// Common checks on identity, version and timestamps.

@@ -53,19 +53,6 @@ public struct RecordChange<Record: DomainRecord>: Sendable, Hashable {
     public let changeID: UUID
 }
 
-extension AnyRecord {
-    /// The wrapped record if it is a `Record`.
-    func typed<Record: DomainRecord>(as _: Record.Type = Record.self) -> Record? {
-        switch self {
-        case .organisation(let r): r as? Record
-        case .mission(let r): r as? Record
-        case .memberState(let r): r as? Record
-        case .event(let r): r as? Record
-        case .protectionCase(let r): r as? Record
-        }
-    }
-}
-
 extension RecordChange {
     init?(_ committed: CommittedChange) {
         let change = committed.change

@@ -52,7 +52,7 @@ public enum WireCodec {
     ///   (every problem at once) when the message breaks a domain rule.
     public static func decode<R: DomainRecord>(_ bytes: [UInt8], as type: R.Type = R.self) throws -> R {
         let any = try decodeRecord(bytes, type: R.recordType)
-        guard let record = any.unwrap(as: R.self) else { throw WireError.malformed("not a \(R.recordType)") }
+        guard let record = any.typed(as: R.self) else { throw WireError.malformed("not a \(R.recordType)") }
         return record
     }
 
@@ -139,14 +139,3 @@ public enum WireError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-extension AnyRecord {
-    func unwrap<R: DomainRecord>(as: R.Type) -> R? {
-        switch self {
-        case .organisation(let r): r as? R
-        case .mission(let r): r as? R
-        case .memberState(let r): r as? R
-        case .event(let r): r as? R
-        case .protectionCase(let r): r as? R
-        }
-    }
-}
