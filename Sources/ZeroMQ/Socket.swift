@@ -192,17 +192,13 @@ public final class Socket {
 
     private func receive(wait: Wait) throws -> [[UInt8]]? {
         var message: [[UInt8]] = []
-        guard var more = try receiveFrame(wait: wait, { bytes, more in
+        func keep(_ bytes: UnsafeRawBufferPointer, _ more: Bool) -> Bool {
             message.append(Array(bytes))
             return more
-        }) else { return nil }
-        // The rest of a multipart message is already here: libzmq delivers messages whole.
-        while more {
-            more = try receiveFrame(wait: .forever) { bytes, more in
-                message.append(Array(bytes))
-                return more
-            }!
         }
+        guard var more = try receiveFrame(wait: wait, keep) else { return nil }
+        // The rest of a multipart message is already here: libzmq delivers messages whole.
+        while more { more = try receiveFrame(wait: .forever, keep)! }
         return message
     }
 
