@@ -24,6 +24,8 @@ let package = Package(
         .executable(name: "iom", targets: ["iom"]),
         .library(name: "ChangeBus", targets: ["ChangeBus"]),
         .library(name: "IOMKit", targets: ["IOMKit"]),
+        // MARK: Security (products)
+        .library(name: "IOMSecurity", targets: ["IOMSecurity"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
@@ -31,6 +33,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
+        // MARK: Security (dependencies)
+        // apple/swift-crypto: AES-GCM field encryption at rest and SHA-256 for the hash-chained audit trail.
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
         // MARK: ZeroMQ
@@ -87,6 +92,22 @@ let package = Package(
         // Opens store and bus from one configuration; typed repositories and subscriptions.
         .target(name: "IOMKit", dependencies: ["IOMDomain", "IOMWire", "IOMStore", "ChangeBus"]),
         .testTarget(name: "IOMKitTests", dependencies: ["IOMKit", "IOMDomain", "IOMFixtures", "IOMStore"]),
+
+        // MARK: Security
+        // Roles, access policy, redaction per bridge view, field encryption (AES-GCM, per-case data
+        // keys for crypto-shredding), hash-chained audit trail (SQLite via GRDB), k-anonymous statistics.
+        .target(
+            name: "IOMSecurity",
+            dependencies: [
+                "IOMDomain", "IOMWire",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .testTarget(
+            name: "IOMSecurityTests",
+            dependencies: ["IOMSecurity", "IOMDomain", "IOMFixtures", "IOMWire", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
 
         // MARK: Command line
         .executableTarget(

@@ -8,6 +8,11 @@
 // For information on using the generated types, please see the documentation:
 //   https://github.com/apple/swift-protobuf/
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import SwiftProtobuf
 
 // If the compiler emits an error on this type, it is because this file
@@ -1547,11 +1552,84 @@ nonisolated struct Iom_V1_ProtectionCase: @unchecked Sendable {
   /// Clears the value of `ownership`. Subsequent reads from it will return its default value.
   mutating func clearOwnership() {_uniqueStorage()._ownership = nil}
 
+  /// AT REST ONLY (an IOMKit store's state and journal), never in a message of the bridge:
+  /// the identifying-class fields sealed with AES-256-GCM. When it is set, `identifying` and the
+  /// best-interests summaries are absent. A reader without the key (or after crypto-shredding)
+  /// treats the case as one without identifying data. See SealedFields.
+  var sealed: Iom_V1_SealedFields {
+    get {_storage._sealed ?? Iom_V1_SealedFields()}
+    set {_uniqueStorage()._sealed = newValue}
+  }
+  /// Returns true if `sealed` has been explicitly set.
+  var hasSealed: Bool {_storage._sealed != nil}
+  /// Clears the value of `sealed`. Subsequent reads from it will return its default value.
+  mutating func clearSealed() {_uniqueStorage()._sealed = nil}
+
   var unknownFields = SwiftProtobuf.UnknownStorage()
 
   init() {}
 
   fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// The plaintext inside ProtectionCase.sealed: every field DataClassification marks identifying.
+nonisolated struct Iom_V1_IdentifyingFields: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  var identifying: Iom_V1_IdentifyingData {
+    get {_identifying ?? Iom_V1_IdentifyingData()}
+    set {_identifying = newValue}
+  }
+  /// Returns true if `identifying` has been explicitly set.
+  var hasIdentifying: Bool {self._identifying != nil}
+  /// Clears the value of `identifying`. Subsequent reads from it will return its default value.
+  mutating func clearIdentifying() {self._identifying = nil}
+
+  var bestInterestsAssessmentSummary: String {
+    get {_bestInterestsAssessmentSummary ?? String()}
+    set {_bestInterestsAssessmentSummary = newValue}
+  }
+  /// Returns true if `bestInterestsAssessmentSummary` has been explicitly set.
+  var hasBestInterestsAssessmentSummary: Bool {self._bestInterestsAssessmentSummary != nil}
+  /// Clears the value of `bestInterestsAssessmentSummary`. Subsequent reads from it will return its default value.
+  mutating func clearBestInterestsAssessmentSummary() {self._bestInterestsAssessmentSummary = nil}
+
+  var bestInterestsDeterminationSummary: String {
+    get {_bestInterestsDeterminationSummary ?? String()}
+    set {_bestInterestsDeterminationSummary = newValue}
+  }
+  /// Returns true if `bestInterestsDeterminationSummary` has been explicitly set.
+  var hasBestInterestsDeterminationSummary: Bool {self._bestInterestsDeterminationSummary != nil}
+  /// Clears the value of `bestInterestsDeterminationSummary`. Subsequent reads from it will return its default value.
+  mutating func clearBestInterestsDeterminationSummary() {self._bestInterestsDeterminationSummary = nil}
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  init() {}
+
+  fileprivate var _identifying: Iom_V1_IdentifyingData? = nil
+  fileprivate var _bestInterestsAssessmentSummary: String? = nil
+  fileprivate var _bestInterestsDeterminationSummary: String? = nil
+}
+
+/// IdentifyingFields, serialised and encrypted. `scheme` names the format of `ciphertext`:
+/// "iomkit.case-key.aes256gcm.v1" = 12-octet nonce || ciphertext || 16-octet tag, sealed with the
+/// case's own data key (itself wrapped by a host key and kept outside the data file; destroying it
+/// crypto-shreds the case), additional authenticated data = the UTF-8 case id.
+nonisolated struct Iom_V1_SealedFields: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  var scheme: String = String()
+
+  var ciphertext: Data = Data()
+
+  var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  init() {}
 }
 
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
@@ -2471,7 +2549,7 @@ nonisolated extension Iom_V1_Ownership: SwiftProtobuf.Message, SwiftProtobuf._Me
 
 nonisolated extension Iom_V1_ProtectionCase: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   static let protoMessageName: String = _protobuf_package + ".ProtectionCase"
-  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}meta\0\u{3}short_id\0\u{1}status\0\u{1}identifying\0\u{1}profile\0\u{1}children\0\u{1}trafficking\0\u{1}protection\0\u{1}consent\0\u{3}consent_overrides\0\u{3}transferred_to\0\u{3}retention_until\0\u{1}ownership\0")
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}meta\0\u{3}short_id\0\u{1}status\0\u{1}identifying\0\u{1}profile\0\u{1}children\0\u{1}trafficking\0\u{1}protection\0\u{1}consent\0\u{3}consent_overrides\0\u{3}transferred_to\0\u{3}retention_until\0\u{1}ownership\0\u{1}sealed\0")
 
   fileprivate class _StorageClass {
     var _meta: Iom_V1_RecordMeta? = nil
@@ -2487,6 +2565,7 @@ nonisolated extension Iom_V1_ProtectionCase: SwiftProtobuf.Message, SwiftProtobu
     var _transferredTo: String? = nil
     var _retentionUntil: Iom_V1_Date? = nil
     var _ownership: Iom_V1_Ownership? = nil
+    var _sealed: Iom_V1_SealedFields? = nil
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -2510,6 +2589,7 @@ nonisolated extension Iom_V1_ProtectionCase: SwiftProtobuf.Message, SwiftProtobu
       _transferredTo = source._transferredTo
       _retentionUntil = source._retentionUntil
       _ownership = source._ownership
+      _sealed = source._sealed
     }
   }
 
@@ -2541,6 +2621,7 @@ nonisolated extension Iom_V1_ProtectionCase: SwiftProtobuf.Message, SwiftProtobu
         case 11: try { try decoder.decodeSingularStringField(value: &_storage._transferredTo) }()
         case 12: try { try decoder.decodeSingularMessageField(value: &_storage._retentionUntil) }()
         case 13: try { try decoder.decodeSingularMessageField(value: &_storage._ownership) }()
+        case 14: try { try decoder.decodeSingularMessageField(value: &_storage._sealed) }()
         default: break
         }
       }
@@ -2592,6 +2673,9 @@ nonisolated extension Iom_V1_ProtectionCase: SwiftProtobuf.Message, SwiftProtobu
       try { if let v = _storage._ownership {
         try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
       } }()
+      try { if let v = _storage._sealed {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 14)
+      } }()
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -2614,10 +2698,90 @@ nonisolated extension Iom_V1_ProtectionCase: SwiftProtobuf.Message, SwiftProtobu
         if _storage._transferredTo != rhs_storage._transferredTo {return false}
         if _storage._retentionUntil != rhs_storage._retentionUntil {return false}
         if _storage._ownership != rhs_storage._ownership {return false}
+        if _storage._sealed != rhs_storage._sealed {return false}
         return true
       }
       if !storagesAreEqual {return false}
     }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Iom_V1_IdentifyingFields: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".IdentifyingFields"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}identifying\0\u{3}best_interests_assessment_summary\0\u{3}best_interests_determination_summary\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._identifying) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self._bestInterestsAssessmentSummary) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self._bestInterestsDeterminationSummary) }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._identifying {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._bestInterestsAssessmentSummary {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 2)
+    } }()
+    try { if let v = self._bestInterestsDeterminationSummary {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 3)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Iom_V1_IdentifyingFields, rhs: Iom_V1_IdentifyingFields) -> Bool {
+    if lhs._identifying != rhs._identifying {return false}
+    if lhs._bestInterestsAssessmentSummary != rhs._bestInterestsAssessmentSummary {return false}
+    if lhs._bestInterestsDeterminationSummary != rhs._bestInterestsDeterminationSummary {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Iom_V1_SealedFields: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  static let protoMessageName: String = _protobuf_package + ".SealedFields"
+  static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}scheme\0\u{1}ciphertext\0")
+
+  mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.scheme) }()
+      case 2: try { try decoder.decodeSingularBytesField(value: &self.ciphertext) }()
+      default: break
+      }
+    }
+  }
+
+  func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.scheme.isEmpty {
+      try visitor.visitSingularStringField(value: self.scheme, fieldNumber: 1)
+    }
+    if !self.ciphertext.isEmpty {
+      try visitor.visitSingularBytesField(value: self.ciphertext, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  static func ==(lhs: Iom_V1_SealedFields, rhs: Iom_V1_SealedFields) -> Bool {
+    if lhs.scheme != rhs.scheme {return false}
+    if lhs.ciphertext != rhs.ciphertext {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
