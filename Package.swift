@@ -90,7 +90,7 @@ let package = Package(
 
         // MARK: Facade
         // Opens store and bus from one configuration; typed repositories and subscriptions.
-        .target(name: "IOMKit", dependencies: ["IOMDomain", "IOMWire", "IOMStore", "ChangeBus"]),
+        .target(name: "IOMKit", dependencies: ["IOMDomain", "IOMWire", "IOMStore", "ChangeBus", "IOMSecurity"]),  // Security: + "IOMSecurity"
         .testTarget(name: "IOMKitTests", dependencies: ["IOMKit", "IOMDomain", "IOMFixtures", "IOMStore"]),
 
         // MARK: Security
@@ -107,6 +107,11 @@ let package = Package(
         .testTarget(
             name: "IOMSecurityTests",
             dependencies: ["IOMSecurity", "IOMDomain", "IOMFixtures", "IOMWire", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // What an attacker gets from the facade: store bytes, forbidden paths, consent, shredding.
+        .testTarget(
+            name: "IOMKitSecurityTests",
+            dependencies: ["IOMKit", "IOMSecurity", "IOMDomain", "IOMFixtures", "IOMStore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
 
         // MARK: Command line

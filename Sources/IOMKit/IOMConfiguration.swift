@@ -15,14 +15,21 @@ public struct IOMConfiguration: Sendable {
     public var replayWindow: Int
     /// The largest buffer a subscription may ask for.
     public var maximumSubscriptionCapacity: Int
+    /// Host keys, security database and access policy for protection cases. Without a key
+    /// ring, protection cases cannot be saved (their identifying data must be encrypted).
+    public var security: SecurityConfiguration
 
     public init(store: StoreConfiguration = StoreConfiguration(), replayWindow: Int = 4096,
-                maximumSubscriptionCapacity: Int = 1 << 20) {
+                maximumSubscriptionCapacity: Int = 1 << 20, security: SecurityConfiguration = SecurityConfiguration()) {
         self.store = store
         self.replayWindow = replayWindow
         self.maximumSubscriptionCapacity = maximumSubscriptionCapacity
+        self.security = security
     }
 
-    /// Everything in memory: for tests and previews.
-    public static var inMemory: IOMConfiguration { IOMConfiguration(store: .inMemory) }
+    /// Everything in memory: for tests and previews. Protection cases are sealed with a random
+    /// key that lives as long as the process.
+    public static var inMemory: IOMConfiguration {
+        IOMConfiguration(store: .inMemory, security: SecurityConfiguration(keyRing: .ephemeral()))
+    }
 }

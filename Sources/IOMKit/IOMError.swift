@@ -1,5 +1,6 @@
 import ChangeBus
 import IOMDomain
+import IOMSecurity
 import IOMStore
 
 /// Why an IOMKit call failed, with what to do about it.
@@ -21,6 +22,10 @@ public enum IOMError: Error, Sendable, CustomStringConvertible {
     case corrupted(String)
     /// ``IOMKit/close()`` was called.
     case closed
+    /// The acting principal may not do this (role, purpose, scope or field); the attempt was audited.
+    case forbidden(Forbidden)
+    /// Encryption keys or the security database failed (no key ring, unknown key, tampered data, shredded case).
+    case security(SecurityError)
 
     public var description: String {
         switch self {
@@ -40,6 +45,10 @@ public enum IOMError: Error, Sendable, CustomStringConvertible {
             "stored data could not be decoded: \(detail)"
         case .closed:
             "IOMKit is closed: open it again with IOMKit.open(_:)"
+        case .forbidden(let error):
+            error.description
+        case .security(let error):
+            error.description
         }
     }
 }

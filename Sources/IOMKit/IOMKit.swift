@@ -1,6 +1,7 @@
 import ChangeBus
 import Foundation
 import IOMDomain
+import IOMSecurity
 import IOMStore
 import IOMWire
 import Synchronization
@@ -22,13 +23,20 @@ public final class IOMKit: Sendable {
     public let bus: ChangeBus<CommittedChange>
     /// The configuration this instance was opened with.
     public let configuration: IOMConfiguration
+    /// The security database: per-case data keys and the audit trail.
+    public let security: SecurityStore
+    /// Seals protection cases' identifying fields before they reach the store; `nil` without a key ring.
+    let sealer: CaseSealer?
     private let relay: CommitRelay
 
-    private init(store: RecordStore, bus: ChangeBus<CommittedChange>, configuration: IOMConfiguration, relay: CommitRelay) {
+    private init(store: RecordStore, bus: ChangeBus<CommittedChange>, configuration: IOMConfiguration, relay: CommitRelay,
+                 security: SecurityStore, sealer: CaseSealer?) {
         self.store = store
         self.bus = bus
         self.configuration = configuration
         self.relay = relay
+        self.security = security
+        self.sealer = sealer
     }
 
     /// Opens the store (creating it if needed) and a bus that continues its sequence.
@@ -36,19 +44,29 @@ public final class IOMKit: Sendable {
     /// - Throws: ``IOMError/store(_:)`` when the file cannot be opened (not an IOMKit store,
     ///   written by a newer version, no permission), ``IOMError/bus(_:)`` for bad bus settings.
     public static func open(_ configuration: IOMConfiguration = IOMConfiguration()) async throws(IOMError) -> IOMKit {
-        let relay = CommitRelay()
+        let security: SecurityStore
+        do {
+            security = try SecurityStore.open(configuration.security.resolvedLocation(for: configuration.store.location),
+                                              keyRing: configuration.security.keyRing ?? .ephemeral())
+        } catch { throw .security(error) }
+        let sealer = configuration.security.keyRing.map { _ in CaseSealer(vault: security.caseKeys) }
+        let relay = CommitRelay(sealer: sealer)
         var storeConfiguration = configuration.store
         storeConfiguration.onCommit = { entries in relay.publish(entries) }
         let store: RecordStore
-        do { store = try await RecordStore.open(storeConfiguration) } catch { throw IOMError(error) }
+        do { store = try await RecordStore.open(storeConfiguration) } catch {
+            try? security.close()
+            throw IOMError(error)
+        }
         do {
             let last = try await store.lastSequence()
             let bus = try ChangeBus<CommittedChange>(startSequence: last + 1, replayWindow: configuration.replayWindow,
                                                      maximumCapacity: configuration.maximumSubscriptionCapacity)
             relay.attach(bus)
-            return IOMKit(store: store, bus: bus, configuration: configuration, relay: relay)
+            return IOMKit(store: store, bus: bus, configuration: configuration, relay: relay, security: security, sealer: sealer)
         } catch {
             try? await store.close()
+            try? security.close()
             throw IOMError(error)
         }
     }
@@ -57,6 +75,7 @@ public final class IOMKit: Sendable {
     public func close() async throws(IOMError) {
         do { try await store.close() } catch { throw IOMError(error) }
         bus.shutdown()
+        do { try security.close() } catch { throw .security(error) }
     }
 
     /// The organisation record.
@@ -67,8 +86,9 @@ public final class IOMKit: Sendable {
     public var memberStates: Repository<MemberState> { Repository(kit: self) }
     /// Public events.
     public var events: Repository<PublicEvent> { Repository(kit: self) }
-    /// Victim-protection cases.
-    public var protectionCases: Repository<ProtectionCase> { Repository(kit: self) }
+    /// Victim-protection cases are reached only with a principal and a purpose.
+    @available(*, unavailable, message: "protection cases need an acting principal and a purpose: use protectionCases(as:purpose:)")
+    public var protectionCases: Repository<ProtectionCase> { fatalError("unavailable") }
 
     /// Changes of one record type, typed, in journal order, each once.
     ///
@@ -105,6 +125,10 @@ public final class IOMKit: Sendable {
 final class CommitRelay: Sendable {
     private let bus = Mutex<ChangeBus<CommittedChange>?>(nil)
     private let failures = Atomic<Int>(0)
+    /// Opens sealed identifying fields, so the in-process bus carries whole records.
+    private let sealer: CaseSealer?
+
+    init(sealer: CaseSealer?) { self.sealer = sealer }
 
     func attach(_ bus: ChangeBus<CommittedChange>) { self.bus.withLock { $0 = bus } }
 
@@ -116,7 +140,7 @@ final class CommitRelay: Sendable {
         changes.reserveCapacity(entries.count)
         for entry in entries {
             do {
-                let change = try WireCodec.decodeChange(entry.payload)
+                let change = try WireCodec.decodeChange(entry.payload, openingWith: sealer)
                 changes.append(CommittedChange(source: entry.source, sequence: entry.sequence, changeID: entry.changeID,
                                                time: entry.time, change: change))
             } catch {
@@ -135,6 +159,8 @@ extension IOMError {
         case let error as StoreError: self = .store(error)
         case let error as ChangeBusError: self = .bus(error)
         case let error as ValidationError: self = .invalid(error)
+        case let error as Forbidden: self = .forbidden(error)
+        case let error as SecurityError: self = .security(error)
         default: self = .corrupted(String(describing: error))
         }
     }

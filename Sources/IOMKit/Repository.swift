@@ -39,7 +39,7 @@ public struct Repository<Record: DomainRecord>: Sendable {
         guard let current = try await get(record.id) else {
             guard record.version == 1 else { throw .badVersion(recordType: Record.recordType, id: id, version: record.version) }
             let change = try Self.change(.created, before: nil, after: record.anyRecord)
-            let entry = try await apply(.create(type: type, id: id, payload: WireCodec.encode(change)))
+            let entry = try await apply(.create(type: type, id: id, payload: kit.storePayload(change)))
             return Saved(record: record, sequence: entry.sequence)
         }
         guard current.version == record.version else {
@@ -54,7 +54,7 @@ public struct Repository<Record: DomainRecord>: Sendable {
             next = stamped
         } catch { throw IOMError(error) }
         let change = try Self.change(.updated, before: current.anyRecord, after: next.anyRecord)
-        let entry = try await apply(.update(type: type, id: id, expectedVersion: record.version, payload: WireCodec.encode(change)))
+        let entry = try await apply(.update(type: type, id: id, expectedVersion: record.version, payload: kit.storePayload(change)))
         return Saved(record: next, sequence: entry.sequence)
     }
 
@@ -67,7 +67,7 @@ public struct Repository<Record: DomainRecord>: Sendable {
             throw .conflict(recordType: Record.recordType, id: id, expected: record.version, actual: current.version)
         }
         let change = try Self.change(.deleted, before: current.anyRecord, after: nil)
-        let entry = try await apply(.delete(type: type, id: id, expectedVersion: record.version, payload: WireCodec.encode(change)))
+        let entry = try await apply(.delete(type: type, id: id, expectedVersion: record.version, payload: kit.storePayload(change)))
         return entry.sequence
     }
 
@@ -76,7 +76,7 @@ public struct Repository<Record: DomainRecord>: Sendable {
         let stored: StoredRecord?
         do { stored = try await kit.store.get(type: type, id: id.rawValue) } catch { throw IOMError(error) }
         guard let stored else { return nil }
-        return try Self.decode(stored)
+        return try Self.decode(stored, kit: kit)
     }
 
     /// A page of records ordered by id, starting after `cursor` (from the previous page).
@@ -85,11 +85,11 @@ public struct Repository<Record: DomainRecord>: Sendable {
         do { page = try await kit.store.list(type: type, after: cursor, limit: limit) } catch { throw IOMError(error) }
         var records: [Record] = []
         records.reserveCapacity(page.records.count)
-        for stored in page.records { records.append(try Self.decode(stored)) }
+        for stored in page.records { records.append(try Self.decode(stored, kit: kit)) }
         return (records, page.nextCursor)
     }
 
-    private func apply(_ mutation: Mutation) async throws(IOMError) -> JournalEntry {
+    func apply(_ mutation: Mutation) async throws(IOMError) -> JournalEntry {
         do { return try await kit.store.apply(mutation) } catch {
             if case StoreError.conflict(_, let id, let expected, let actual) = error {
                 throw .conflict(recordType: Record.recordType, id: id, expected: expected, actual: actual ?? 0)
@@ -98,14 +98,14 @@ public struct Repository<Record: DomainRecord>: Sendable {
         }
     }
 
-    private static func change(_ kind: IOMDomain.ChangeKind, before: AnyRecord?, after: AnyRecord?) throws(IOMError) -> Change {
+    static func change(_ kind: IOMDomain.ChangeKind, before: AnyRecord?, after: AnyRecord?) throws(IOMError) -> Change {
         do { return try Change(kind: kind, before: before, after: after) } catch { throw .invalid(error) }
     }
 
     /// State rows hold the encoded ``Change`` that produced them; the record is its `after`.
-    private static func decode(_ stored: StoredRecord) throws(IOMError) -> Record {
+    static func decode(_ stored: StoredRecord, kit: IOMKit) throws(IOMError) -> Record {
         do {
-            let change = try WireCodec.decodeChange(stored.payload)
+            let change = try WireCodec.decodeChange(stored.payload, openingWith: kit.sealer)
             guard let record = change.after?.typed(as: Record.self) else {
                 throw IOMError.corrupted("\(stored.recordType) \"\(stored.id)\" holds no \(Record.recordType.rawValue) state")
             }

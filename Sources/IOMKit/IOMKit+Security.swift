@@ -1,0 +1,79 @@
+import IOMDomain
+import IOMSecurity
+import IOMWire
+
+extension IOMKit {
+    /// Protection cases as `principal` may reach them for `purpose`: every call checked against
+    /// the access policy and audited.
+    ///
+    /// ```swift
+    /// let mine = iom.protectionCases(as: .caseworker("cw-7"), purpose: .caseManagement)
+    /// let c = try await mine.get(id)        // nil, or the case; forbidden if not theirs
+    /// ```
+    public func protectionCases(as principal: Principal, purpose: Purpose) -> ProtectionCaseRepository {
+        ProtectionCaseRepository(kit: self, principal: principal, purpose: purpose)
+    }
+
+    /// CTDC-style statistics over every protection case: counts by banded fields, groups
+    /// smaller than `k` suppressed. Only for a role allowed to export statistics (analyst,
+    /// service) with purpose ``IOMSecurity/Purpose/statistics``; audited.
+    public func statistics(as principal: Principal, by dimensions: [StatisticsDimension],
+                           k: Int = StatisticsExport.defaultK) async throws(IOMError) -> StatisticsTable {
+        let audit = security.auditTrail
+        func note(_ outcome: AuditOutcome, _ detail: String) throws(IOMError) {
+            do {
+                try audit.append(principal: principal, action: .exportStatistics, purpose: .statistics, recordID: nil,
+                                 fields: dimensions.map { FieldPath("statistics.\($0.rawValue)") }, outcome: outcome, detail: detail)
+            } catch { throw .security(error) }
+        }
+        do { try configuration.security.policy.authorize(principal, .exportStatistics, purpose: .statistics) } catch {
+            try note(.forbidden, error.reason)
+            throw .forbidden(error)
+        }
+        var all: [ProtectionCase] = []
+        var cursor: String?
+        let base = Repository<ProtectionCase>(kit: self)
+        repeat {
+            let page = try await base.list(after: cursor, limit: 500)
+            all += page.records
+            cursor = page.next
+        } while cursor != nil
+        let table: StatisticsTable
+        do { table = try StatisticsExport.counts(of: all, by: dimensions, k: k) } catch {
+            try note(.failed, error.description)
+            throw .invalid(ValidationError([ValidationIssue(path: "statistics", value: "k=\(k)", reason: error.description)]))
+        }
+        try note(.allowed, "\(table.rows.count) groups published, \(table.suppressedGroups) suppressed (k=\(k))")
+        return table
+    }
+
+    /// The audit trail's entries, for an auditor (purpose ``IOMSecurity/Purpose/audit``).
+    /// Reading the trail is itself audited.
+    public func auditEntries(as principal: Principal, from sequence: UInt64 = 1, recordID: String? = nil,
+                             limit: Int = 10_000) throws(IOMError) -> [AuditEvent] {
+        let audit = security.auditTrail
+        do {
+            do { try configuration.security.policy.authorize(principal, .readAudit, purpose: .audit) } catch {
+                try audit.append(principal: principal, action: .readAudit, purpose: .audit, recordID: recordID, outcome: .forbidden, detail: error.reason)
+                throw IOMError.forbidden(error)
+            }
+            let entries = try audit.entries(from: sequence, recordID: recordID, limit: limit)
+            try audit.append(principal: principal, action: .readAudit, purpose: .audit, recordID: recordID, outcome: .allowed,
+                             detail: "\(entries.count) entries from \(sequence)")
+            return entries
+        } catch let error as IOMError {
+            throw error
+        } catch {
+            throw IOMError(error)
+        }
+    }
+
+    /// Encodes a change for the store and journal: protection cases sealed.
+    func storePayload(_ change: Change) throws(IOMError) -> [UInt8] {
+        guard change.recordType == .protectionCase else { return WireCodec.encode(change) }
+        guard let sealer else {
+            throw .security(.invalidKey("no key ring configured: set IOMConfiguration.security.keyRing to store protection cases"))
+        }
+        do { return try WireCodec.encode(change, sealingWith: sealer) } catch { throw IOMError(error) }
+    }
+}

@@ -1,0 +1,205 @@
+import Foundation
+import IOMDomain
+import IOMSecurity
+import IOMStore
+import IOMWire
+
+/// Protection cases as one principal, for one purpose, may reach them. Get it from
+/// ``IOMKit/protectionCases(as:purpose:)``.
+///
+/// Every call is checked against the configured ``IOMSecurity/AccessPolicy`` (role, purpose,
+/// record scope, field-level permissions) and audited in ``IOMKit/security``'s hash-chained
+/// trail — allowed, forbidden or failed, with the fields read or written. Reads return the
+/// copy the role may see (redacted for an analyst). Identifying fields are sealed with the
+/// case's own AES-256-GCM key before they reach the store and its journal.
+///
+/// ```swift
+/// let cases = iom.protectionCases(as: .caseworker("cw-7"), purpose: .caseManagement)
+/// try await cases.save(newCase)                                        // version 1
+/// let moved = try await cases.transition(newCase.id, to: .registered)
+/// ```
+public struct ProtectionCaseRepository: Sendable {
+    let kit: IOMKit
+    /// Who acts.
+    public let principal: Principal
+    /// Why.
+    public let purpose: Purpose
+
+    private var policy: AccessPolicy { kit.configuration.security.policy }
+    private var base: Repository<ProtectionCase> { Repository(kit: kit) }
+
+    // MARK: Reading
+
+    /// The case as the principal may see it, or `nil` when there is none.
+    ///
+    /// - Throws: ``IOMError/forbidden(_:)`` for a role, purpose or case outside the principal's rights.
+    public func get(_ id: Identifier<ProtectionCase>) async throws(IOMError) -> ProtectionCase? {
+        try check(.read, id.rawValue) { () throws(Forbidden) in try policy.authorize(principal, .read, purpose: purpose) }
+        guard let c = try await base.get(id) else {
+            try record(.read, id.rawValue, [], .failed, "no such case")
+            return nil
+        }
+        try check(.read, id.rawValue) { () throws(Forbidden) in try policy.authorize(principal, .read, purpose: purpose, case: c) }
+        return try readable(c)
+    }
+
+    /// A page of the cases in the principal's scope, as it may see them, ordered by id.
+    /// Cases outside the scope are skipped (not audited as reads).
+    public func list(after cursor: String? = nil, limit: Int = 100) async throws(IOMError) -> (records: [ProtectionCase], next: String?) {
+        try check(.read, nil) { () throws(Forbidden) in try policy.authorize(principal, .read, purpose: purpose) }
+        let page = try await base.list(after: cursor, limit: limit)
+        var out: [ProtectionCase] = []
+        for c in page.records where principal.scope.contains(c) { out.append(try readable(c)) }
+        return (out, page.next)
+    }
+
+    // MARK: Writing
+
+    /// Creates (version 1) or updates (the version you read) a case, if the principal may write
+    /// every field that changes. Returns the stored case as the principal may see it.
+    ///
+    /// - Throws: ``IOMError/forbidden(_:)`` naming the first field the role may not write,
+    ///   ``IOMError/security(_:)`` when no key ring is configured, and the errors of ``Repository/save(_:)``.
+    @discardableResult
+    public func save(_ c: ProtectionCase) async throws(IOMError) -> Saved<ProtectionCase> {
+        try requireKeys()
+        let current = try await base.get(c.id)
+        let action: Action = current == nil ? .create : .update
+        let changed = try check(action, c.id.rawValue) { () throws(Forbidden) in
+            try policy.authorizeWrite(principal, action, purpose: purpose, before: current, after: c)
+        }
+        let saved: Saved<ProtectionCase>
+        do { saved = try await base.save(c) } catch {
+            try record(action, c.id.rawValue, changed, .failed, error.description)
+            throw error
+        }
+        try record(action, c.id.rawValue, changed, .allowed, "version \(saved.record.version)")
+        return Saved(record: policy.readableCopy(of: saved.record, for: principal) ?? saved.record, sequence: saved.sequence)
+    }
+
+    /// Moves a case along the workflow (see ``IOMDomain/ProtectionCase/transition(to:at:by:transferTo:override:)``),
+    /// acting as the principal. A referral or transfer without recorded consent needs `override`,
+    /// which only a role allowed to write consent overrides (a supervisor) may give; it is audited.
+    ///
+    /// - Throws: ``IOMError/invalid(_:)`` for an illegal transition or missing consent,
+    ///   ``IOMError/forbidden(_:)``, ``IOMError/notFound(recordType:id:)``, ``IOMError/conflict(recordType:id:expected:actual:)``.
+    @discardableResult
+    public func transition(_ id: Identifier<ProtectionCase>, to next: CaseStatus, transferTo: NonEmptyString? = nil,
+                           override: ConsentOverride? = nil, at time: Date = Date()) async throws(IOMError) -> Saved<ProtectionCase> {
+        try requireKeys()
+        try check(.transition, id.rawValue) { () throws(Forbidden) in try policy.authorize(principal, .transition, purpose: purpose) }
+        guard let current = try await base.get(id) else {
+            try record(.transition, id.rawValue, [], .failed, "no such case")
+            throw .notFound(recordType: .protectionCase, id: id.rawValue)
+        }
+        let at = Instant(millisecondsSince1970: max(Int64(time.timeIntervalSince1970 * 1000), current.updatedAt.millisecondsSince1970))
+        let actor = (try? NonEmptyString(principal.id)) ?? (try! NonEmptyString("unknown"))
+        let moved: ProtectionCase
+        do { moved = try current.transition(to: next, at: at, by: actor, transferTo: transferTo, override: override) } catch {
+            try record(.transition, id.rawValue, [], .failed, error.description)
+            throw .invalid(ValidationError([ValidationIssue(path: "protectionCase.status", value: next.rawValue, reason: error.description)]))
+        }
+        let changed = try check(.transition, id.rawValue) { () throws(Forbidden) in
+            try policy.authorizeWrite(principal, .transition, purpose: purpose, before: current, after: moved)
+        }
+        let change = try Repository<ProtectionCase>.change(.updated, before: current.anyRecord, after: moved.anyRecord)
+        let entry: JournalEntry
+        do {
+            entry = try await base.apply(.update(type: RecordType.protectionCase.rawValue, id: id.rawValue,
+                                                 expectedVersion: current.version, payload: kit.storePayload(change)))
+        } catch {
+            try record(.transition, id.rawValue, changed, .failed, error.description)
+            throw error
+        }
+        var detail = "status \(current.status.rawValue) -> \(next.rawValue)"
+        if let o = override { detail += "; consent override (\(o.scope.rawValue)) by \(o.by.value)" }
+        try record(.transition, id.rawValue, changed, .allowed, detail)
+        return Saved(record: policy.readableCopy(of: moved, for: principal) ?? moved, sequence: entry.sequence)
+    }
+
+    /// Deletes a case whose retention date has passed: its data key is destroyed first
+    /// (crypto-shredding: every sealed copy of its identifying data, in the state and in every
+    /// journal entry, becomes unreadable), then a deletion change is journaled whose `before` is
+    /// a redacted tombstone. Audited. Needs purpose ``IOMSecurity/Purpose/retention`` (a
+    /// supervisor) or ``IOMSecurity/Purpose/replication``.
+    ///
+    /// - Parameter now: the day checked against `retentionUntil` (default: today, UTC).
+    /// - Returns: the journal sequence of the tombstone.
+    /// - Throws: ``IOMError/forbidden(_:)`` before the retention date or for another role or purpose.
+    @discardableResult
+    public func delete(_ id: Identifier<ProtectionCase>, now: Date = Date()) async throws(IOMError) -> UInt64 {
+        try check(.delete, id.rawValue) { () throws(Forbidden) in try policy.authorize(principal, .delete, purpose: purpose) }
+        guard let current = try await base.get(id) else {
+            try record(.delete, id.rawValue, [], .failed, "no such case")
+            throw .notFound(recordType: .protectionCase, id: id.rawValue)
+        }
+        try check(.delete, id.rawValue) { () throws(Forbidden) in
+            try policy.authorize(principal, .delete, purpose: purpose, case: current)
+            let today = Instant(millisecondsSince1970: Int64(now.timeIntervalSince1970 * 1000)).utcDate
+            if purpose == .retention, !(current.retentionUntil < today) {
+                throw Forbidden(principal: principal, action: .delete, purpose: purpose, recordID: id.rawValue,
+                                field: "protectionCase.retentionUntil",
+                                reason: "the retention date \(current.retentionUntil) has not passed (today is \(today))")
+            }
+        }
+        do { try kit.security.caseKeys.shred(id.rawValue) } catch {
+            try record(.delete, id.rawValue, [], .failed, error.description)
+            throw .security(error)
+        }
+        try record("shred", id.rawValue, identifyingFields, .allowed, "data key destroyed")
+        guard let tombstone = Redactor.redact(current, for: .redacted) else {
+            throw .corrupted("protectionCase \"\(id.rawValue)\" could not be reduced to a tombstone")
+        }
+        let change = try Repository<ProtectionCase>.change(.deleted, before: tombstone.anyRecord, after: nil)
+        let entry: JournalEntry
+        do {
+            entry = try await base.apply(.delete(type: RecordType.protectionCase.rawValue, id: id.rawValue,
+                                                 expectedVersion: current.version, payload: kit.storePayload(change)))
+        } catch {
+            try record(.delete, id.rawValue, [], .failed, error.description)
+            throw error
+        }
+        try record(.delete, id.rawValue, [], .allowed, "tombstone at sequence \(entry.sequence)")
+        return entry.sequence
+    }
+
+    // MARK: Helpers
+
+    private var identifyingFields: [FieldPath] {
+        ProtectionCase.fieldClassification.filter { $0.value == .identifying }.map(\.key).sorted()
+    }
+
+    private func requireKeys() throws(IOMError) {
+        guard kit.sealer != nil else {
+            throw .security(.invalidKey("no key ring configured: set IOMConfiguration.security.keyRing to store protection cases"))
+        }
+    }
+
+    private func readable(_ c: ProtectionCase) throws(IOMError) -> ProtectionCase {
+        guard let copy = policy.readableCopy(of: c, for: principal) else {
+            throw .corrupted("protectionCase \"\(c.id.rawValue)\" could not be prepared for \(principal)")
+        }
+        try record(.read, c.id.rawValue, copy.fieldValues.keys.sorted(), .allowed, "")
+        return copy
+    }
+
+    /// Runs a policy check; a refusal is audited and becomes ``IOMError/forbidden(_:)``.
+    @discardableResult
+    private func check<T>(_ action: Action, _ id: String?, _ body: () throws(Forbidden) -> T) throws(IOMError) -> T {
+        do { return try body() } catch {
+            try record(action.rawValue, id, error.field.map { [$0] } ?? [], .forbidden, error.reason)
+            throw .forbidden(error)
+        }
+    }
+
+    private func record(_ action: Action, _ id: String?, _ fields: some Collection<FieldPath>, _ outcome: AuditOutcome, _ detail: String) throws(IOMError) {
+        try record(action.rawValue, id, fields, outcome, detail)
+    }
+
+    private func record(_ action: String, _ id: String?, _ fields: some Collection<FieldPath>, _ outcome: AuditOutcome, _ detail: String) throws(IOMError) {
+        do {
+            try kit.security.auditTrail.append(principal: principal, action: action, purpose: purpose, recordID: id,
+                                               fields: Array(fields), outcome: outcome, detail: detail)
+        } catch { throw .security(error) }
+    }
+}
