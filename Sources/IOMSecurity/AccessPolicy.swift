@@ -97,7 +97,8 @@ public struct AccessPolicy: Sendable {
     }
 
     /// Checks a write (create, update, transition): ``authorize(_:_:purpose:case:)`` on the
-    /// state before and after, then every changed field against ``canWrite(_:_:)``.
+    /// state before and after, then every changed field against ``canWrite(_:_:)`` (a creation
+    /// may set `ownership.caseworker` and `ownership.agency`, which the scope keeps in bounds).
     ///
     /// - Returns: the changed fields (for the audit trail).
     /// - Throws: ``Forbidden`` naming the first field (in path order) the role may not write.
@@ -107,7 +108,9 @@ public struct AccessPolicy: Sendable {
         if let before { try authorize(principal, action, purpose: purpose, case: before) }
         try authorize(principal, action, purpose: purpose, case: after)
         let changed = after.changedFields(since: before)
-        if let field = changed.sorted().first(where: { !canWrite(principal.role, $0) }) {
+        // A new case names its owner and agency; the scope check above keeps them the principal's own.
+        let exempt: Set<FieldPath> = before == nil ? ["protectionCase.ownership.caseworker", "protectionCase.ownership.agency"] : []
+        if let field = changed.sorted().first(where: { !exempt.contains($0) && !canWrite(principal.role, $0) }) {
             throw Forbidden(principal: principal, action: action, purpose: purpose, recordID: after.id.rawValue, field: field,
                             reason: "a \(principal.role) may not write this field")
         }

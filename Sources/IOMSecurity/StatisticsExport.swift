@@ -57,6 +57,8 @@ public struct StatisticsTable: Sendable, Hashable {
         public let values: [String]
         /// How many cases (at least `k`).
         public let count: Int
+        /// Creates a row.
+        public init(values: [String], count: Int) { self.values = values; self.count = count }
     }
     /// The grouping.
     public let dimensions: [StatisticsDimension]
