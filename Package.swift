@@ -111,7 +111,7 @@ let package = Package(
         // What an attacker gets from the facade: store bytes, forbidden paths, consent, shredding.
         .testTarget(
             name: "IOMKitSecurityTests",
-            dependencies: ["IOMKit", "IOMSecurity", "IOMDomain", "IOMFixtures", "IOMStore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["IOMKit", "IOMSecurity", "IOMDomain", "IOMFixtures", "IOMStore", "IOMWire", "ZeroMQ", .product(name: "GRDB", package: "GRDB.swift")]
         ),
 
         // MARK: Command line

@@ -260,3 +260,31 @@ struct ProtectionCaseAccessTests {
         #expect(try iom.security.auditTrail.verify() == .intact(count: 16, head: try iom.security.auditTrail.head().hash))
     }
 }
+
+@Suite("Guarded change stream")
+struct ProtectionCaseChangesTests {
+    @Test("each principal's stream holds only its cases, prepared for its role; opening is audited")
+    func scopedAndRedacted() async throws {
+        let iom = try await IOMKit.open(.inMemory)
+        defer { Task { try? await iom.close() } }
+        let analystStream = try iom.protectionCaseChanges(as: .analyst("an-1"), purpose: .statistics)
+        let cw2Stream = try iom.protectionCaseChanges(as: .caseworker("cw-2"), purpose: .caseManagement)
+        #expect(throws: IOMError.self) { try iom.protectionCaseChanges(as: .analyst("an-1"), purpose: .caseManagement) }
+        try await iom.protectionCases(as: .caseworker("cw-1"), purpose: .caseManagement).save(try makeCase(1, caseworker: "cw-1"))
+        try await iom.protectionCases(as: .caseworker("cw-2"), purpose: .caseManagement).save(try makeCase(2, caseworker: "cw-2"))
+        var analystSeen: [String] = []
+        for try await change in analystStream {
+            #expect(change.after?.identifying == nil)
+            analystSeen.append(change.id.rawValue)
+            if analystSeen.count == 2 { break }
+        }
+        #expect(analystSeen == ["case-sec-1", "case-sec-2"])
+        for try await change in cw2Stream {
+            #expect(change.id.rawValue == "case-sec-2")
+            #expect(change.after?.identifying?.givenName?.value == "FICTIONAL Given")
+            break
+        }
+        let subscribes = try iom.security.auditTrail.entries().filter { $0.action == "subscribe" }.map(\.outcome)
+        #expect(subscribes == [.allowed, .allowed, .forbidden])
+    }
+}
