@@ -102,7 +102,8 @@ let package = Package(
                 "IOMDomain", "IOMWire",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
-            ]
+            ],
+            exclude: ["README.md"]
         ),
         .testTarget(
             name: "IOMSecurityTests",

@@ -68,6 +68,21 @@ extension IOMKit {
         }
     }
 
+    /// Decodes a journal entry's payload (e.g. for replay) into the whole change: sealed
+    /// identifying fields are opened with this instance's keys (absent for a crypto-shredded
+    /// case). Prepare it for a view with ``IOMSecurity/Redactor/redact(_:for:)-(Change,_)``
+    /// before it leaves the process.
+    ///
+    /// ```swift
+    /// for entry in try await iom.store.journal(from: 1) {
+    ///     guard let safe = Redactor.redact(try iom.change(fromJournal: entry.payload), for: .redacted) else { continue } // withheld
+    ///     send(WireCodec.encode(safe))
+    /// }
+    /// ```
+    public func change(fromJournal payload: [UInt8]) throws(IOMError) -> Change {
+        do { return try WireCodec.decodeChange(payload, openingWith: sealer) } catch { throw IOMError(error) }
+    }
+
     /// Encodes a change for the store and journal: protection cases sealed.
     func storePayload(_ change: Change) throws(IOMError) -> [UInt8] {
         guard change.recordType == .protectionCase else { return WireCodec.encode(change) }

@@ -55,8 +55,10 @@ public enum Redactor {
         return identifying.allSatisfy { values[$0] == nil }
     }
 
+    private static let withheldName = try! NonEmptyString(withheld)
+
     static func generalised(_ c: ProtectionCase) -> ProtectionCase? {
-        let w = try! NonEmptyString(withheld)
+        let w = withheldName
         func monthOf(_ d: CalendarDate) -> CalendarDate { (try? CalendarDate(year: d.year, month: d.month, day: 1)) ?? d }
         func bi(_ r: BestInterestsRecord?) -> BestInterestsRecord? {
             r.map { BestInterestsRecord(date: monthOf($0.date), by: w, summary: nil) }

@@ -288,3 +288,21 @@ struct ProtectionCaseChangesTests {
         #expect(subscribes == [.allowed, .allowed, .forbidden])
     }
 }
+
+@Suite("Journal payloads for replay")
+struct JournalReplayTests {
+    @Test("change(fromJournal:) opens sealed fields; Redactor then prepares it for a view")
+    func replay() async throws {
+        let iom = try await IOMKit.open(.inMemory)
+        defer { Task { try? await iom.close() } }
+        try await iom.protectionCases(as: .caseworker("cw-1"), purpose: .caseManagement).save(try makeCase(1))
+        let entry = try #require(try await iom.store.journal(from: 1).first)
+        for s in secrets { #expect(!contains(entry.payload, s)) }
+        let change = try iom.change(fromJournal: entry.payload)
+        #expect(change.after?.typed(as: ProtectionCase.self)?.identifying?.givenName?.value == "FICTIONAL Given")
+        let redacted = try #require(Redactor.redact(change, for: .redacted))
+        #expect(redacted.after?.typed(as: ProtectionCase.self)?.identifying == nil)
+        #expect(Redactor.redact(change, for: .public) == nil)
+        #expect(throws: IOMError.self) { try iom.change(fromJournal: [0xFF, 0x01]) }
+    }
+}
