@@ -109,6 +109,13 @@ let package = Package(
             name: "IOMSecurityTests",
             dependencies: ["IOMSecurity", "IOMDomain", "IOMFixtures", "IOMWire", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // Cost of sealing at rest, redaction per view and audit appends (Benchmarks/Security).
+        .executableTarget(
+            name: "SecurityBenchmarks",
+            dependencies: ["IOMSecurity", "IOMWire", "IOMDomain", "IOMFixtures", .product(name: "Benchmark", package: "benchmark")],
+            path: "Benchmarks/Security",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
         // What an attacker gets from the facade: store bytes, forbidden paths, consent, shredding.
         .testTarget(
             name: "IOMKitSecurityTests",

@@ -70,7 +70,7 @@ public struct ProtectionCaseRepository: Sendable {
         }
         let saved: Saved<ProtectionCase>
         do { saved = try await base.save(c) } catch {
-            try record(action, c.id.rawValue, changed, .failed, error.description)
+            try record(action, c.id.rawValue, changed, .failed, Self.auditDetail(error))
             throw error
         }
         try record(action, c.id.rawValue, changed, .allowed, "version \(saved.record.version)")
@@ -96,7 +96,8 @@ public struct ProtectionCaseRepository: Sendable {
         let actor = (try? NonEmptyString(principal.id)) ?? (try! NonEmptyString("unknown"))
         let moved: ProtectionCase
         do { moved = try current.transition(to: next, at: at, by: actor, transferTo: transferTo, override: override) } catch {
-            try record(.transition, id.rawValue, [], .failed, error.description)
+            let detail = if case .invalid(let v) = error { Self.auditDetail(.invalid(v)) } else { error.description }
+            try record(.transition, id.rawValue, [], .failed, detail)
             throw .invalid(ValidationError([ValidationIssue(path: "protectionCase.status", value: next.rawValue, reason: error.description)]))
         }
         let changed = try check(.transition, id.rawValue) { () throws(Forbidden) in
@@ -108,7 +109,7 @@ public struct ProtectionCaseRepository: Sendable {
             entry = try await base.apply(.update(type: RecordType.protectionCase.rawValue, id: id.rawValue,
                                                  expectedVersion: current.version, payload: kit.storePayload(change)))
         } catch {
-            try record(.transition, id.rawValue, changed, .failed, error.description)
+            try record(.transition, id.rawValue, changed, .failed, Self.auditDetail(error))
             throw error
         }
         var detail = "status \(current.status.rawValue) -> \(next.rawValue)"
@@ -156,7 +157,7 @@ public struct ProtectionCaseRepository: Sendable {
             entry = try await base.apply(.delete(type: RecordType.protectionCase.rawValue, id: id.rawValue,
                                                  expectedVersion: current.version, payload: kit.storePayload(change)))
         } catch {
-            try record(.delete, id.rawValue, [], .failed, error.description)
+            try record(.delete, id.rawValue, [], .failed, Self.auditDetail(error))
             throw error
         }
         try record(.delete, id.rawValue, [], .allowed, "tombstone at sequence \(entry.sequence)")
@@ -164,6 +165,15 @@ public struct ProtectionCaseRepository: Sendable {
     }
 
     // MARK: Helpers
+
+    /// What an audit entry may say about a failure: validation problems by path and reason
+    /// only — their values could be identifying data, and the audit trail is not encrypted.
+    static func auditDetail(_ error: IOMError) -> String {
+        if case .invalid(let v) = error {
+            return "invalid: " + v.issues.map { "\($0.path) \($0.reason)" }.joined(separator: "; ")
+        }
+        return error.description
+    }
 
     private var identifyingFields: [FieldPath] {
         ProtectionCase.fieldClassification.filter { $0.value == .identifying }.map(\.key).sorted()
