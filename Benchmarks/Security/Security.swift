@@ -20,7 +20,8 @@ let plainBytes = WireCodec.encode(change)
 let sealedBytes = try! WireCodec.encode(change, sealingWith: sealer)
 
 let benchmarks: @Sendable () -> Void = {
-    let configuration = Benchmark.Configuration(metrics: [.throughput, .mallocCountTotal, .peakMemoryResident], scalingFactor: .kilo)
+    let configuration = Benchmark.Configuration(metrics: [.throughput, .mallocCountTotal, .peakMemoryResident], scalingFactor: .kilo,
+                                                maxDuration: .seconds(3), maxIterations: 100)
 
     Benchmark("Security/encode-change/plain", configuration: configuration) { benchmark in
         for _ in benchmark.scaledIterations { blackHole(WireCodec.encode(change)) }
