@@ -92,6 +92,10 @@ public final class IOMKit: Sendable {
 
     /// Changes of one record type, typed, in journal order, each once.
     ///
+    /// These are whole records, as the host process holds them (for protection cases too: the
+    /// bus is the host's plumbing and the bridge's source, which redacts per endpoint view).
+    /// Hand application code that acts for a person ``protectionCaseChanges(as:purpose:capacity:from:)``.
+    ///
     /// - Parameters:
     ///   - kinds: only these kinds of change (default: all).
     ///   - capacity: how many changes may wait for this subscriber; a subscriber that falls
