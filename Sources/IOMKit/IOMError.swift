@@ -21,6 +21,10 @@ public enum IOMError: Error, Sendable, CustomStringConvertible {
     case corrupted(String)
     /// ``IOMKit/close()`` was called.
     case closed
+    /// The calling task was cancelled before the operation finished; nothing more was done.
+    case cancelled
+    /// The ZeroMQ bridge could not start or failed (bad endpoint, address in use, bad keys).
+    case bridge(String)
 
     public var description: String {
         switch self {
@@ -40,6 +44,10 @@ public enum IOMError: Error, Sendable, CustomStringConvertible {
             "stored data could not be decoded: \(detail)"
         case .closed:
             "IOMKit is closed: open it again with IOMKit.open(_:)"
+        case .cancelled:
+            "the task was cancelled"
+        case .bridge(let detail):
+            "bridge: \(detail)"
         }
     }
 }

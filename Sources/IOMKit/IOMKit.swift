@@ -1,5 +1,6 @@
 import ChangeBus
 import Foundation
+import IOMChanges
 import IOMDomain
 import IOMStore
 import IOMWire
@@ -118,7 +119,7 @@ final class CommitRelay: Sendable {
             do {
                 let change = try WireCodec.decodeChange(entry.payload)
                 changes.append(CommittedChange(source: entry.source, sequence: entry.sequence, changeID: entry.changeID,
-                                               time: entry.time, change: change))
+                                               time: entry.time, change: change, encoded: entry.payload))
             } catch {
                 failures.add(1, ordering: .relaxed)
             }
@@ -135,6 +136,7 @@ extension IOMError {
         case let error as StoreError: self = .store(error)
         case let error as ChangeBusError: self = .bus(error)
         case let error as ValidationError: self = .invalid(error)
+        case is CancellationError: self = .cancelled
         default: self = .corrupted(String(describing: error))
         }
     }
