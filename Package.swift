@@ -8,6 +8,7 @@
 // - groue/GRDB.swift: the embedded SQLite store (WAL, migrator, typed access).
 // - apple/swift-collections: Deque, the bounded per-subscription buffers of ChangeBus.
 // - apple/swift-argument-parser: the `iom` command line.
+// - apple/swift-log: the bridge and the facade log through a `Logger` the host application passes.
 // - ordo-one/benchmark: the `Benchmarks/` suites (`swift package benchmark`), with the
 //   MallocInterposer trait so allocation counts are measured.
 import PackageDescription
@@ -23,6 +24,8 @@ let package = Package(
         .library(name: "IOMStore", targets: ["IOMStore"]),
         .executable(name: "iom", targets: ["iom"]),
         .library(name: "ChangeBus", targets: ["ChangeBus"]),
+        .library(name: "IOMChanges", targets: ["IOMChanges"]),
+        .library(name: "IOMBridge", targets: ["IOMBridge"]),
         .library(name: "IOMKit", targets: ["IOMKit"]),
         // MARK: Security (products)
         .library(name: "IOMSecurity", targets: ["IOMSecurity"]),
@@ -32,6 +35,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
         // MARK: Security (dependencies)
         // apple/swift-crypto: AES-GCM field encryption at rest and SHA-256 for the hash-chained audit trail.
@@ -88,9 +92,24 @@ let package = Package(
         ),
         .testTarget(name: "ChangeBusTests", dependencies: ["ChangeBus"]),
 
+        // MARK: Committed changes
+        // The event every bus carries: a committed change with its source, sequence and bytes.
+        .target(name: "IOMChanges", dependencies: ["IOMDomain", "IOMStore", "ChangeBus"]),
+
+        // MARK: Bridge
+        // Bus <-> ZeroMQ under Protocols/bridge.md: publisher, sync server, subscriber, replica.
+        .target(
+            name: "IOMBridge",
+            dependencies: [
+                "ZeroMQ", "IOMDomain", "IOMWire", "IOMStore", "ChangeBus", "IOMChanges",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "IOMBridgeTests", dependencies: ["IOMBridge", "IOMKit", "IOMFixtures", "ZeroMQ", "IOMWire"]),
+
         // MARK: Facade
-        // Opens store and bus from one configuration; typed repositories and subscriptions.
-        .target(name: "IOMKit", dependencies: ["IOMDomain", "IOMWire", "IOMStore", "ChangeBus", "IOMSecurity"]),  // Security: + "IOMSecurity"
+        // Opens store, bus and bridge from one configuration; typed repositories and subscriptions.
+        .target(name: "IOMKit", dependencies: ["IOMDomain", "IOMWire", "IOMStore", "ChangeBus", "IOMChanges", "IOMBridge", "IOMSecurity"]),  // Security: + "IOMSecurity"
         .testTarget(name: "IOMKitTests", dependencies: ["IOMKit", "IOMDomain", "IOMFixtures", "IOMStore"]),
 
         // MARK: Security

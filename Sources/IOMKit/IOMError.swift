@@ -22,6 +22,10 @@ public enum IOMError: Error, Sendable, CustomStringConvertible {
     case corrupted(String)
     /// ``IOMKit/close()`` was called.
     case closed
+    /// The calling task was cancelled before the operation finished; nothing more was done.
+    case cancelled
+    /// The ZeroMQ bridge could not start or failed (bad endpoint, address in use, bad keys).
+    case bridge(String)
     /// The acting principal may not do this (role, purpose, scope or field); the attempt was audited.
     case forbidden(Forbidden)
     /// Encryption keys or the security database failed (no key ring, unknown key, tampered data, shredded case).
@@ -45,6 +49,10 @@ public enum IOMError: Error, Sendable, CustomStringConvertible {
             "stored data could not be decoded: \(detail)"
         case .closed:
             "IOMKit is closed: open it again with IOMKit.open(_:)"
+        case .cancelled:
+            "the task was cancelled"
+        case .bridge(let detail):
+            "bridge: \(detail)"
         case .forbidden(let error):
             error.description
         case .security(let error):

@@ -83,6 +83,16 @@ extension IOMKit {
         do { return try WireCodec.decodeChange(payload, openingWith: sealer) } catch { throw IOMError(error) }
     }
 
+    /// The `iom.v1.Change` bytes of a journal entry as the **full** view may carry them: the
+    /// payload itself, except for a protection case, whose sealed fields are opened and which
+    /// is encoded in clear (sealed bytes never go on the wire, `Protocols/README.md`). For the
+    /// sync server's REPLAY on a full-view endpoint; other views go through ``change(fromJournal:)``
+    /// and ``IOMSecurity/Redactor``.
+    public func wirePayload(fromJournal payload: [UInt8]) throws(IOMError) -> [UInt8] {
+        guard WireCodec.isSealed(payload) else { return payload }
+        return WireCodec.encode(try change(fromJournal: payload))
+    }
+
     /// Encodes a change for the store and journal: protection cases sealed.
     func storePayload(_ change: Change) throws(IOMError) -> [UInt8] {
         guard change.recordType == .protectionCase else { return WireCodec.encode(change) }

@@ -1,5 +1,6 @@
 import ChangeBus
 import Foundation
+import IOMChanges
 import IOMDomain
 import IOMSecurity
 import IOMStore
@@ -145,8 +146,11 @@ final class CommitRelay: Sendable {
         for entry in entries {
             do {
                 let change = try WireCodec.decodeChange(entry.payload, openingWith: sealer)
+                // A protection case's journal bytes hold its identifying fields sealed with this
+                // store's keys: never for the wire. Carry the clear encoding instead (the full view).
+                let encoded = change.recordType == .protectionCase ? WireCodec.encode(change) : entry.payload
                 changes.append(CommittedChange(source: entry.source, sequence: entry.sequence, changeID: entry.changeID,
-                                               time: entry.time, change: change))
+                                               time: entry.time, change: change, encoded: encoded))
             } catch {
                 failures.add(1, ordering: .relaxed)
             }
@@ -163,6 +167,7 @@ extension IOMError {
         case let error as StoreError: self = .store(error)
         case let error as ChangeBusError: self = .bus(error)
         case let error as ValidationError: self = .invalid(error)
+        case is CancellationError: self = .cancelled
         case let error as Forbidden: self = .forbidden(error)
         case let error as SecurityError: self = .security(error)
         default: self = .corrupted(String(describing: error))

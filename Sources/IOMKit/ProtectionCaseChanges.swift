@@ -1,4 +1,5 @@
 import ChangeBus
+import IOMChanges
 import IOMDomain
 import IOMSecurity
 
@@ -49,25 +50,37 @@ public struct ProtectionCaseChanges: AsyncSequence, Sendable {
     /// Ends the subscription now.
     public func cancel() { base.cancel() }
 
-    public func makeAsyncIterator() -> Iterator { Iterator(base: base.makeAsyncIterator(), principal: principal, policy: policy) }
+    public func makeAsyncIterator() -> Iterator {
+        Iterator(base: base.subscription.makeAsyncIterator(), principal: principal, policy: policy)
+    }
 
     public struct Iterator: AsyncIteratorProtocol {
         public typealias Failure = IOMError
-        var base: RecordChanges<ProtectionCase>.Iterator
+        var base: ChangeBus<CommittedChange>.Subscription.Iterator
         let principal: Principal
         let policy: AccessPolicy
 
         public mutating func next(isolation actor: isolated (any Actor)? = #isolation) async throws(IOMError) -> RecordChange<ProtectionCase>? {
-            while let change = try await base.next(isolation: actor) {
+            while true {
+                let element: ChangeBus<CommittedChange>.Element?
+                do { element = try await base.next(isolation: actor) } catch { throw .bus(error) }
+                guard let element else { return nil }
+                guard let committed = element.event, committed.change.recordType == .protectionCase else { continue }
+                let change = committed.change
+                let before = change.before?.typed(as: ProtectionCase.self)
+                let after = change.after?.typed(as: ProtectionCase.self)
                 // In scope before or after: a case moved out of scope still shows its last change.
-                let inScope = [change.before, change.after].contains { $0.map(principal.scope.contains) ?? false }
+                let inScope = [before, after].contains { $0.map(principal.scope.contains) ?? false }
                 guard inScope else { continue }
-                let before = change.before.flatMap { policy.readableCopy(of: $0, for: principal) }
-                let after = change.after.flatMap { policy.readableCopy(of: $0, for: principal) }
-                return RecordChange(sequence: change.sequence, kind: change.kind, id: change.id, version: change.version,
-                                    before: before, after: after, time: change.time, changeID: change.changeID)
+                let preparedBefore = before.flatMap { policy.readableCopy(of: $0, for: principal) }.map(AnyRecord.protectionCase)
+                let preparedAfter = after.flatMap { policy.readableCopy(of: $0, for: principal) }.map(AnyRecord.protectionCase)
+                guard let prepared = try? Change(kind: change.kind, before: preparedBefore, after: preparedAfter, version: change.version),
+                      let typed = RecordChange<ProtectionCase>(CommittedChange(source: committed.source, sequence: committed.sequence,
+                                                                               changeID: committed.changeID, time: committed.time,
+                                                                               change: prepared))
+                else { continue }
+                return typed
             }
-            return nil
         }
 
         public mutating func next() async throws(IOMError) -> RecordChange<ProtectionCase>? { try await next(isolation: nil) }

@@ -1,4 +1,5 @@
 import ChangeBus
+import IOMChanges
 import IOMDomain
 
 /// The typed changes of one record type: an `AsyncSequence` of ``RecordChange``.

@@ -304,5 +304,31 @@ struct JournalReplayTests {
         #expect(redacted.after?.typed(as: ProtectionCase.self)?.identifying == nil)
         #expect(Redactor.redact(change, for: .public) == nil)
         #expect(throws: IOMError.self) { try iom.change(fromJournal: [0xFF, 0x01]) }
+        // The full view's bytes: clear, never the sealed journal bytes; other records pass as journaled.
+        let full = try iom.wirePayload(fromJournal: entry.payload)
+        #expect(!WireCodec.isSealed(full))
+        #expect(try WireCodec.decodeChange(full) == change)
+        try await iom.missions.save(Seed.moroccoMission)
+        let missionEntry = try #require(try await iom.store.journal(from: 2).first)
+        #expect(try iom.wirePayload(fromJournal: missionEntry.payload) == missionEntry.payload)
+    }
+
+    @Test("the bus's encoded bytes of a protection case are the clear encoding, never the sealed journal bytes")
+    func busEncodedBytes() async throws {
+        let iom = try await IOMKit.open(.inMemory)
+        defer { Task { try? await iom.close() } }
+        let all = try iom.changes()
+        try await iom.protectionCases(as: .caseworker("cw-1"), purpose: .caseManagement).save(try makeCase(1))
+        try await iom.missions.save(Seed.moroccoMission)
+        var seen: [CommittedChange] = []
+        for try await element in all {
+            if let c = element.event { seen.append(c) }
+            if seen.count == 2 { break }
+        }
+        let journal = try await iom.store.journal(from: 1)
+        #expect(!WireCodec.isSealed(seen[0].encoded))
+        #expect(WireCodec.isSealed(journal[0].payload))
+        #expect(try WireCodec.decodeChange(seen[0].encoded) == seen[0].change)
+        #expect(seen[1].encoded == journal[1].payload)
     }
 }

@@ -1,0 +1,54 @@
+import IOMDomain
+
+/// Constants of IOMB/1 (`Protocols/bridge.md`): topics, tags and limits.
+public enum BridgeProtocol {
+    /// Prefix of every version-1 topic; subscribe to it to receive everything (§5.1).
+    public static let topicPrefix = "iom.v1."
+    /// Heartbeat topic (§5.5).
+    public static let heartbeatTopic = "iom.v1._heartbeat"
+    /// Withheld-marker topic (§5.6).
+    public static let withheldTopic = "iom.v1._withheld"
+    /// Prefix of reserved topics (heartbeats, withheld markers).
+    public static let reservedPrefix = "iom.v1._"
+    /// First frame of every sync request and reply (§9.1).
+    public static let syncTag = "iom.v1.sync"
+    /// `dataschema` of event messages.
+    public static let dataSchema = "urn:iom:proto:iom.v1.Change"
+    /// `datacontenttype` of event messages.
+    public static let dataContentType = "application/protobuf"
+
+    /// Largest frame or whole message a receiver accepts (`ZMQ_MAXMSGSIZE`, §11.2).
+    public static let maximumMessageSize = 16 << 20
+    /// Largest topic frame.
+    public static let maximumTopicSize = 255
+    /// Largest attributes or params frame.
+    public static let maximumAttributesSize = 4096
+    /// Largest attribute line.
+    public static let maximumLineSize = 1024
+    /// Largest request id.
+    public static let maximumRequestIDSize = 64
+    /// Largest sync request, all frames together.
+    public static let maximumRequestSize = 64 << 10
+    /// Largest number of item frames' bytes in one sync chunk (a larger single item travels alone).
+    public static let maximumChunkBytes = 1 << 20
+
+    /// The event topic of a record type and kind, e.g. `iom.v1.mission.created`.
+    public static func topic(_ type: RecordType, _ kind: IOMDomain.ChangeKind) -> String {
+        "\(topicPrefix)\(type.rawValue).\(kind.rawValue)"
+    }
+
+    /// The topic prefix that selects one record type (with its trailing dot), e.g. `iom.v1.mission.`.
+    public static func topicPrefix(for type: RecordType) -> String { "\(topicPrefix)\(type.rawValue)." }
+
+    /// Topic bytes, precomputed for the send path: index `type * 3 + kind`.
+    static let topicBytes: [[UInt8]] = RecordType.allCases.flatMap { type in
+        ChangeKind.allCases.map { Array(topic(type, $0).utf8) }
+    }
+
+    static func topicIndex(_ type: RecordType, _ kind: IOMDomain.ChangeKind) -> Int {
+        RecordType.allCases.firstIndex(of: type)! * ChangeKind.allCases.count + ChangeKind.allCases.firstIndex(of: kind)!
+    }
+
+    /// `org.iom.v1.<type>.<kind>` bytes, same indexing as ``topicBytes``.
+    static let typeBytes: [[UInt8]] = topicBytes.map { Array("org.".utf8) + $0 }
+}

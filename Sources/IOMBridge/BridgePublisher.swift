@@ -1,0 +1,179 @@
+import ChangeBus
+import Foundation
+import IOMChanges
+import IOMStore
+import Logging
+import ZeroMQ
+
+/// Sends every committed change of a bus to an events endpoint and serves snapshot and replay
+/// from the store, under IOMB/1 (`Protocols/bridge.md`).
+///
+/// ```swift
+/// let publisher = try await BridgePublisher.start(bus: iom.bus, store: iom.store,
+///                                                 configuration: PublisherConfiguration(security: .curve(keys)))
+/// print(publisher.eventsEndpoint, publisher.syncEndpoint ?? "-")
+/// …
+/// await publisher.stop()     // sends what is committed, a last heartbeat, then closes
+/// ```
+///
+/// The events side runs on its own thread and consumes the bus through a bounded
+/// subscription; the sync side runs on another thread. Neither blocks the cooperative pool.
+public final class BridgePublisher: Sendable {
+    /// The source whose changes this publisher sends.
+    public let source: SourceID
+    /// The bound events endpoint (with the real port when configured with `*`).
+    public let eventsEndpoint: String
+    /// The bound sync endpoint, if any.
+    public let syncEndpoint: String?
+    /// The configuration it was started with.
+    public let configuration: PublisherConfiguration
+
+    private let bus: ChangeBus<CommittedChange>
+    private let pump: EventsPump
+    private let sync: SyncServer?
+    private let subscription: ChangeBus<CommittedChange>.Subscription
+    private let tasks: [Task<Void, Never>]
+    private let syncStop = StopFlag()
+    private let counters: BridgeCounters
+    private let context: Context
+    private let ownsContext: Bool
+
+    private init(source: SourceID, eventsEndpoint: String, syncEndpoint: String?, configuration: PublisherConfiguration,
+                 bus: ChangeBus<CommittedChange>, pump: EventsPump, sync: SyncServer?, syncStop: StopFlag,
+                 subscription: ChangeBus<CommittedChange>.Subscription, counters: BridgeCounters, context: Context, ownsContext: Bool) {
+        self.source = source
+        self.eventsEndpoint = eventsEndpoint
+        self.syncEndpoint = syncEndpoint
+        self.configuration = configuration
+        self.bus = bus
+        self.pump = pump
+        self.sync = sync
+        self.subscription = subscription
+        self.counters = counters
+        self.context = context
+        self.ownsContext = ownsContext
+        var tasks: [Task<Void, Never>] = []
+        tasks.append(Task { await pump.run(subscription) })
+        tasks.append(Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(10))
+                await pump.tick()
+            }
+        })
+        if let sync { tasks.append(Task { await sync.run() }) }
+        self.tasks = tasks
+        _ = syncStop
+    }
+
+    /// Binds the endpoints and starts publishing.
+    ///
+    /// - Parameters:
+    ///   - bus: the committed changes to send (IOMKit's ``IOMChanges/CommittedChange`` bus).
+    ///   - store: the journal behind the bus, for snapshot and replay and to re-read changes the
+    ///     publisher fell behind on. `nil` publishes the live stream only (no sync endpoint).
+    ///   - source: the source id of the changes; defaults to the store's.
+    ///   - context: a ZeroMQ context to share (e.g. with a ZAP handler); by default the
+    ///     publisher makes its own.
+    /// - Throws: ``BridgeError/endpoint(_:_:)`` when an endpoint cannot be bound,
+    ///   ``BridgeError/configuration(_:)`` for inconsistent settings.
+    public static func start(bus: ChangeBus<CommittedChange>, store: RecordStore?, source: SourceID? = nil,
+                             configuration: PublisherConfiguration, context: Context? = nil) async throws(BridgeError) -> BridgePublisher {
+        guard let source = source ?? store?.source else { throw .configuration("a publisher without a store needs a source id") }
+        guard configuration.heartbeatInterval >= .milliseconds(10) else { throw .configuration("heartbeatInterval must be at least 10 ms") }
+        guard configuration.backlog >= 1 else { throw .configuration("backlog must be at least 1") }
+        if configuration.syncEndpoint != nil && store == nil { throw .configuration("a sync endpoint needs a store to serve from") }
+        if case .insecure = configuration.security {
+            configuration.logger?.warning("bridge publisher: INSECURE — \(configuration.eventsEndpoint) sends plain text to any client; configure CURVE keys for anything but a local test")
+        }
+        let ownsContext = context == nil
+        let provided = context
+        let context: Context
+        do { context = try provided ?? Context() } catch { throw .configuration("cannot create a ZeroMQ context: \(error)") }
+
+        let events: Socket
+        let eventsEndpoint: String
+        do {
+            events = try context.socket(.xpub)
+            try events.set(.sendHighWaterMark, configuration.sendHighWaterMark)
+            try events.set(.linger, .zero)
+            try events.set(.heartbeatInterval, .seconds(1))
+            try events.set(.heartbeatTimeout, .seconds(5))
+            try configuration.security.apply(to: events, domain: "iom.events.\(configuration.view.rawValue)")
+            try events.bind(configuration.eventsEndpoint)
+            eventsEndpoint = try events.lastEndpoint
+        } catch {
+            if ownsContext { context.shutdown() }
+            throw .endpoint(configuration.eventsEndpoint, error as? ZMQError ?? ZMQError(operation: "bind", code: 0, message: "\(error)"))
+        }
+
+        var sync: SyncServer?
+        var syncEndpoint: String?
+        let counters = BridgeCounters()
+        let syncStop = StopFlag()
+        let filter = ViewFilter(view: configuration.view, redactor: configuration.redactor)
+        if let endpoint = configuration.syncEndpoint, let store {
+            do {
+                let router = try context.socket(.router)
+                try router.set(.maxMessageSize, Int64(BridgeProtocol.maximumMessageSize))
+                try router.set(.sendHighWaterMark, 10_000)
+                try router.set(.linger, .zero)
+                try configuration.security.apply(to: router, domain: "iom.sync")
+                try router.bind(endpoint)
+                syncEndpoint = try router.lastEndpoint
+                sync = SyncServer(socket: router, thread: SocketThread(name: "iom.bridge.sync"), store: store, filter: filter,
+                                  limits: .init(perPeer: configuration.maximumRequestsPerPeer, total: configuration.maximumRequests,
+                                                timeout: configuration.requestTimeout, heartbeatInterval: configuration.heartbeatInterval),
+                                  counters: counters, logger: configuration.logger, stopFlag: syncStop)
+            } catch {
+                if ownsContext { context.shutdown() }
+                throw .endpoint(endpoint, error as? ZMQError ?? ZMQError(operation: "bind", code: 0, message: "\(error)"))
+            }
+        }
+
+        let subscription: ChangeBus<CommittedChange>.Subscription
+        do {
+            subscription = try bus.subscribe(.all, capacity: configuration.backlog, whenFull: configuration.whenBehind)
+        } catch {
+            if ownsContext { context.shutdown() }
+            throw .configuration("cannot subscribe to the bus: \(error)")
+        }
+        // Everything before the subscription is committed and in the journal: subscribers that
+        // missed it learn it from the first heartbeat's `latest` and replay it.
+        let lastSent = bus.nextSequence &- 1
+        var oldest = lastSent + 1
+        if let store { oldest = (try? await store.oldestAvailableSequence()) ?? oldest }
+        let pump = EventsPump(socket: events, thread: SocketThread(name: "iom.bridge.events"), source: source, filter: filter,
+                              interval: configuration.heartbeatInterval, store: store, lastSent: lastSent, oldest: oldest,
+                              counters: counters, logger: configuration.logger)
+        configuration.logger?.info("bridge publisher: source \(source) events \(eventsEndpoint) sync \(syncEndpoint ?? "none") view \(configuration.view.rawValue)")
+        return BridgePublisher(source: source, eventsEndpoint: eventsEndpoint, syncEndpoint: syncEndpoint, configuration: configuration,
+                               bus: bus, pump: pump, sync: sync, syncStop: syncStop, subscription: subscription, counters: counters,
+                               context: context, ownsContext: ownsContext)
+    }
+
+    /// What the publisher has sent and served so far.
+    public var statistics: BridgeStatistics { counters.snapshot }
+
+    /// The highest sequence sent on the events endpoint.
+    public var lastSent: UInt64 {
+        get async { await pump.lastSent }
+    }
+
+    /// Stops publishing: waits (up to `drainTimeout`) until every change published on the bus
+    /// before this call has been sent, sends a last heartbeat, lets queued messages leave for
+    /// up to `linger`, and closes both endpoints. Idempotent.
+    public func stop(drainTimeout: Duration = .seconds(5), linger: Duration = .seconds(1)) async {
+        let target = bus.nextSequence &- 1
+        let clock = ContinuousClock()
+        let deadline = clock.now + drainTimeout
+        while await pump.lastSent < target && clock.now < deadline && !bus.isShutDown {
+            try? await Task.sleep(for: .milliseconds(2))
+        }
+        subscription.cancel()
+        await pump.close(linger: linger)
+        syncStop.stop()
+        for task in tasks { task.cancel() }
+        for task in tasks { await task.value }
+        if ownsContext { context.shutdown() }
+    }
+}

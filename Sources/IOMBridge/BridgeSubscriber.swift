@@ -1,0 +1,159 @@
+import ChangeBus
+import Foundation
+import IOMChanges
+import IOMStore
+import Synchronization
+import ZeroMQ
+
+/// Follows one or more publishers and delivers each of their changes once, in order, on its
+/// own ``bus`` — repairing gaps from the publishers' journals (`Protocols/bridge.md` §8).
+///
+/// ```swift
+/// let subscriber = try BridgeSubscriber.start(SubscriberConfiguration(
+///     upstreams: [.init(events: "tcp://127.0.0.1:5670", sync: "tcp://127.0.0.1:5671")], security: .insecure))
+/// for try await element in try subscriber.bus.subscribe() {
+///     if let change = element.event { print(change.sequence, change.change.recordID) }
+/// }
+/// ```
+///
+/// Its sockets live on one dedicated thread; delivery onto ``bus`` happens there too. The
+/// bus's own sequence numbers count deliveries; ``IOMChanges/CommittedChange/sequence`` is the
+/// source's. Persist the last delivered sequence and start again with `.after(sequence)` to
+/// resume without loss or duplicates.
+public final class BridgeSubscriber: Sendable {
+    /// The delivered changes, in each source's order.
+    public let bus: ChangeBus<CommittedChange>
+    /// Joins, unreachable publishers, unrecoverable ranges (newest 256 kept when nobody reads).
+    public let status: AsyncStream<SubscriberStatus>
+    /// The configuration it was started with.
+    public let configuration: SubscriberConfiguration
+
+    private let counters: BridgeCounters
+    private let stopFlag: StopFlag
+    private let delivered: DeliveredMap
+    private let finished: Mutex<Bool>
+    private let done = DispatchSemaphore(value: 0)
+
+    private init(configuration: SubscriberConfiguration, bus: ChangeBus<CommittedChange>, status: AsyncStream<SubscriberStatus>,
+                 counters: BridgeCounters, stopFlag: StopFlag, delivered: DeliveredMap) {
+        self.configuration = configuration
+        self.bus = bus
+        self.status = status
+        self.counters = counters
+        self.stopFlag = stopFlag
+        self.delivered = delivered
+        self.finished = Mutex(false)
+    }
+
+    /// Connects to every upstream and starts following them.
+    ///
+    /// - Throws: ``BridgeError/endpoint(_:_:)`` for a malformed endpoint or bad keys,
+    ///   ``BridgeError/configuration(_:)`` for inconsistent settings.
+    public static func start(_ configuration: SubscriberConfiguration, context: Context? = nil) throws(BridgeError) -> BridgeSubscriber {
+        try start(configuration, context: context, hooks: nil)
+    }
+
+    static func start(_ configuration: SubscriberConfiguration, context: Context?, hooks: SubscriberHooks?) throws(BridgeError) -> BridgeSubscriber {
+        guard !configuration.upstreams.isEmpty else { throw .configuration("no upstream to follow") }
+        guard configuration.reorderLimit >= 1 else { throw .configuration("reorderLimit must be at least 1") }
+        guard configuration.deadAfterIntervals >= 1 else { throw .configuration("deadAfterIntervals must be at least 1") }
+        guard !configuration.topics.isEmpty else { throw .configuration("subscribe to at least one topic prefix, normally \"iom.v1.\"") }
+        if configuration.start == .snapshot, configuration.upstreams.contains(where: { $0.sync == nil }) {
+            throw .configuration("a snapshot start needs the sync endpoint of every upstream")
+        }
+        let ownsContext = context == nil
+        let provided = context
+        let context: Context
+        do { context = try provided ?? Context() } catch { throw .configuration("cannot create a ZeroMQ context: \(error)") }
+        let handoff = SocketHandoff()
+        for upstream in configuration.upstreams {
+            do {
+                let sub = try context.socket(.sub)
+                try sub.set(.receiveHighWaterMark, configuration.receiveHighWaterMark)
+                try sub.set(.maxMessageSize, Int64(BridgeProtocol.maximumMessageSize))
+                try sub.set(.heartbeatInterval, .seconds(1))
+                try sub.set(.heartbeatTimeout, .seconds(5))
+                try configuration.security.apply(to: sub)
+                for topic in configuration.topics { try sub.set(.subscribe, Array(topic.utf8)) }
+                try sub.connect(upstream.events)
+                var dealer: Socket?
+                if let sync = upstream.sync {
+                    do {
+                        let socket = try context.socket(.dealer)
+                        try socket.set(.maxMessageSize, Int64(BridgeProtocol.maximumMessageSize))
+                        try socket.set(.receiveHighWaterMark, 0)
+                        try configuration.security.apply(to: socket)
+                        try socket.connect(sync)
+                        dealer = socket
+                    } catch {
+                        throw BridgeError.endpoint(sync, error as? ZMQError ?? ZMQError(operation: "connect", code: 0, message: "\(error)"))
+                    }
+                }
+                handoff.sockets.append((sub, dealer))
+            } catch let error as BridgeError {
+                if ownsContext { context.shutdown() }
+                throw error
+            } catch {
+                if ownsContext { context.shutdown() }
+                throw .endpoint(upstream.events, error as? ZMQError ?? ZMQError(operation: "connect", code: 0, message: "\(error)"))
+            }
+        }
+        let bus: ChangeBus<CommittedChange>
+        do { bus = try ChangeBus(replayWindow: configuration.busReplayWindow) } catch { throw .configuration("\(error)") }
+        let (status, continuation) = AsyncStream<SubscriberStatus>.makeStream(bufferingPolicy: .bufferingNewest(256))
+        let counters = BridgeCounters()
+        let stopFlag = StopFlag()
+        let delivered = DeliveredMap()
+        let subscriber = BridgeSubscriber(configuration: configuration, bus: bus, status: status, counters: counters,
+                                          stopFlag: stopFlag, delivered: delivered)
+        let done = subscriber.done
+        let thread = Thread {
+            let loop = SubscriberLoop(configuration: configuration, sockets: handoff.take(), bus: bus, hooks: hooks,
+                                      counters: counters, stopFlag: stopFlag, delivered: delivered, status: continuation)
+            loop.run()
+            _ = loop  // sockets close when the loop is released, on this thread
+            if ownsContext { context.shutdown() }
+            done.signal()
+        }
+        thread.name = "iom.bridge.subscriber"
+        thread.start()
+        return subscriber
+    }
+
+    /// The highest sequence of `source` delivered to ``bus`` so far (all lower ones were too).
+    public func delivered(from source: SourceID) -> UInt64? {
+        delivered.map.withLock { $0[source] }
+    }
+
+    /// Every source delivered from so far, with its delivered sequence.
+    public var deliveredSequences: [SourceID: UInt64] { delivered.map.withLock { $0 } }
+
+    /// What the subscriber has received, delivered, repaired and dropped so far.
+    public var statistics: BridgeStatistics { counters.snapshot }
+
+    /// Stops following: delivers what is already decoded, closes the sockets, finishes the
+    /// status stream and shuts the bus down (its subscriptions end). Idempotent; waits for the
+    /// subscriber's thread to end (within about 20 ms).
+    public func stop() {
+        let first = finished.withLock { done in
+            defer { done = true }
+            return !done
+        }
+        guard first else { return }
+        stopFlag.stop()
+        done.wait()
+        bus.shutdown()
+    }
+
+    deinit { stop() }
+}
+
+/// Moves sockets made on the caller's thread to the subscriber's thread, which then is
+/// their only user.
+private final class SocketHandoff: @unchecked Sendable {
+    var sockets: [(Socket, Socket?)] = []
+    func take() -> [(Socket, Socket?)] {
+        defer { sockets = [] }
+        return sockets
+    }
+}

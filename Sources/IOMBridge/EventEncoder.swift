@@ -1,0 +1,64 @@
+import Foundation
+import IOMDomain
+import IOMStore
+
+/// Writes the attributes frames of events, withheld markers and heartbeats of one source
+/// into a reusable buffer (§5.2–§5.6).
+struct EventEncoder {
+    let source: SourceID
+    private(set) var writer = AttributesWriter()
+
+    init(source: SourceID) { self.source = source }
+
+    var bytes: [UInt8] { writer.bytes }
+
+    /// The attributes of an event message (§5.3), in the order of the table.
+    mutating func event(sequence: UInt64, changeID: UUID, time: Date, type: RecordType, kind: IOMDomain.ChangeKind,
+                        subject: String, view: BridgeView) {
+        writer.reset()
+        writer.add("specversion", raw: "1.0")
+        writer.add("id", uuid: changeID)
+        writer.add("source", prefix: "urn:uuid:", uuid: source.uuid)
+        writer.add("type", raw: BridgeProtocol.typeBytes[BridgeProtocol.topicIndex(type, kind)])
+        writer.add("subject", text: subject)
+        writer.add("time", time: time)
+        writer.add("datacontenttype", raw: "application/protobuf")
+        writer.add("dataschema", raw: "urn:iom:proto:iom.v1.Change")
+        writer.add("sequence", sequence: sequence)
+        if view != .full { writer.add("iomview", text: view.rawValue) }
+    }
+
+    /// The attributes of a withheld marker (§5.6) or a withheld replay item (§9.1).
+    mutating func withheld(sequence: UInt64, reason: WithheldReason) {
+        writer.reset()
+        writer.add("source", prefix: "urn:uuid:", uuid: source.uuid)
+        writer.add("sequence", sequence: sequence)
+        writer.add("reason", text: reason.rawValue)
+    }
+
+    /// The attributes of a heartbeat (§5.5).
+    mutating func heartbeat(latest: UInt64, oldest: UInt64, now: Date, interval: Duration, view: BridgeView) {
+        writer.reset()
+        writer.add("source", prefix: "urn:uuid:", uuid: source.uuid)
+        writer.add("latest", sequence: latest)
+        writer.add("oldest", sequence: oldest)
+        writer.add("time", time: now)
+        writer.add("interval", number: Int(interval.milliseconds))
+        writer.add("view", text: view.rawValue)
+    }
+}
+
+/// Why a change was replaced by a withheld marker.
+public enum WithheldReason: String, Sendable, Hashable {
+    /// The endpoint's view may not carry it.
+    case view
+    /// Its event message would exceed the size limit.
+    case tooLarge = "toolarge"
+}
+
+extension Duration {
+    var milliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}

@@ -1,0 +1,202 @@
+import ChangeBus
+import Foundation
+import IOMChanges
+import IOMDomain
+import IOMStore
+import IOMWire
+import Logging
+import ZeroMQ
+
+/// The publisher's events side: consumes the bus on its own thread and writes events,
+/// withheld markers and heartbeats to the XPUB socket (§5–§7).
+actor EventsPump {
+    private let thread: SocketThread
+    nonisolated var unownedExecutor: UnownedSerialExecutor { thread.asUnownedSerialExecutor() }
+
+    private var socket: Socket?
+    private var encoder: EventEncoder
+    private let filter: ViewFilter
+    private let interval: Duration
+    private let store: RecordStore?
+    private let counters: BridgeCounters
+    private let logger: Logger?
+    private let clock = ContinuousClock()
+
+    /// The highest sequence sent on this endpoint (what heartbeats report as `latest`).
+    private(set) var lastSent: UInt64
+    private var oldest: UInt64
+    private var lastHeartbeat: ContinuousClock.Instant
+    private var lastEvent: ContinuousClock.Instant
+    private var sentSinceHeartbeat = false
+    private var lastOldestRefresh: ContinuousClock.Instant
+    private var closed = false
+    private var sinceHousekeeping = 0
+
+    init(socket: sending Socket, thread: SocketThread, source: SourceID, filter: ViewFilter, interval: Duration,
+         store: RecordStore?, lastSent: UInt64, oldest: UInt64, counters: BridgeCounters, logger: Logger?) {
+        self.thread = thread
+        self.socket = socket
+        self.encoder = EventEncoder(source: source)
+        self.filter = filter
+        self.interval = interval
+        self.store = store
+        self.lastSent = lastSent
+        self.oldest = oldest
+        self.counters = counters
+        self.logger = logger
+        let now = ContinuousClock().now
+        self.lastHeartbeat = now - interval
+        self.lastEvent = now
+        self.lastOldestRefresh = now
+    }
+
+    deinit { thread.stop() }
+
+    /// Sends every change the subscription yields until it ends (bus shut down or cancelled).
+    func run(_ subscription: ChangeBus<CommittedChange>.Subscription) async {
+        var iterator = subscription.makeAsyncIterator()
+        do {
+            while let element = try await iterator.next() {
+                switch element {
+                case .change(_, let committed):
+                    send(committed)
+                case .missed(let range):
+                    await resend(range)
+                }
+                sinceHousekeeping &+= 1
+                if sinceHousekeeping >= 64 {
+                    sinceHousekeeping = 0
+                    housekeeping()
+                }
+            }
+        } catch {
+            logger?.error("bridge publisher: the bus ended the publisher's subscription: \(error)")
+        }
+    }
+
+    /// Called every few milliseconds: heartbeats and subscription notices.
+    func tick() async {
+        housekeeping()
+        if let store, clock.now - lastOldestRefresh >= interval {
+            lastOldestRefresh = clock.now
+            if let value = try? await store.oldestAvailableSequence() { oldest = value }
+        }
+    }
+
+    /// Sends a last heartbeat and closes the socket, letting queued messages go out for up to `linger`.
+    func close(linger: Duration) {
+        guard !closed else { return }
+        heartbeat()
+        try? socket?.set(.linger, linger)
+        closed = true
+        socket = nil  // zmq_close: queued messages leave within `linger`
+    }
+
+    private func send(_ committed: CommittedChange) {
+        guard !closed else { return }
+        let change = committed.change
+        send(sequence: committed.sequence, changeID: committed.changeID, time: committed.time, type: change.recordType,
+             kind: change.kind, subject: change.recordID, prepared: filter.prepare(change, encoded: committed.encoded))
+    }
+
+    private func send(sequence: UInt64, changeID: UUID, time: Date, type: RecordType, kind: IOMDomain.ChangeKind, subject: String,
+                      prepared: ViewFilter.Prepared) {
+        guard let socket else { return }
+        do {
+            switch prepared {
+            case .data(let data):
+                encoder.event(sequence: sequence, changeID: changeID, time: time, type: type, kind: kind, subject: subject, view: filter.view)
+                try socket.send(frame: BridgeProtocol.topicBytes[BridgeProtocol.topicIndex(type, kind)], more: true)
+                try socket.send(frame: encoder.bytes, more: true)
+                try socket.send(frame: data)
+                counters.add(.events)
+            case .withheld(let reason):
+                encoder.withheld(sequence: sequence, reason: reason)
+                try socket.send(frame: Self.withheldTopic, more: true)
+                try socket.send(frame: encoder.bytes)
+                counters.add(.withheld)
+                if reason == .tooLarge { logger?.error("bridge publisher: change \(sequence) is too large for the wire; sent a withheld marker") }
+            }
+        } catch {
+            logger?.error("bridge publisher: send failed: \(error)")
+        }
+        lastSent = max(lastSent, sequence)
+        lastEvent = clock.now
+        sentSinceHeartbeat = true
+    }
+
+    /// The bus dropped `range` for this publisher (it fell `backlog` behind): send it from the journal.
+    private func resend(_ range: ClosedRange<UInt64>) async {
+        guard let store else {
+            logger?.error("bridge publisher: fell behind the bus and has no store to re-read \(range) from; subscribers will see a gap they cannot repair")
+            return
+        }
+        var next = range.lowerBound
+        while next <= range.upperBound && !closed {
+            let entries: [JournalEntry]
+            do { entries = try await store.journal(from: next, limit: 1024) } catch {
+                logger?.error("bridge publisher: could not re-read \(next)…\(range.upperBound) from the journal: \(error)")
+                return
+            }
+            guard !entries.isEmpty else { return }
+            for entry in entries where entry.sequence <= range.upperBound { send(entry) }
+            next = entries.last!.sequence + 1
+        }
+    }
+
+    private func send(_ entry: JournalEntry) {
+        guard let item = JournalItem(entry) else { return }
+        send(sequence: entry.sequence, changeID: entry.changeID, time: entry.time, type: item.type, kind: item.kind,
+             subject: entry.recordID, prepared: item.prepare(entry, filter))
+    }
+
+    private func housekeeping() {
+        guard !closed, let socket else { return }
+        var subscribedToHeartbeats = false
+        // XPUB subscription messages: 0x01 + prefix to subscribe, 0x00 + prefix to unsubscribe.
+        while let message = try? socket.tryReceive() {
+            guard let frame = message.first, frame.first == 1 else { continue }
+            let prefix = frame.dropFirst()
+            if Self.heartbeatTopic.starts(with: prefix) { subscribedToHeartbeats = true }
+        }
+        let now = clock.now
+        if subscribedToHeartbeats || now - lastHeartbeat >= interval
+            || (sentSinceHeartbeat && now - lastEvent >= .milliseconds(50)) {
+            heartbeat()
+        }
+    }
+
+    private func heartbeat() {
+        guard !closed, let socket else { return }
+        let available = store == nil ? lastSent + 1 : oldest
+        encoder.heartbeat(latest: lastSent, oldest: available, now: Date(), interval: interval, view: filter.view)
+        do {
+            try socket.send(frame: Self.heartbeatTopic, more: true)
+            try socket.send(frame: encoder.bytes)
+            counters.add(.heartbeats)
+        } catch {
+            logger?.error("bridge publisher: heartbeat failed: \(error)")
+        }
+        lastHeartbeat = clock.now
+        sentSinceHeartbeat = false
+    }
+
+    private static let heartbeatTopic = Array(BridgeProtocol.heartbeatTopic.utf8)
+    private static let withheldTopic = Array(BridgeProtocol.withheldTopic.utf8)
+}
+
+/// A journal entry's record type and kind, and its data prepared for a view.
+struct JournalItem {
+    let type: RecordType
+    let kind: IOMDomain.ChangeKind
+
+    init?(_ entry: JournalEntry) {
+        guard let type = RecordType(rawValue: entry.recordType), let kind = IOMDomain.ChangeKind(rawValue: entry.kind.description) else { return nil }
+        self.type = type
+        self.kind = kind
+    }
+
+    func prepare(_ entry: JournalEntry, _ filter: ViewFilter) -> ViewFilter.Prepared {
+        filter.prepare(type: type, encoded: entry.payload) { try? WireCodec.decodeChange(entry.payload) }
+    }
+}

@@ -1,0 +1,59 @@
+import ChangeBus
+import IOMChanges
+import IOMDomain
+import Logging
+
+/// Settings of a ``BridgePublisher``.
+///
+/// ```swift
+/// var configuration = PublisherConfiguration(events: "tcp://127.0.0.1:5670", sync: "tcp://127.0.0.1:5671",
+///                                            security: .curve(serverKeys))
+/// configuration.logger = logger
+/// ```
+public struct PublisherConfiguration: Sendable {
+    /// Where the events socket (XPUB) binds, e.g. `tcp://127.0.0.1:5670`, `tcp://127.0.0.1:*`, `ipc:///run/iom/events`.
+    public var eventsEndpoint: String
+    /// Where the sync socket (ROUTER) binds; `nil` serves no snapshot or replay.
+    public var syncEndpoint: String?
+    /// Wire security. Default: none of it is assumed — choose `.curve(keys)` or, explicitly, `.insecure`.
+    public var security: PublisherSecurity
+    /// What this events endpoint reveals of protection cases (§12.3).
+    public var view: BridgeView
+    /// Turns a protection-case change into what `view` may carry; `nil` withholds it.
+    /// Without one, every protection-case change is withheld on views other than `.full`.
+    public var redactor: (@Sendable (Change, BridgeView) -> Change?)?
+    /// Heartbeat period (§5.5).
+    public var heartbeatInterval: Duration
+    /// Messages libzmq queues per subscriber before it drops (drops are repaired by replay).
+    public var sendHighWaterMark: Int32
+    /// How many committed changes may wait for the publisher's thread.
+    public var backlog: Int
+    /// What the bus does when the publisher's thread is `backlog` changes behind: `.dropOldest`
+    /// (default; the publisher then re-reads the missed changes from the journal) or
+    /// `.wait(timeout:)` (publishers on the bus wait; for benchmarks and stores-less buses).
+    public var whenBehind: ChangeBus<CommittedChange>.FullPolicy
+    /// Sync limits (§9.2): active requests per client and in all.
+    public var maximumRequestsPerPeer: Int
+    public var maximumRequests: Int
+    /// A sync request with no credit for this long is abandoned.
+    public var requestTimeout: Duration
+    /// Where the publisher logs (start, refusals, malformed requests, rate-limited). `nil`: silent.
+    public var logger: Logger?
+
+    public init(events: String = "tcp://127.0.0.1:5670", sync: String? = "tcp://127.0.0.1:5671",
+                security: PublisherSecurity, view: BridgeView = .full) {
+        self.eventsEndpoint = events
+        self.syncEndpoint = sync
+        self.security = security
+        self.view = view
+        self.redactor = nil
+        self.heartbeatInterval = .seconds(1)
+        self.sendHighWaterMark = 100_000
+        self.backlog = 65_536
+        self.whenBehind = .dropOldest
+        self.maximumRequestsPerPeer = 8
+        self.maximumRequests = 64
+        self.requestTimeout = .seconds(30)
+        self.logger = nil
+    }
+}

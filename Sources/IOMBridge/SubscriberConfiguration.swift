@@ -1,0 +1,89 @@
+import IOMStore
+import Logging
+
+/// Settings of a ``BridgeSubscriber``.
+///
+/// ```swift
+/// var configuration = SubscriberConfiguration(
+///     upstreams: [.init(events: "tcp://127.0.0.1:5670", sync: "tcp://127.0.0.1:5671")],
+///     security: .curve(client: myKeys, server: publisherKey))
+/// configuration.start = .after(lastDelivered)     // resume after a restart
+/// ```
+public struct SubscriberConfiguration: Sendable {
+    /// One publisher (or a relay in front of it): its events endpoint and its sync endpoint.
+    public struct Upstream: Sendable, Hashable {
+        /// Where to connect the SUB socket.
+        public var events: String
+        /// Where to connect the DEALER for snapshot and replay; `nil` disables repair.
+        public var sync: String?
+        public init(events: String, sync: String?) {
+            self.events = events
+            self.sync = sync
+        }
+    }
+
+    /// Where a subscriber starts in a source's sequence.
+    public enum Start: Sendable, Hashable {
+        /// With the first change it receives (nothing earlier is fetched).
+        case now
+        /// With sequence 1: everything the journal still holds is replayed first.
+        case beginning
+        /// After `sequence`, the last one this subscriber delivered before it stopped
+        /// (of `source`, or of whichever source it meets when `source` is `nil`).
+        case after(UInt64, source: SourceID? = nil)
+        /// A snapshot of current state first (`Protocols/bridge.md` §8.3), then every later change.
+        case snapshot
+    }
+
+    /// The publishers to follow.
+    public var upstreams: [Upstream]
+    /// Wire security.
+    public var security: SubscriberSecurity
+    /// Where to start. Default `.now`.
+    public var start: Start
+    /// Topic prefixes to subscribe to. Default `["iom.v1."]`, the only setting under which
+    /// gaps are detected (§5.1).
+    public var topics: [String]
+    /// Messages libzmq queues before dropping (drops are repaired by replay).
+    public var receiveHighWaterMark: Int32
+    /// Messages held while a gap is repaired; beyond it the newest are dropped and replayed later.
+    public var reorderLimit: Int
+    /// A publisher silent for this many heartbeat intervals is reported unreachable.
+    public var deadAfterIntervals: Int
+    /// A replay or snapshot request unanswered for this long is sent again.
+    public var requestTimeout: Duration
+    /// Capacity of the subscriber's bus subscriptions' replay window.
+    public var busReplayWindow: Int
+    /// Where the subscriber logs (malformed input, gaps, unreachable publishers, rate-limited).
+    public var logger: Logger?
+
+    public init(upstreams: [Upstream], security: SubscriberSecurity, start: Start = .now) {
+        self.upstreams = upstreams
+        self.security = security
+        self.start = start
+        self.topics = [BridgeProtocol.topicPrefix]
+        self.receiveHighWaterMark = 100_000
+        self.reorderLimit = 100_000
+        self.deadAfterIntervals = 3
+        self.requestTimeout = .seconds(5)
+        self.busReplayWindow = 1024
+        self.logger = nil
+    }
+}
+
+/// Something a subscriber tells its application besides changes.
+public enum SubscriberStatus: Sendable, Hashable {
+    /// A snapshot of `source` was applied; changes follow from `sequence + 1`.
+    case joined(source: SourceID, sequence: UInt64, records: Int)
+    /// Nothing arrived from this events endpoint for the dead-publisher period.
+    case unreachable(endpoint: String)
+    /// Messages arrive again from this endpoint.
+    case reachable(endpoint: String)
+    /// Changes `range` of `source` could not be recovered (journal pruned, no snapshot
+    /// possible); delivery continues after them.
+    case lost(source: SourceID, range: ClosedRange<UInt64>)
+    /// The publisher's store went back to an earlier sequence than this subscriber delivered.
+    case rewound(source: SourceID, latest: UInt64, delivered: UInt64)
+    /// A change could not be decoded even from the journal; delivery from `source` stopped.
+    case stalled(source: SourceID, sequence: UInt64)
+}

@@ -1,0 +1,388 @@
+import Foundation
+import IOMDomain
+import IOMStore
+import IOMWire
+import Logging
+import Synchronization
+import ZeroMQ
+
+/// The publisher's sync side: answers SNAPSHOT, REPLAY, INFO, CREDIT and CANCEL on a ROUTER
+/// socket (§9), streaming replies in credited chunks, from the store.
+actor SyncServer {
+    private let thread: SocketThread
+    nonisolated var unownedExecutor: UnownedSerialExecutor { thread.asUnownedSerialExecutor() }
+
+    struct Limits {
+        var perPeer: Int
+        var total: Int
+        var timeout: Duration
+        var heartbeatInterval: Duration
+    }
+
+    private struct Key: Hashable {
+        let peer: [UInt8]
+        let id: [UInt8]
+    }
+
+    private enum Work {
+        case snapshot(items: [[UInt8]], next: Int, sequence: UInt64)
+        case replay(next: UInt64, to: UInt64, remaining: Int, types: Set<RecordType>?, latest: UInt64, count: Int)
+    }
+
+    private struct Request {
+        var work: Work
+        var chunk: Int
+        var credit: Int
+        var lastActivity: ContinuousClock.Instant
+    }
+
+    private var socket: Socket?
+    private let store: RecordStore
+    private let source: SourceID
+    private let filter: ViewFilter
+    private let limits: Limits
+    private let counters: BridgeCounters
+    private let logger: Logger?
+    private let stopFlag: StopFlag
+    private let clock = ContinuousClock()
+    private var requests: [Key: Request] = [:]
+    private var writer = AttributesWriter()
+    private var encoder: EventEncoder
+    private var lastLog: [String: ContinuousClock.Instant] = [:]
+
+    init(socket: sending Socket, thread: SocketThread, store: RecordStore, filter: ViewFilter, limits: Limits,
+         counters: BridgeCounters, logger: Logger?, stopFlag: StopFlag) {
+        self.thread = thread
+        self.socket = socket
+        self.store = store
+        self.source = store.source
+        self.filter = filter
+        self.limits = limits
+        self.counters = counters
+        self.logger = logger
+        self.stopFlag = stopFlag
+        self.encoder = EventEncoder(source: store.source)
+    }
+
+    deinit { thread.stop() }
+
+    /// Serves until ``StopFlag/stop()``; then closes the socket.
+    func run() async {
+        while !stopFlag.isStopped, let socket {
+            let busy = requests.values.contains { $0.credit > 0 }
+            do {
+                if let message = try socket.receive(timeout: busy ? .zero : .milliseconds(20)) {
+                    await handle(message)
+                }
+            } catch {
+                if (error as? ZMQError)?.isContextTerminated == true { break }
+                logRateLimited("receive", "bridge sync: receive failed: \(error)")
+            }
+            if busy { await serveChunks() }
+            expire()
+        }
+        try? socket?.set(.linger, .milliseconds(100))
+        socket = nil
+    }
+
+    // MARK: Requests
+
+    private func handle(_ frames: [[UInt8]]) async {
+        guard frames.count >= 4 else {
+            counters.malformed(.frameCount)
+            logRateLimited("short", "bridge sync: dropped a request of \(frames.count - 1) frames (no request id)")
+            return
+        }
+        let peer = frames[0], tag = frames[1], command = frames[2], rid = frames[3]
+        guard rid.count >= 1, rid.count <= BridgeProtocol.maximumRequestIDSize else {
+            counters.malformed(.frameCount)
+            return
+        }
+        guard tag == Self.tag else {
+            return error(peer, rid, "UNSUPPORTED_VERSION", "this publisher speaks iom.v1.sync only", ["supported": BridgeProtocol.syncTag])
+        }
+        guard frames.count == 5 else { return error(peer, rid, "BAD_REQUEST", "a request has exactly 4 frames") }
+        let total = frames.reduce(0) { $0 + $1.count } - peer.count
+        guard total <= BridgeProtocol.maximumRequestSize else {
+            return error(peer, rid, "TOO_LARGE", "requests are limited to 64 KiB", ["limit": "65536"])
+        }
+        let params: [String: String]
+        do { params = try AttributesParser.dictionary(frames[4]) } catch {
+            return self.error(peer, rid, "BAD_REQUEST", "params do not follow the attribute grammar (§5.2)")
+        }
+        let key = Key(peer: peer, id: rid)
+        switch String(decoding: command, as: UTF8.self) {
+        case "CREDIT":
+            guard var request = requests[key] else { return }  // ended or unknown: ignored (§9.1)
+            guard let add = params["add"].flatMap(Int.init), add >= 1, add <= 64 else {
+                return error(peer, rid, "BAD_REQUEST", "CREDIT needs add=1…64", ["param": "add"], ends: key)
+            }
+            request.credit = min(request.credit + add, 64)
+            request.lastActivity = clock.now
+            requests[key] = request
+        case "CANCEL":
+            guard requests.removeValue(forKey: key) != nil else { return }
+            reply(peer, "END", rid, ["cancelled": "1"])
+        case "INFO":
+            await info(peer, rid)
+        case "SNAPSHOT":
+            await snapshot(peer, rid, params, key)
+        case "REPLAY":
+            await replay(peer, rid, params, key)
+        default:
+            error(peer, rid, "BAD_REQUEST", "unknown command; expected SNAPSHOT, REPLAY, CREDIT, CANCEL or INFO", ["param": "command"])
+        }
+    }
+
+    private func info(_ peer: [UInt8], _ rid: [UInt8]) async {
+        do {
+            let latest = try await store.lastSequence()
+            let oldest = try await store.oldestAvailableSequence()
+            reply(peer, "INFO", rid, [
+                "source": "urn:uuid:\(source)", "latest": padded(latest), "oldest": padded(oldest),
+                "interval": String(limits.heartbeatInterval.milliseconds), "view": filter.view.rawValue,
+                "versions": "iom.v1",
+            ])
+        } catch {
+            self.error(peer, rid, "INTERNAL", "the store failed: \(error)")
+        }
+    }
+
+    /// Shared checks of SNAPSHOT and REPLAY: known params, chunk, credit, types, limits.
+    private func common(_ peer: [UInt8], _ rid: [UInt8], _ params: [String: String], allowed: Set<String>, _ key: Key)
+        -> (chunk: Int, credit: Int, types: Set<RecordType>?)?
+    {
+        if let unknown = params.keys.sorted().first(where: { !allowed.contains($0) }) {
+            error(peer, rid, "BAD_REQUEST", "unknown param \(unknown)", ["param": unknown])
+            return nil
+        }
+        guard requests[key] == nil else {
+            error(peer, rid, "BAD_REQUEST", "request id already active", ["param": "request-id"])
+            return nil
+        }
+        var chunk = 256, credit = 4
+        if let text = params["chunk"] {
+            guard let value = Int(text), value >= 1 else { error(peer, rid, "BAD_REQUEST", "chunk must be 1…4096", ["param": "chunk"]); return nil }
+            guard value <= 4096 else { error(peer, rid, "TOO_LARGE", "chunk is at most 4096", ["limit": "4096"]); return nil }
+            chunk = value
+        }
+        if let text = params["credit"] {
+            guard let value = Int(text), value >= 1 else { error(peer, rid, "BAD_REQUEST", "credit must be 1…64", ["param": "credit"]); return nil }
+            guard value <= 64 else { error(peer, rid, "TOO_LARGE", "credit is at most 64", ["limit": "64"]); return nil }
+            credit = value
+        }
+        var types: Set<RecordType>?
+        if let text = params["types"] {
+            var set = Set<RecordType>()
+            for name in text.split(separator: ",", omittingEmptySubsequences: false) {
+                guard let type = RecordType(rawValue: String(name)) else {
+                    error(peer, rid, "BAD_REQUEST", "unknown record type \(name)", ["param": "types"])
+                    return nil
+                }
+                set.insert(type)
+            }
+            if set.contains(.protectionCase) && filter.view == .public {
+                error(peer, rid, "FORBIDDEN", "this endpoint's view may not read protection cases")
+                return nil
+            }
+            types = set
+        }
+        let perPeer = requests.keys.filter { $0.peer == peer }.count
+        guard perPeer < limits.perPeer, requests.count < limits.total else {
+            error(peer, rid, "BUSY", "too many active requests", ["retryafter": "100"])
+            return nil
+        }
+        return (chunk, credit, types)
+    }
+
+    private func snapshot(_ peer: [UInt8], _ rid: [UInt8], _ params: [String: String], _ key: Key) async {
+        guard let (chunk, credit, types) = common(peer, rid, params, allowed: ["types", "chunk", "credit"], key) else { return }
+        do {
+            let snapshot = try await store.snapshot(types: types.map { Set($0.map(\.rawValue)) })
+            var items: [[UInt8]] = []
+            items.reserveCapacity(snapshot.records.count)
+            for stored in snapshot.records {
+                guard let state = try WireCodec.decodeChange(stored.payload).after, let record = filter.prepare(state) else { continue }
+                items.append(WireCodec.encodeEnvelope(record))
+            }
+            counters.add(.snapshots)
+            requests[key] = Request(work: .snapshot(items: items, next: 0, sequence: snapshot.sequence), chunk: chunk, credit: credit,
+                                    lastActivity: clock.now)
+        } catch {
+            self.error(peer, rid, "INTERNAL", "the store failed: \(error)")
+        }
+    }
+
+    private func replay(_ peer: [UInt8], _ rid: [UInt8], _ params: [String: String], _ key: Key) async {
+        guard let (chunk, credit, types) = common(peer, rid, params, allowed: ["from", "to", "max", "types", "chunk", "credit"], key) else { return }
+        guard let from = params["from"].flatMap(UInt64.init), from >= 1 else {
+            return error(peer, rid, "BAD_REQUEST", "from must be a sequence ≥ 1", ["param": "from"])
+        }
+        var to: UInt64?
+        if let text = params["to"] {
+            guard let value = UInt64(text), value >= from else { return error(peer, rid, "BAD_REQUEST", "to must be ≥ from", ["param": "to"]) }
+            to = value
+        }
+        var max = 100_000
+        if let text = params["max"] {
+            guard let value = Int(text), value >= 1 else { return error(peer, rid, "BAD_REQUEST", "max must be ≥ 1", ["param": "max"]) }
+            guard value <= 100_000 else { return error(peer, rid, "TOO_LARGE", "max is at most 100000", ["limit": "100000"]) }
+            max = value
+        }
+        do {
+            let latest = try await store.lastSequence()
+            let oldest = try await store.oldestAvailableSequence()
+            if from < oldest && from <= latest {
+                return error(peer, rid, "PRUNED", "journal pruned below oldest; take a SNAPSHOT",
+                             ["oldest": padded(oldest), "latest": padded(latest)])
+            }
+            counters.add(.replays)
+            let last = Swift.min(to ?? latest, latest)
+            requests[key] = Request(work: .replay(next: from, to: last, remaining: max, types: types, latest: latest, count: 0),
+                                    chunk: chunk, credit: credit, lastActivity: clock.now)
+            if from > last { await serve(key) }  // nothing to send: END at once
+        } catch {
+            self.error(peer, rid, "INTERNAL", "the store failed: \(error)")
+        }
+    }
+
+    // MARK: Chunks
+
+    private func serveChunks() async {
+        for key in Array(requests.keys) where (requests[key]?.credit ?? 0) > 0 {
+            await serve(key)
+        }
+    }
+
+    /// Sends one chunk of `key` (and its END when done).
+    private func serve(_ key: Key) async {
+        guard var request = requests[key] else { return }
+        switch request.work {
+        case .snapshot(let items, let next, let sequence):
+            if next < items.count {
+                var end = next, bytes = 0
+                while end < items.count && end - next < request.chunk && (end == next || bytes + items[end].count <= BridgeProtocol.maximumChunkBytes) {
+                    bytes += items[end].count
+                    end += 1
+                }
+                send(key, "RECORDS", [:], Array(items[next..<end]))
+                request.credit -= 1
+                request.work = .snapshot(items: items, next: end, sequence: sequence)
+                requests[key] = request
+                if end < items.count { return }
+            }
+            requests[key] = nil
+            reply(key.peer, "END", key.id, ["source": "urn:uuid:\(source)", "sequence": padded(sequence), "count": String(items.count)])
+        case .replay(var next, let to, var remaining, let types, let latest, var count):
+            var frames: [[UInt8]] = []
+            var bytes = 0, items = 0
+            var full = false
+            do {
+                while !full && next <= to && remaining > 0 && items < request.chunk && bytes < BridgeProtocol.maximumChunkBytes {
+                    let entries = try await store.journal(from: next, limit: Swift.min(request.chunk - items, remaining, Int(to - next + 1)))
+                    guard !entries.isEmpty else { next = to + 1; break }
+                    for entry in entries where entry.sequence <= to {
+                        if items > 0 && bytes + entry.payload.count > BridgeProtocol.maximumChunkBytes {
+                            full = true
+                            break
+                        }
+                        next = entry.sequence + 1
+                        guard let item = JournalItem(entry) else { continue }
+                        if let types, !types.contains(item.type) { continue }
+                        switch item.prepare(entry, filter) {
+                        case .data(let data):
+                            encoder.event(sequence: entry.sequence, changeID: entry.changeID, time: entry.time, type: item.type,
+                                          kind: item.kind, subject: entry.recordID, view: filter.view)
+                            frames.append(encoder.bytes)
+                            frames.append(data)
+                            bytes += data.count
+                        case .withheld(let reason):
+                            encoder.withheld(sequence: entry.sequence, reason: reason)
+                            frames.append(encoder.bytes)
+                            frames.append([])
+                        }
+                        items += 1
+                        remaining -= 1
+                        count += 1
+                        if remaining == 0 || items == request.chunk { break }
+                    }
+                }
+            } catch {
+                requests[key] = nil
+                return self.error(key.peer, key.id, "INTERNAL", "the store failed: \(error)")
+            }
+            if !frames.isEmpty {
+                send(key, "CHANGES", [:], frames)
+                request.credit -= 1
+            }
+            request.work = .replay(next: next, to: to, remaining: remaining, types: types, latest: latest, count: count)
+            requests[key] = request
+            if next > to || remaining == 0 {
+                requests[key] = nil
+                let more = next <= to
+                reply(key.peer, "END", key.id, [
+                    "source": "urn:uuid:\(source)", "through": padded(next - 1), "latest": padded(latest),
+                    "count": String(count), "more": more ? "1" : "0",
+                ])
+            }
+        }
+    }
+
+    private func expire() {
+        let now = clock.now
+        for (key, request) in requests where request.credit == 0 && now - request.lastActivity > limits.timeout {
+            requests[key] = nil
+            logRateLimited("abandoned", "bridge sync: abandoned a request without credit for \(limits.timeout)")
+        }
+    }
+
+    // MARK: Replies
+
+    private func send(_ key: Key, _ kind: String, _ params: [String: String], _ items: [[UInt8]]) {
+        var message: [[UInt8]] = [key.peer, Self.tag, Array(kind.utf8), key.id, encode(params)]
+        message.append(contentsOf: items)
+        do { try socket?.send(message) } catch { logRateLimited("send", "bridge sync: send failed: \(error)") }
+    }
+
+    private func reply(_ peer: [UInt8], _ kind: String, _ rid: [UInt8], _ params: [String: String]) {
+        send(Key(peer: peer, id: rid), kind, params, [])
+    }
+
+    private func error(_ peer: [UInt8], _ rid: [UInt8], _ code: String, _ message: String, _ extra: [String: String] = [:], ends key: Key? = nil) {
+        if let key { requests[key] = nil }
+        counters.add(.errors)
+        var params = extra
+        params["code"] = code
+        params["message"] = message
+        reply(peer, "ERROR", rid, params)
+        logRateLimited(code, "bridge sync: answered \(code): \(message)")
+    }
+
+    private func encode(_ params: [String: String]) -> [UInt8] {
+        writer.reset()
+        for (name, value) in params.sorted(by: { $0.key < $1.key }) { writer.add(name: name, text: value) }
+        return writer.bytes
+    }
+
+    private func padded(_ value: UInt64) -> String {
+        let digits = String(value)
+        return String(repeating: "0", count: Swift.max(0, 20 - digits.count)) + digits
+    }
+
+    private func logRateLimited(_ reason: String, _ message: @autoclosure () -> String) {
+        guard let logger else { return }
+        let now = clock.now
+        if let last = lastLog[reason], now - last < .seconds(1) { return }
+        lastLog[reason] = now
+        logger.warning("\(message())")
+    }
+
+    private static let tag = Array(BridgeProtocol.syncTag.utf8)
+}
+
+/// A flag a bridge thread polls to know when to stop.
+final class StopFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    var isStopped: Bool { value.load(ordering: .acquiring) }
+    func stop() { value.store(true, ordering: .releasing) }
+}
