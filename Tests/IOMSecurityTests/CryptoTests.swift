@@ -133,3 +133,38 @@ struct CryptoTests {
         #expect(try store.caseKeys.wrappingKeyIDs() == ["ephemeral": 24])
     }
 }
+
+@Suite("Host key files")
+struct HostKeyFileTests {
+    func write(_ text: String, mode: Int) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("key-\(UUID()).key").path
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: mode]))
+        try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path)
+        return path
+    }
+
+    @Test("hex and base64 key files with mode 0600 load; both encodings give the same key")
+    func loads() throws {
+        let bytes = (0..<32).map { UInt8($0 * 7 % 256) }
+        let hex = bytes.map { String(format: "%02x", $0) }.joined()
+        let p1 = try write(hex + "\n", mode: 0o600)
+        let p2 = try write(Data(bytes).base64EncodedString(), mode: 0o400)
+        defer { try? FileManager.default.removeItem(atPath: p1); try? FileManager.default.removeItem(atPath: p2) }
+        let k1 = try HostKey.load(id: "k", path: p1)
+        let k2 = try HostKey.load(id: "k", path: p2)
+        let sealed = try FieldCipher(keyRing: KeyRing([k1])).seal([1, 2, 3], context: [])
+        #expect(try FieldCipher(keyRing: KeyRing([k2])).open(sealed, context: []) == [1, 2, 3])
+    }
+
+    @Test("a key file readable by others, missing, or not 32 bytes is refused with its path")
+    func refuses() throws {
+        let hex = String(repeating: "ab", count: 32)
+        let open = try write(hex, mode: 0o644)
+        let short = try write("abcd", mode: 0o600)
+        defer { try? FileManager.default.removeItem(atPath: open); try? FileManager.default.removeItem(atPath: short) }
+        let e = #expect(throws: SecurityError.self) { try HostKey.load(id: "k", path: open) }
+        #expect(e?.description.contains("chmod 600") == true)
+        #expect(throws: SecurityError.self) { try HostKey.load(id: "k", path: short) }
+        #expect(throws: SecurityError.self) { try HostKey.load(id: "k", path: "/nonexistent/iom.key") }
+    }
+}
