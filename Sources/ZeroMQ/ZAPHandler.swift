@@ -190,6 +190,9 @@ public final class ZAPHandler: Sendable {
         func run(_ box: SocketBox) {
             serve(box)
             stopping.store(true, ordering: .releasing)
+            // zmq_close is asynchronous (the reaper thread unregisters later); unbinding an inproc
+            // endpoint is not, so a new handler can bind as soon as stop() returns.
+            try? box.socket?.unbind(ZAPHandler.endpoint)
             // Releasing the only reference closes the socket, which unbinds the endpoint
             // before anyone waiting in stop() resumes.
             box.close()
