@@ -35,6 +35,7 @@ public struct ProtectionCaseRepository: Sendable {
     /// - Throws: ``IOMError/forbidden(_:)`` for a role, purpose or case outside the principal's rights.
     public func get(_ id: Identifier<ProtectionCase>) async throws(IOMError) -> ProtectionCase? {
         try check(.read, id.rawValue) { () throws(Forbidden) in try policy.authorize(principal, .read, purpose: purpose) }
+        try requireKeysToRead()
         guard let c = try await base.get(id) else {
             try record(.read, id.rawValue, [], .failed, "no such case")
             return nil
@@ -47,6 +48,7 @@ public struct ProtectionCaseRepository: Sendable {
     /// Cases outside the scope are skipped (not audited as reads).
     public func list(after cursor: String? = nil, limit: Int = 100) async throws(IOMError) -> (records: [ProtectionCase], next: String?) {
         try check(.read, nil) { () throws(Forbidden) in try policy.authorize(principal, .read, purpose: purpose) }
+        try requireKeysToRead()
         let page = try await base.list(after: cursor, limit: limit)
         var out: [ProtectionCase] = []
         for c in page.records where principal.scope.contains(c) { out.append(try readable(c)) }
@@ -183,6 +185,12 @@ public struct ProtectionCaseRepository: Sendable {
         guard kit.sealer != nil else {
             throw .security(.invalidKey("no key ring configured: set IOMConfiguration.security.keyRing to store protection cases"))
         }
+    }
+
+    /// Without keys, sealed identifying fields would silently be missing: refuse, unless the
+    /// role never sees them anyway (an analyst).
+    private func requireKeysToRead() throws(IOMError) {
+        if principal.role != .analyst { try requireKeys() }
     }
 
     private func readable(_ c: ProtectionCase) throws(IOMError) -> ProtectionCase {

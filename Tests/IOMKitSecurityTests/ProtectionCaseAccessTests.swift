@@ -226,6 +226,24 @@ struct ProtectionCaseAccessTests {
         try await iom.close()
     }
 
+    @Test("a store reopened without its key ring refuses to read cases instead of returning them incomplete")
+    func reopenedWithoutKeys() async throws {
+        let path = temporaryPath()
+        defer { removeFiles(path) }
+        var iom = try await openFileKit(path, ring: try KeyRing([.random(id: "k1")]))
+        try await iom.protectionCases(as: .caseworker("cw-1"), purpose: .caseManagement).save(try makeCase(1))
+        try await iom.close()
+        iom = try await IOMKit.open(IOMConfiguration(store: .init(location: .file(path: path))))
+        await #expect(throws: IOMError.self) {
+            try await iom.protectionCases(as: .caseworker("cw-1"), purpose: .caseManagement).get(try .init("case-sec-1"))
+        }
+        await #expect(throws: IOMError.self) { try await iom.protectionCases(as: .supervisor("s"), purpose: .supervision).list() }
+        // An analyst's copy has no identifying data in any case.
+        let copy = try await iom.protectionCases(as: .analyst("an-1"), purpose: .statistics).get(try .init("case-sec-1"))
+        #expect(copy?.identifying == nil && copy?.profile.ageBand == .age24to26)
+        try await iom.close()
+    }
+
     @Test("statistics: analysts only, small groups suppressed, audited")
     func statistics() async throws {
         let iom = try await IOMKit.open(.inMemory)
