@@ -9,9 +9,11 @@ extension ChangeBus {
     @inlinable @discardableResult
     public func publish(_ event: Event) throws(ChangeBusError) -> UInt64 {
         let result: Result<UInt64, ChangeBusError> = state.withLock { st in
-            if st.isShutDown { return .failure(.shutDown) }
-            if let full = st.blocking(event) { return .failure(.subscriberFullUseAsyncPublish(subscription: full.id)) }
-            return .success(st.append(event))
+            switch st.tryAppend(event) {
+            case .done(let seq): return .success(seq)
+            case .shut: return .failure(.shutDown)
+            case .blocked(let id, _): return .failure(.subscriberFullUseAsyncPublish(subscription: id))
+            }
         }
         return try result.get()
     }
@@ -48,16 +50,18 @@ extension ChangeBus {
     ///   passes (nothing is published), ``ChangeBusError/shutDown`` after ``shutdown()``.
     @inlinable @discardableResult
     public func publishWaiting(_ event: Event) async throws(ChangeBusError) -> UInt64 {
+        // Fast path: synchronous, inlined into the caller; no suspension, no async frame.
+        let outcome: PublishOutcome = state.withLock { st in st.tryAppend(event) }
+        if case .done(let seq) = outcome { return seq }
+        return try await publishWaitingSlow(event, outcome)
+    }
+
+    /// The part of ``publishWaiting(_:)`` that waits: retries until published, shut down or timed out.
+    @usableFromInline
+    func publishWaitingSlow(_ event: Event, _ first: PublishOutcome) async throws(ChangeBusError) -> UInt64 {
         var deadline: ContinuousClock.Instant?
+        var outcome = first
         while true {
-            let outcome: PublishOutcome = state.withLock { st in
-                if st.isShutDown { return .shut }
-                if let full = st.blocking(event) {
-                    guard case .wait(let timeout) = full.policy else { return .done(st.append(event)) }
-                    return .blocked(full.id, timeout)
-                }
-                return .done(st.append(event))
-            }
             switch outcome {
             case .done(let seq): return seq
             case .shut: throw .shutDown
@@ -68,6 +72,7 @@ extension ChangeBus {
                 if clock.now >= until { throw .publishTimedOut(subscription: id, timeout: timeout) }
                 await waitForRoom(for: event, until: until)
             }
+            outcome = state.withLock { st in st.tryAppend(event) }
         }
     }
 

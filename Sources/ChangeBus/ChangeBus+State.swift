@@ -22,14 +22,14 @@ extension ChangeBus {
         @usableFromInline let capacity: Int
         @usableFromInline let policy: FullPolicy
         @usableFromInline let isAll: Bool
-        @usableFromInline var buffer: Deque<Stored>
-        @usableFromInline var missed: ClosedRange<UInt64>?
-        @usableFromInline var parked: UnsafeContinuation<Void, Never>?
-        @usableFromInline var failure: ChangeBusError?
-        @usableFromInline var finished = false
-        @usableFromInline var lastTaken: UInt64 = 0
+        @exclusivity(unchecked) @usableFromInline var buffer: Deque<Element>
+        @exclusivity(unchecked) @usableFromInline var missed: ClosedRange<UInt64>?
+        @exclusivity(unchecked) @usableFromInline var parked: UnsafeContinuation<Void, Never>?
+        @exclusivity(unchecked) @usableFromInline var failure: ChangeBusError?
+        @exclusivity(unchecked) @usableFromInline var finished = false
+        @exclusivity(unchecked) @usableFromInline var lastTaken: UInt64 = 0
 
-        init(id: Int, filter: Filter, capacity: Int, policy: FullPolicy, buffer: Deque<Stored>) {
+        init(id: Int, filter: Filter, capacity: Int, policy: FullPolicy, buffer: Deque<Element>) {
             self.id = id
             self.filter = filter
             self.capacity = capacity
@@ -85,13 +85,21 @@ extension ChangeBus {
             return nil
         }
 
+        /// Publishes one event unless the bus is shut down or a matching `.wait` subscription is full.
+        @inlinable @inline(__always)
+        mutating func tryAppend(_ event: Event) -> PublishOutcome {
+            if isShutDown { return .shut }
+            if let full = blocking(event), case .wait(let timeout) = full.policy { return .blocked(full.id, timeout) }
+            return .done(append(event))
+        }
+
         /// Appends one event: sequence, replay window, every matching subscription.
         @inlinable @inline(__always)
         mutating func append(_ event: Event) -> UInt64 {
             let seq = next
             next &+= 1
             if replayWindow > 0 {
-                if replay.count == replayWindow { replay.removeFirst() }
+                if replay.count == replayWindow { replay.removeFirst(1) }
                 replay.append(Stored(sequence: seq, event: event))
             }
             var i = 0
@@ -104,7 +112,7 @@ extension ChangeBus {
                     case .wait:
                         break  // only reachable for replay backlogs; the bound is the replay window
                     case .dropOldest:
-                        let dropped = sub.buffer.removeFirst().sequence
+                        let dropped = sub.buffer.removeFirst().sequence ?? seq
                         sub.missed = (sub.missed?.lowerBound ?? dropped)...dropped
                     case .disconnect:
                         i -= 1
@@ -113,7 +121,7 @@ extension ChangeBus {
                         continue
                     }
                 }
-                sub.buffer.append(Stored(sequence: seq, event: event))
+                sub.buffer.append(.change(sequence: seq, event: event))
                 sub.wake()
             }
             return seq

@@ -35,7 +35,7 @@ extension ChangeBus {
         public struct Iterator: AsyncIteratorProtocol {
             public typealias Failure = ChangeBusError
             @usableFromInline let handle: SubscriptionHandle<Event>
-            @usableFromInline var local = Deque<Stored>()
+            @usableFromInline var local = Deque<Element>()
             @usableFromInline var done = false
 
             @usableFromInline
@@ -43,7 +43,7 @@ extension ChangeBus {
 
             @inlinable @inline(__always)
             public mutating func next(isolation actor: isolated (any Actor)? = #isolation) async throws(ChangeBusError) -> Element? {
-                if let s = local.popFirst() { return .change(sequence: s.sequence, event: s.event) }
+                if let e = local.popFirst() { return e }
                 return try await refill(isolation: actor)
             }
 
@@ -63,7 +63,7 @@ extension ChangeBus {
                     let r: Refill = bus.state.withLock { st in
                         if !sub.buffer.isEmpty || sub.missed != nil {
                             swap(&local, &sub.buffer)
-                            if let last = local.last { sub.lastTaken = last.sequence }
+                            if let last = local.last?.sequence { sub.lastTaken = last }
                             let m = sub.missed
                             sub.missed = nil
                             st.wakeWaiters()
@@ -76,7 +76,7 @@ extension ChangeBus {
                     switch r {
                     case .ready(let missed):
                         if let missed { return .missed(missed) }
-                        if let s = local.popFirst() { return .change(sequence: s.sequence, event: s.event) }
+                        if let e = local.popFirst() { return e }
                     case .failed(let f):
                         done = true
                         throw f

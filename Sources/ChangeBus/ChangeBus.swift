@@ -154,13 +154,13 @@ public final class ChangeBus<Event: BusEvent>: Sendable {
         guard capacity <= maximumCapacity else { throw .capacityTooLarge(requested: capacity, maximum: maximumCapacity) }
         let result: Result<SubState, ChangeBusError> = state.withLock { st in
             if st.isShutDown { return .failure(.shutDown) }
-            var backlog = Deque<Stored>(minimumCapacity: Swift.min(capacity, 1024))
+            var backlog = Deque<Element>(minimumCapacity: Swift.min(capacity, 1024))
             if case .sequence(let from) = start {
                 if from > st.next { return .failure(.sequenceNotYetPublished(requested: from, next: st.next)) }
                 let oldest = st.replay.first?.sequence ?? st.next
                 if from < oldest { return .failure(.sequenceNoLongerHeld(requested: from, oldestHeld: oldest)) }
                 for stored in st.replay where stored.sequence >= from && filter.matches(stored.event) {
-                    backlog.append(stored)
+                    backlog.append(.change(sequence: stored.sequence, event: stored.event))
                 }
             }
             let sub = SubState(id: st.nextID, filter: filter, capacity: capacity, policy: policy, buffer: backlog)
