@@ -1,4 +1,3 @@
-import DequeModule
 
 extension ChangeBus {
     /// Publishes one change and returns its sequence number. Never waits.

@@ -1,18 +1,6 @@
-import DequeModule
 import Synchronization
 
 extension ChangeBus {
-    /// One change held by the bus.
-    @usableFromInline
-    struct Stored: Sendable {
-        @usableFromInline let sequence: UInt64
-        @usableFromInline let event: Event
-        @inlinable init(sequence: UInt64, event: Event) {
-            self.sequence = sequence
-            self.event = event
-        }
-    }
-
     /// A subscription's shared state. Every mutable field is read and written only while
     /// holding the bus lock, which is what makes the `@unchecked Sendable` sound.
     @usableFromInline
@@ -22,14 +10,14 @@ extension ChangeBus {
         @usableFromInline let capacity: Int
         @usableFromInline let policy: FullPolicy
         @usableFromInline let isAll: Bool
-        @exclusivity(unchecked) @usableFromInline var buffer: Deque<Element>
+        @exclusivity(unchecked) @usableFromInline var buffer: ElementRing<Element>
         @exclusivity(unchecked) @usableFromInline var missed: ClosedRange<UInt64>?
         @exclusivity(unchecked) @usableFromInline var parked: UnsafeContinuation<Void, Never>?
         @exclusivity(unchecked) @usableFromInline var failure: ChangeBusError?
         @exclusivity(unchecked) @usableFromInline var finished = false
         @exclusivity(unchecked) @usableFromInline var lastTaken: UInt64 = 0
 
-        init(id: Int, filter: Filter, capacity: Int, policy: FullPolicy, buffer: Deque<Element>) {
+        init(id: Int, filter: Filter, capacity: Int, policy: FullPolicy, buffer: ElementRing<Element>) {
             self.id = id
             self.filter = filter
             self.capacity = capacity
@@ -39,7 +27,10 @@ extension ChangeBus {
         }
 
         @inlinable @inline(__always)
-        func matches(_ event: Event) -> Bool { isAll || filter.matches(event) }
+        func matches(_ event: borrowing Event) -> Bool {
+            if isAll { return true }
+            return filter.matches(event)
+        }
 
         @inlinable @inline(__always)
         func wake() {
@@ -54,7 +45,7 @@ extension ChangeBus {
     struct State: ~Copyable {
         @usableFromInline var next: UInt64
         @usableFromInline let replayWindow: Int
-        @usableFromInline var replay: Deque<Stored>
+        @usableFromInline var replay: ElementRing<Event>
         @usableFromInline var subs: [SubState] = []
         @usableFromInline var nextID = 1
         @usableFromInline var waitSubCount = 0
@@ -65,7 +56,7 @@ extension ChangeBus {
         init(next: UInt64, replayWindow: Int) {
             self.next = next
             self.replayWindow = replayWindow
-            self.replay = Deque(minimumCapacity: replayWindow)
+            self.replay = ElementRing(minimumCapacity: replayWindow)
         }
 
         @inlinable
@@ -77,7 +68,7 @@ extension ChangeBus {
 
         /// The first `.wait` subscription that has no room for `event`, if any.
         @inlinable
-        func blocking(_ event: Event) -> SubState? {
+        func blocking(_ event: borrowing Event) -> SubState? {
             guard waitSubCount > 0 else { return nil }
             for sub in subs {
                 if case .wait = sub.policy, sub.buffer.count >= sub.capacity, sub.matches(event) { return sub }
@@ -87,42 +78,47 @@ extension ChangeBus {
 
         /// Publishes one event unless the bus is shut down or a matching `.wait` subscription is full.
         @inlinable @inline(__always)
-        mutating func tryAppend(_ event: Event) -> PublishOutcome {
+        mutating func tryAppend(_ event: borrowing Event) -> PublishOutcome {
             if isShutDown { return .shut }
-            if let full = blocking(event), case .wait(let timeout) = full.policy { return .blocked(full.id, timeout) }
+            if waitSubCount > 0, let full = blocking(event), case .wait(let timeout) = full.policy {
+                return .blocked(full.id, timeout)
+            }
             return .done(append(event))
         }
 
         /// Appends one event: sequence, replay window, every matching subscription.
+        /// Each destination gets one copy of the event, written straight into its slot.
         @inlinable @inline(__always)
-        mutating func append(_ event: Event) -> UInt64 {
+        mutating func append(_ event: borrowing Event) -> UInt64 {
             let seq = next
             next &+= 1
             if replayWindow > 0 {
-                if replay.count == replayWindow { replay.removeFirst(1) }
-                replay.append(Stored(sequence: seq, event: event))
+                if replay.count == replayWindow { replay.removeFirst() }
+                replay.appendSlot(sequence: seq).initialize(to: copy event)
             }
             var i = 0
             while i < subs.count {
                 let sub = subs[i]
-                i += 1
+                i &+= 1
                 guard sub.matches(event) else { continue }
-                if sub.buffer.count >= sub.capacity {
+                let buffer = sub.buffer
+                if buffer.count >= sub.capacity {
                     switch sub.policy {
                     case .wait:
                         break  // only reachable for replay backlogs; the bound is the replay window
                     case .dropOldest:
-                        let dropped = sub.buffer.removeFirst().sequence ?? seq
+                        let dropped = buffer.sequence(at: 0)
+                        buffer.removeFirst()
                         sub.missed = (sub.missed?.lowerBound ?? dropped)...dropped
                     case .disconnect:
-                        i -= 1
+                        i &-= 1
                         detach(sub, failure: .disconnectedSlowSubscriber(
                             subscription: sub.id, capacity: sub.capacity, lastDelivered: sub.lastTaken))
                         continue
                     }
                 }
-                sub.buffer.append(.change(sequence: seq, event: event))
-                sub.wake()
+                buffer.appendSlot(sequence: seq).initialize(to: .change(sequence: seq, event: copy event))
+                if sub.parked != nil { sub.wake() }
             }
             return seq
         }
@@ -136,7 +132,7 @@ extension ChangeBus {
             sub.finished = true
             if let failure {
                 sub.failure = failure
-                sub.buffer = Deque()
+                sub.buffer = ElementRing()
                 sub.missed = nil
             }
             sub.wake()

@@ -1,4 +1,3 @@
-import DequeModule
 
 /// Ends a subscription when the last `Subscription`/iterator value referring to it goes away.
 @usableFromInline
@@ -35,7 +34,7 @@ extension ChangeBus {
         public struct Iterator: AsyncIteratorProtocol {
             public typealias Failure = ChangeBusError
             @usableFromInline let handle: SubscriptionHandle<Event>
-            @usableFromInline var local = Deque<Element>()
+            @usableFromInline var local = ElementRing<Element>()
             @usableFromInline var done = false
 
             @usableFromInline
@@ -63,7 +62,7 @@ extension ChangeBus {
                     let r: Refill = bus.state.withLock { st in
                         if !sub.buffer.isEmpty || sub.missed != nil {
                             swap(&local, &sub.buffer)
-                            if let last = local.last?.sequence { sub.lastTaken = last }
+                            if !local.isEmpty { sub.lastTaken = local.sequence(at: local.count - 1) }
                             let m = sub.missed
                             sub.missed = nil
                             st.wakeWaiters()

@@ -1,4 +1,3 @@
-import DequeModule
 import Synchronization
 
 /// A typed, ordered, bounded in-process publish/subscribe bus.
@@ -74,7 +73,7 @@ public final class ChangeBus<Event: BusEvent>: Sendable {
 
         @inline(__always)
         @inlinable
-        func matches(_ event: Event) -> Bool {
+        func matches(_ event: borrowing Event) -> Bool {
             switch self {
             case .all: return true
             case .topics(let set): return set.contains(event.topic)
@@ -134,7 +133,7 @@ public final class ChangeBus<Event: BusEvent>: Sendable {
     public var isShutDown: Bool { state.withLock { $0.isShutDown } }
 
     /// The oldest sequence number still held in the replay window, or `nil` if none is held.
-    public var oldestHeldSequence: UInt64? { state.withLock { $0.replay.first?.sequence } }
+    public var oldestHeldSequence: UInt64? { state.withLock { $0.replay.isEmpty ? nil : $0.replay.sequence(at: 0) } }
 
     /// Subscribes to changes.
     ///
@@ -154,13 +153,17 @@ public final class ChangeBus<Event: BusEvent>: Sendable {
         guard capacity <= maximumCapacity else { throw .capacityTooLarge(requested: capacity, maximum: maximumCapacity) }
         let result: Result<SubState, ChangeBusError> = state.withLock { st in
             if st.isShutDown { return .failure(.shutDown) }
-            var backlog = Deque<Element>(minimumCapacity: Swift.min(capacity, 1024))
+            let backlog = ElementRing<Element>(minimumCapacity: Swift.min(capacity, 1024))
             if case .sequence(let from) = start {
                 if from > st.next { return .failure(.sequenceNotYetPublished(requested: from, next: st.next)) }
-                let oldest = st.replay.first?.sequence ?? st.next
+                let oldest = st.replay.isEmpty ? st.next : st.replay.sequence(at: 0)
                 if from < oldest { return .failure(.sequenceNoLongerHeld(requested: from, oldestHeld: oldest)) }
-                for stored in st.replay where stored.sequence >= from && filter.matches(stored.event) {
-                    backlog.append(.change(sequence: stored.sequence, event: stored.event))
+                for i in 0..<st.replay.count {
+                    let seq = st.replay.sequence(at: i)
+                    let event = st.replay.value(at: i)
+                    if seq >= from && filter.matches(event.pointee) {
+                        backlog.appendSlot(sequence: seq).initialize(to: .change(sequence: seq, event: event.pointee))
+                    }
                 }
             }
             let sub = SubState(id: st.nextID, filter: filter, capacity: capacity, policy: policy, buffer: backlog)
