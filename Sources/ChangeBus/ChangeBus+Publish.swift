@@ -7,14 +7,14 @@ extension ChangeBus {
     ///   subscription is full (nothing is published then — use ``publishWaiting(_:)`` to wait).
     @inlinable @discardableResult
     public func publish(_ event: Event) throws(ChangeBusError) -> UInt64 {
-        let result: Result<UInt64, ChangeBusError> = state.withLock { st in
-            switch st.tryAppend(event) {
-            case .done(let seq): return .success(seq)
-            case .shut: return .failure(.shutDown)
-            case .blocked(let id, _): return .failure(.subscriberFullUseAsyncPublish(subscription: id))
-            }
+        state.lock()
+        let outcome = state.value.pointee.tryAppend(event)
+        state.unlock()
+        switch outcome {
+        case .done(let seq): return seq
+        case .shut: throw .shutDown
+        case .blocked(let id, _): throw .subscriberFullUseAsyncPublish(subscription: id)
         }
-        return try result.get()
     }
 
     /// Publishes a batch under one lock and returns the sequence numbers it got
@@ -47,10 +47,12 @@ extension ChangeBus {
     ///
     /// - Throws: ``ChangeBusError/publishTimedOut(subscription:timeout:)`` when the timeout
     ///   passes (nothing is published), ``ChangeBusError/shutDown`` after ``shutdown()``.
-    @inlinable @discardableResult
-    public func publishWaiting(_ event: Event) async throws(ChangeBusError) -> UInt64 {
+    @inlinable @inline(__always) @discardableResult
+    nonisolated(nonsending) public func publishWaiting(_ event: Event) async throws(ChangeBusError) -> UInt64 {
         // Fast path: synchronous, inlined into the caller; no suspension, no async frame.
-        let outcome: PublishOutcome = state.withLock { st in st.tryAppend(event) }
+        state.lock()
+        let outcome = state.value.pointee.tryAppend(event)
+        state.unlock()
         if case .done(let seq) = outcome { return seq }
         return try await publishWaitingSlow(event, outcome)
     }

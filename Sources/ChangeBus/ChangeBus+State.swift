@@ -10,7 +10,9 @@ extension ChangeBus {
         @usableFromInline let capacity: Int
         @usableFromInline let policy: FullPolicy
         @usableFromInline let isAll: Bool
-        @exclusivity(unchecked) @usableFromInline var buffer: ElementRing<Element>
+        /// Pending changes. The object never changes (a `let`, so the publisher reads it without
+        /// retaining); the consumer takes a batch by swapping its *contents* with its own ring.
+        @usableFromInline let buffer: ElementRing<Element>
         @exclusivity(unchecked) @usableFromInline var missed: ClosedRange<UInt64>?
         @exclusivity(unchecked) @usableFromInline var parked: UnsafeContinuation<Void, Never>?
         @exclusivity(unchecked) @usableFromInline var failure: ChangeBusError?
@@ -132,7 +134,7 @@ extension ChangeBus {
             sub.finished = true
             if let failure {
                 sub.failure = failure
-                sub.buffer = ElementRing()
+                sub.buffer.release()
                 sub.missed = nil
             }
             sub.wake()

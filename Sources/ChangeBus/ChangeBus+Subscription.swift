@@ -34,7 +34,7 @@ extension ChangeBus {
         public struct Iterator: AsyncIteratorProtocol {
             public typealias Failure = ChangeBusError
             @usableFromInline let handle: SubscriptionHandle<Event>
-            @usableFromInline var local = ElementRing<Element>()
+            @usableFromInline let local = ElementRing<Element>()
             @usableFromInline var done = false
 
             @usableFromInline
@@ -42,7 +42,7 @@ extension ChangeBus {
 
             @inlinable @inline(__always)
             public mutating func next(isolation actor: isolated (any Actor)? = #isolation) async throws(ChangeBusError) -> Element? {
-                if let e = local.popFirst() { return e }
+                if local.count > 0 { return local.removeFirstUnchecked() }
                 return try await refill(isolation: actor)
             }
 
@@ -61,7 +61,7 @@ extension ChangeBus {
                 while true {
                     let r: Refill = bus.state.withLock { st in
                         if !sub.buffer.isEmpty || sub.missed != nil {
-                            swap(&local, &sub.buffer)
+                            local.swapContents(with: sub.buffer)
                             if !local.isEmpty { sub.lastTaken = local.sequence(at: local.count - 1) }
                             let m = sub.missed
                             sub.missed = nil

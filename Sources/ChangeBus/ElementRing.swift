@@ -72,6 +72,15 @@ final class ElementRing<Value>: @unchecked Sendable {
         return value
     }
 
+    /// Removes and returns the first value; the ring must not be empty.
+    @inlinable @inline(__always)
+    func removeFirstUnchecked() -> Value {
+        let value = (values.unsafelyUnwrapped + head).move()
+        head = (head &+ 1) & (slots &- 1)
+        count &-= 1
+        return value
+    }
+
     /// Drops the first value in place.
     @inlinable @inline(__always)
     func removeFirst() {
@@ -79,6 +88,27 @@ final class ElementRing<Value>: @unchecked Sendable {
         (values.unsafelyUnwrapped + head).deinitialize(count: 1)
         head = (head &+ 1) & (slots &- 1)
         count &-= 1
+    }
+
+    /// Exchanges everything (values, memory, positions) with `other`: O(1), no copy.
+    @inlinable @inline(__always)
+    func swapContents(with other: ElementRing) {
+        swap(&values, &other.values)
+        swap(&sequences, &other.sequences)
+        swap(&slots, &other.slots)
+        swap(&head, &other.head)
+        swap(&count, &other.count)
+    }
+
+    /// Drops every value and frees the memory.
+    @usableFromInline
+    func release() {
+        removeAll()
+        values?.deallocate()
+        sequences?.deallocate()
+        values = nil
+        sequences = nil
+        slots = 0
     }
 
     /// Drops every value; keeps the memory for reuse.

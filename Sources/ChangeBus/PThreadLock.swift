@@ -34,6 +34,14 @@ final class PThreadLock<Value: ~Copyable>: @unchecked Sendable {
         value.deallocate()
     }
 
+    /// Takes the lock; pair with ``unlock()``. For hot paths where a closure would cost a copy.
+    @inlinable @inline(__always)
+    func lock() { pthread_mutex_lock(mutex) }
+
+    /// Releases the lock taken with ``lock()``.
+    @inlinable @inline(__always)
+    func unlock() { pthread_mutex_unlock(mutex) }
+
     @inlinable @inline(__always)
     func withLock<R, E: Error>(_ body: (inout Value) throws(E) -> R) throws(E) -> R {
         pthread_mutex_lock(mutex)
