@@ -18,6 +18,8 @@ extension ChangeBus {
         @exclusivity(unchecked) @usableFromInline var failure: ChangeBusError?
         @exclusivity(unchecked) @usableFromInline var finished = false
         @exclusivity(unchecked) @usableFromInline var lastTaken: UInt64 = 0
+        /// Set by a publish that found this `.disconnect` subscription full; detached right after.
+        @exclusivity(unchecked) @usableFromInline var cutOff = false
 
         init(id: Int, filter: Filter, capacity: Int, policy: FullPolicy, buffer: ElementRing<Element>) {
             self.id = id
@@ -29,7 +31,7 @@ extension ChangeBus {
         }
 
         @inlinable @inline(__always)
-        func matches(_ event: borrowing Event) -> Bool {
+        func matches(_ event: Event) -> Bool {
             if isAll { return true }
             return filter.matches(event)
         }
@@ -48,7 +50,12 @@ extension ChangeBus {
         @usableFromInline var next: UInt64
         @usableFromInline let replayWindow: Int
         @usableFromInline var replay: ElementRing<Event>
+        /// Live subscriptions (owning references), in subscription order.
         @usableFromInline var subs: [SubState] = []
+        /// The same subscriptions, unowned, for the publish loop: `_withUnsafeGuaranteedRef`
+        /// reads them without a retain/release pair per subscription per event. Always
+        /// changed together with `subs` (see `add` and `detach`).
+        @usableFromInline var hot: [Unmanaged<SubState>] = []
         @usableFromInline var nextID = 1
         @usableFromInline var waitSubCount = 0
         @usableFromInline var isShutDown = false
@@ -70,17 +77,29 @@ extension ChangeBus {
 
         /// The first `.wait` subscription that has no room for `event`, if any.
         @inlinable
-        func blocking(_ event: borrowing Event) -> SubState? {
+        func blocking(_ event: Event) -> SubState? {
             guard waitSubCount > 0 else { return nil }
-            for sub in subs {
-                if case .wait = sub.policy, sub.buffer.count >= sub.capacity, sub.matches(event) { return sub }
+            for i in hot.indices {
+                let full = hot[i]._withUnsafeGuaranteedRef { sub -> Bool in
+                    if case .wait = sub.policy, sub.buffer.count >= sub.capacity, sub.matches(event) { return true }
+                    return false
+                }
+                if full { return subs[i] }
             }
             return nil
         }
 
+        /// Adds a subscription.
+        @usableFromInline
+        mutating func add(_ sub: SubState) {
+            subs.append(sub)
+            hot.append(Unmanaged.passUnretained(sub))
+            if case .wait = sub.policy { waitSubCount += 1 }
+        }
+
         /// Publishes one event unless the bus is shut down or a matching `.wait` subscription is full.
         @inlinable @inline(__always)
-        mutating func tryAppend(_ event: borrowing Event) -> PublishOutcome {
+        mutating func tryAppend(_ event: Event) -> PublishOutcome {
             if isShutDown { return .shut }
             if waitSubCount > 0, let full = blocking(event), case .wait(let timeout) = full.policy {
                 return .blocked(full.id, timeout)
@@ -91,38 +110,47 @@ extension ChangeBus {
         /// Appends one event: sequence, replay window, every matching subscription.
         /// Each destination gets one copy of the event, written straight into its slot.
         @inlinable @inline(__always)
-        mutating func append(_ event: borrowing Event) -> UInt64 {
+        mutating func append(_ event: Event) -> UInt64 {
             let seq = next
             next &+= 1
             if replayWindow > 0 {
                 if replay.count == replayWindow { replay.removeFirst() }
                 replay.appendSlot(sequence: seq).initialize(to: copy event)
             }
-            var i = 0
-            while i < subs.count {
-                let sub = subs[i]
-                i &+= 1
-                guard sub.matches(event) else { continue }
-                let buffer = sub.buffer
-                if buffer.count >= sub.capacity {
-                    switch sub.policy {
-                    case .wait:
-                        break  // only reachable for replay backlogs; the bound is the replay window
-                    case .dropOldest:
-                        let dropped = buffer.sequence(at: 0)
-                        buffer.removeFirst()
-                        sub.missed = (sub.missed?.lowerBound ?? dropped)...dropped
-                    case .disconnect:
-                        i &-= 1
-                        detach(sub, failure: .disconnectedSlowSubscriber(
-                            subscription: sub.id, capacity: sub.capacity, lastDelivered: sub.lastTaken))
-                        continue
+            var disconnects = false
+            for i in hot.indices {
+                hot[i]._withUnsafeGuaranteedRef { sub in
+                    guard sub.matches(event) else { return }
+                    let buffer = sub.buffer
+                    if buffer.count >= sub.capacity {
+                        switch sub.policy {
+                        case .wait:
+                            break  // only reachable for replay backlogs; the bound is the replay window
+                        case .dropOldest:
+                            let dropped = buffer.sequence(at: 0)
+                            buffer.removeFirst()
+                            sub.missed = (sub.missed?.lowerBound ?? dropped)...dropped
+                        case .disconnect:
+                            sub.cutOff = true
+                            disconnects = true
+                            return
+                        }
                     }
+                    buffer.appendSlot(sequence: seq).initialize(to: .change(sequence: seq, event: copy event))
+                    if sub.parked != nil { sub.wake() }
                 }
-                buffer.appendSlot(sequence: seq).initialize(to: .change(sequence: seq, event: copy event))
-                if sub.parked != nil { sub.wake() }
             }
+            if disconnects { detachCutOff() }
             return seq
+        }
+
+        /// Detaches the `.disconnect` subscriptions that `append` found full.
+        @usableFromInline
+        mutating func detachCutOff() {
+            for sub in subs where sub.cutOff {
+                detach(sub, failure: .disconnectedSlowSubscriber(
+                    subscription: sub.id, capacity: sub.capacity, lastDelivered: sub.lastTaken))
+            }
         }
 
         /// Removes a subscription, frees its buffer and ends its consumer.
@@ -130,6 +158,7 @@ extension ChangeBus {
         mutating func detach(_ sub: SubState, failure: ChangeBusError?) {
             guard let index = subs.firstIndex(where: { $0 === sub }) else { return }
             subs.remove(at: index)
+            hot.remove(at: index)
             if case .wait = sub.policy { waitSubCount -= 1 }
             sub.finished = true
             if let failure {

@@ -168,8 +168,7 @@ public final class ChangeBus<Event: BusEvent>: Sendable {
             }
             let sub = SubState(id: st.nextID, filter: filter, capacity: capacity, policy: policy, buffer: backlog)
             st.nextID += 1
-            st.subs.append(sub)
-            if case .wait = policy { st.waitSubCount += 1 }
+            st.add(sub)
             return .success(sub)
         }
         switch result {
@@ -189,6 +188,7 @@ public final class ChangeBus<Event: BusEvent>: Sendable {
                 sub.wake()
             }
             st.subs.removeAll()
+            st.hot.removeAll()
             st.waitSubCount = 0
             st.wakeWaiters()
         }
