@@ -52,8 +52,12 @@ extension ChangeBus {
         // Fast path: synchronous, inlined into the caller; no suspension, no async frame.
         state.lock()
         let outcome = state.value.pointee.tryAppend(event)
+        let yieldNow = state.value.pointee.shouldYield()
         state.unlock()
-        if case .done(let seq) = outcome { return seq }
+        if case .done(let seq) = outcome {
+            if yieldNow { await Task.yield() }
+            return seq
+        }
         return try await publishWaitingSlow(event, outcome)
     }
 
