@@ -135,7 +135,7 @@ extension ChangeBus {
             next &+= 1
             if replayWindow > 0 {
                 if replay.count == replayWindow { replay.removeFirst() }
-                replay.appendSlot(sequence: seq).initialize(to: copy event)
+                replay.appendSlot(sequence: seq).initialize(to: event)
             }
             var disconnects = false
             var woke = false
@@ -157,7 +157,7 @@ extension ChangeBus {
                             return
                         }
                     }
-                    buffer.appendSlot(sequence: seq).initialize(to: .change(sequence: seq, event: copy event))
+                    buffer.appendSlot(sequence: seq).initialize(to: .change(sequence: seq, event: event))
                     if sub.parked != nil {
                         sub.wake()
                         woke = true
