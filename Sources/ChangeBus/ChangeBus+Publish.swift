@@ -45,6 +45,11 @@ extension ChangeBus {
     /// Publishes one change, waiting while a matching `.wait` subscription is full — up to
     /// that subscription's timeout. Returns the change's sequence number.
     ///
+    /// Runs on the caller's executor (`nonisolated(nonsending)`): the usual case, where
+    /// nothing is full, takes the lock once and does not suspend — except that, once it has
+    /// woken a parked consumer, it yields once every 256 publishes so that a consumer sharing
+    /// this thread or actor gets to run with a small batch.
+    ///
     /// - Throws: ``ChangeBusError/publishTimedOut(subscription:timeout:)`` when the timeout
     ///   passes (nothing is published), ``ChangeBusError/shutDown`` after ``shutdown()``.
     @inlinable @inline(__always) @discardableResult

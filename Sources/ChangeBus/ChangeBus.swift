@@ -18,13 +18,16 @@ import Synchronization
 ///   once for the whole batch) assigns sequence numbers, appends to the bounded replay window
 ///   and appends the event to the pending buffer of every matching subscription. Publishers
 ///   never wait for consumers except through the `.wait` policy.
-/// - Each subscription owns a bounded `Deque` of pending changes. Its iterator *swaps* that
-///   whole deque with its own empty local deque under the lock (one lock per batch, no copy,
-///   no allocation in steady state) and then serves the local batch synchronously, without
-///   suspending, until it is empty.
+/// - Each subscription owns a bounded ring of pending changes (`ElementRing`: one block of
+///   memory, written in place). Its iterator *swaps* the ring's contents with its own empty
+///   ring under the lock (one lock per batch, no copy, no allocation in steady state) and then
+///   serves the local batch synchronously, without suspending, until it is empty.
 /// - A consumer only suspends when nothing is pending; it leaves its continuation in its
 ///   subscription and the next publisher that feeds it resumes it ("parked" check under the
 ///   lock the publisher already holds — no extra cost when nobody is parked).
+/// - After waking a consumer, ``publishWaiting(_:)`` yields once every 256 publishes, so a
+///   consumer that shares the publisher's thread (or actor) drains small, cache-hot batches
+///   instead of waiting until its whole capacity is full.
 /// - When a subscription's pending buffer holds `capacity` changes its policy applies:
 ///   `.wait` makes ``publishWaiting(_:)`` wait until the consumer takes a batch, up to a
 ///   timeout; `.dropOldest` drops the oldest pending change and records the dropped sequence
@@ -32,7 +35,7 @@ import Synchronization
 ///   `.disconnect` ends the subscription with ``ChangeBusError/disconnectedSlowSubscriber(subscription:capacity:lastDelivered:)``.
 ///   A subscription therefore holds at most `capacity` pending plus one batch (≤ `capacity`)
 ///   being consumed.
-/// - The replay window is a bounded deque of the last `replayWindow` events, so a subscriber
+/// - The replay window is a bounded ring of the last `replayWindow` events, so a subscriber
 ///   can start from a sequence number still held.
 public final class ChangeBus<Event: BusEvent>: Sendable {
     /// What a subscription yields: a change with its sequence number, or the sequence numbers
