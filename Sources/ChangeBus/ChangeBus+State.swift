@@ -49,7 +49,7 @@ extension ChangeBus {
     struct State: ~Copyable {
         @usableFromInline var next: UInt64
         @usableFromInline let replayWindow: Int
-        @usableFromInline var replay: ElementRing<Event>
+        @usableFromInline var replay: ElementRing<Element>
         /// Live subscriptions (owning references), in subscription order.
         @usableFromInline var subs: [SubState] = []
         /// The same subscriptions, unowned, for the publish loop: `_withUnsafeGuaranteedRef`
@@ -127,15 +127,37 @@ extension ChangeBus {
             return .done(append(event))
         }
 
+        /// Copies an element into an uninitialised slot: one plain memory copy when the
+        /// element holds no references (the compiler then knows the size and inlines it).
+        @inlinable @inline(__always)
+        static func copy(_ source: UnsafePointer<Element>, to slot: UnsafeMutablePointer<Element>) {
+            if _isPOD(Element.self) {
+                UnsafeMutableRawPointer(slot).copyMemory(from: source, byteCount: MemoryLayout<Element>.size)
+            } else {
+                slot.initialize(to: source.pointee)
+            }
+        }
+
         /// Appends one event: sequence, replay window, every matching subscription.
-        /// Each destination gets one copy of the event, written straight into its slot.
+        /// The element is built once and copied into each destination slot.
         @inlinable @inline(__always)
         mutating func append(_ event: Event) -> UInt64 {
             let seq = next
             next &+= 1
+            var element = Element.change(sequence: seq, event: event)
+            let (disconnects, woke) = withUnsafePointer(to: &element) { source in
+                appendElement(source, sequence: seq, event: event)
+            }
+            if disconnects { detachCutOff() }
+            if woke { wokeConsumer = true }
+            return seq
+        }
+
+        @inlinable @inline(__always)
+        mutating func appendElement(_ source: UnsafePointer<Element>, sequence seq: UInt64, event: Event) -> (Bool, Bool) {
             if replayWindow > 0 {
                 if replay.count == replayWindow { replay.removeFirst() }
-                replay.appendSlot(sequence: seq).initialize(to: event)
+                Self.copy(source, to: replay.appendSlot(sequence: seq))
             }
             var disconnects = false
             var woke = false
@@ -157,16 +179,14 @@ extension ChangeBus {
                             return
                         }
                     }
-                    buffer.appendSlot(sequence: seq).initialize(to: .change(sequence: seq, event: event))
+                    Self.copy(source, to: buffer.appendSlot(sequence: seq))
                     if sub.parked != nil {
                         sub.wake()
                         woke = true
                     }
                 }
             }
-            if disconnects { detachCutOff() }
-            if woke { wokeConsumer = true }
-            return seq
+            return (disconnects, woke)
         }
 
         /// Detaches the `.disconnect` subscriptions that `append` found full.

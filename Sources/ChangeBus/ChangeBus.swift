@@ -163,9 +163,9 @@ public final class ChangeBus<Event: BusEvent>: Sendable {
                 if from < oldest { return .failure(.sequenceNoLongerHeld(requested: from, oldestHeld: oldest)) }
                 for i in 0..<st.replay.count {
                     let seq = st.replay.sequence(at: i)
-                    let event = st.replay.value(at: i)
-                    if seq >= from && filter.matches(event.pointee) {
-                        backlog.appendSlot(sequence: seq).initialize(to: .change(sequence: seq, event: event.pointee))
+                    let element = st.replay.value(at: i)
+                    if seq >= from, let event = element.pointee.event, filter.matches(event) {
+                        backlog.appendSlot(sequence: seq).initialize(to: element.pointee)
                     }
                 }
             }

@@ -3,13 +3,14 @@ import Testing
 
 /// Counts live instances, to check that the ring destroys exactly the values it holds.
 final class Tracked: @unchecked Sendable {
-    static let live = LiveCounter()
     let n: Int
-    init(_ n: Int) {
+    let live: LiveCounter
+    init(_ n: Int, _ live: LiveCounter) {
         self.n = n
-        Tracked.live.add(1)
+        self.live = live
+        live.add(1)
     }
-    deinit { Tracked.live.add(-1) }
+    deinit { live.add(-1) }
 }
 
 final class LiveCounter: @unchecked Sendable {
@@ -60,19 +61,49 @@ struct ElementRingTests {
     }
 
     @Test func destroysExactlyTheValuesItHolds() {
-        let before = Tracked.live.count
+        let live = LiveCounter()
+        let before = live.count
         do {
             let ring = ElementRing<Tracked>()
-            for i in 0..<100 { ring.appendSlot(sequence: UInt64(i)).initialize(to: Tracked(i)) }
+            for i in 0..<100 { ring.appendSlot(sequence: UInt64(i)).initialize(to: Tracked(i, live)) }
             for _ in 0..<30 { ring.removeFirst() }
-            #expect(Tracked.live.count == before + 70, "dropped values are destroyed in place")
+            #expect(live.count == before + 70, "dropped values are destroyed in place")
             let popped = ring.popFirst()
             #expect(popped?.n == 30)
             ring.release()
             #expect(ring.slots == 0 && ring.values == nil, "release frees the memory")
-            #expect(Tracked.live.count == before + 1, "only the popped value is still alive")
-            for i in 0..<5 { ring.appendSlot(sequence: UInt64(i)).initialize(to: Tracked(i)) }
+            #expect(live.count == before + 1, "only the popped value is still alive")
+            for i in 0..<5 { ring.appendSlot(sequence: UInt64(i)).initialize(to: Tracked(i, live)) }
         }
-        #expect(Tracked.live.count == before, "deinit destroys what is left")
+        #expect(live.count == before, "deinit destroys what is left")
+    }
+}
+
+struct RefEvent: BusEvent {
+    var topic: Int { 0 }
+    var kind: Int { 0 }
+    let payload: Tracked
+}
+
+@Suite("ChangeBus with reference-holding events", .serialized)
+struct ChangeBusReferenceEventTests {
+    @Test func eventsHoldingReferencesAreKeptWhileHeldAndReleasedExactlyOnce() async throws {
+        let live = LiveCounter()
+        let before = live.count
+        do {
+            let bus = try ChangeBus<RefEvent>(replayWindow: 8)
+            let sub = try bus.subscribe(capacity: 4, whenFull: .dropOldest)
+            for i in 0..<20 { try bus.publish(RefEvent(payload: Tracked(i, live))) }
+            // Held: 8 in the replay window (16...19 are in both), 4 pending for the subscription.
+            #expect(live.count == before + 8)
+            var it = sub.makeAsyncIterator()
+            guard case .missed(let gap)? = try await it.next() else { Issue.record("expected a gap"); return }
+            #expect(gap == 1...16)
+            var seen: [Int] = []
+            for _ in 0..<4 { if let e = try await it.next()?.event { seen.append(e.payload.n) } }
+            #expect(seen == [16, 17, 18, 19], "the payload objects survived the copies intact")
+            bus.shutdown()
+        }
+        #expect(live.count == before, "every payload released once the bus and subscription are gone")
     }
 }
