@@ -54,23 +54,62 @@ extension ChangeBus {
     ///   passes (nothing is published), ``ChangeBusError/shutDown`` after ``shutdown()``.
     @inlinable @inline(__always) @discardableResult
     nonisolated(nonsending) public func publishWaiting(_ event: Event) async throws(ChangeBusError) -> UInt64 {
-        // Fast path: synchronous, inlined into the caller; no suspension, no async frame.
+        // Fast path: synchronous, inlined into the caller. `event` is not used after any
+        // suspension point (a blocked attempt hands a boxed copy to the slow path), so the
+        // caller need not copy it into its async frame.
+        switch publishAttempt(event) {
+        case .published(let seq, let yieldNow):
+            if yieldNow { await Task.yield() }
+            return seq
+        case .shut:
+            throw .shutDown
+        case .blocked(let retry):
+            return try await publishWaitingSlow(retry)
+        }
+    }
+
+    /// One locked publish attempt for ``publishWaiting(_:)``.
+    @inlinable @inline(__always)
+    func publishAttempt(_ event: Event) -> Attempt {
         state.lock()
         let outcome = state.value.pointee.tryAppend(event)
         let yieldNow = state.value.pointee.shouldYield()
         state.unlock()
-        if case .done(let seq) = outcome {
-            if yieldNow { await Task.yield() }
-            return seq
+        switch outcome {
+        case .done(let seq): return .published(seq, yieldNow)
+        case .shut: return .shut
+        case .blocked(let id, let timeout): return .blocked(Retry(event: event, outcome: .blocked(id, timeout)))
         }
-        return try await publishWaitingSlow(event, outcome)
+    }
+
+    /// What ``publishAttempt(_:)`` did.
+    @usableFromInline
+    enum Attempt {
+        /// Published with this sequence number; `true` if the publisher should yield now.
+        case published(UInt64, Bool)
+        case shut
+        /// A `.wait` subscription is full; the event travels to the slow path in a box.
+        case blocked(Retry)
+    }
+
+    /// A blocked event on its way to ``publishWaitingSlow(_:)`` (allocated only when blocked).
+    @usableFromInline
+    final class Retry: @unchecked Sendable {
+        @usableFromInline let event: Event
+        @usableFromInline let outcome: PublishOutcome
+        @usableFromInline
+        init(event: Event, outcome: PublishOutcome) {
+            self.event = event
+            self.outcome = outcome
+        }
     }
 
     /// The part of ``publishWaiting(_:)`` that waits: retries until published, shut down or timed out.
     @usableFromInline
-    func publishWaitingSlow(_ event: Event, _ first: PublishOutcome) async throws(ChangeBusError) -> UInt64 {
+    func publishWaitingSlow(_ retry: Retry) async throws(ChangeBusError) -> UInt64 {
+        let event = retry.event
         var deadline: ContinuousClock.Instant?
-        var outcome = first
+        var outcome = retry.outcome
         while true {
             switch outcome {
             case .done(let seq): return seq
