@@ -58,6 +58,9 @@ extension ChangeBus {
         @usableFromInline var hot: [Unmanaged<SubState>] = []
         @usableFromInline var nextID = 1
         @usableFromInline var waitSubCount = 0
+        /// `false` only when no `.wait` subscription can be full: set by an append that fills
+        /// one, cleared by a `blocking` scan that finds none full. Saves the scan per publish.
+        @usableFromInline var mayHaveFullWaitSub = false
         @usableFromInline var isShutDown = false
         @usableFromInline var waiters: [UInt64: UnsafeContinuation<Void, Never>] = [:]
         @usableFromInline var nextWaiter: UInt64 = 0
@@ -97,15 +100,18 @@ extension ChangeBus {
 
         /// The first `.wait` subscription that has no room for `event`, if any.
         @inlinable
-        func blocking(_ event: Event) -> SubState? {
-            guard waitSubCount > 0 else { return nil }
+        mutating func blocking(_ event: Event) -> SubState? {
+            guard waitSubCount > 0, mayHaveFullWaitSub else { return nil }
+            var anyFull = false
             for i in hot.indices {
-                let full = hot[i]._withUnsafeGuaranteedRef { sub -> Bool in
-                    if case .wait = sub.policy, sub.buffer.count >= sub.capacity, sub.matches(event) { return true }
-                    return false
+                let (full, blocks) = hot[i]._withUnsafeGuaranteedRef { sub -> (Bool, Bool) in
+                    guard case .wait = sub.policy, sub.buffer.count >= sub.capacity else { return (false, false) }
+                    return (true, sub.matches(event))
                 }
-                if full { return subs[i] }
+                if blocks { return subs[i] }
+                anyFull = anyFull || full
             }
+            if !anyFull { mayHaveFullWaitSub = false }
             return nil
         }
 
@@ -114,7 +120,10 @@ extension ChangeBus {
         mutating func add(_ sub: SubState) {
             subs.append(sub)
             hot.append(Unmanaged.passUnretained(sub))
-            if case .wait = sub.policy { waitSubCount += 1 }
+            if case .wait = sub.policy {
+                waitSubCount += 1
+                if sub.buffer.count >= sub.capacity { mayHaveFullWaitSub = true }  // a replay backlog
+            }
         }
 
         /// Publishes one event unless the bus is shut down or a matching `.wait` subscription is full.
@@ -161,6 +170,7 @@ extension ChangeBus {
             }
             var disconnects = false
             var woke = false
+            var filledWait = false
             for i in hot.indices {
                 hot[i]._withUnsafeGuaranteedRef { sub in
                     guard sub.matches(event) else { return }
@@ -180,12 +190,14 @@ extension ChangeBus {
                         }
                     }
                     Self.copy(source, to: buffer.appendSlot(sequence: seq))
+                    if buffer.count >= sub.capacity, case .wait = sub.policy { filledWait = true }
                     if sub.parked != nil {
                         sub.wake()
                         woke = true
                     }
                 }
             }
+            if filledWait { mayHaveFullWaitSub = true }
             return (disconnects, woke)
         }
 

@@ -130,3 +130,37 @@ struct ChangeBusWakeupTests {
         #expect(bus.state.withLock { $0.replay.slots } == 64)
     }
 }
+
+@Suite("ChangeBus .wait fullness bookkeeping")
+struct ChangeBusWaitFullnessTests {
+    @Test func fullWaitSubscriptionsBlockOnlyTheirOwnChangesEvenAfterOthersDrain() async throws {
+        let bus = try ChangeBus<TestEvent>()
+        let a = try bus.subscribe(.topic("a"), capacity: 2, whenFull: .wait(timeout: .seconds(5)))
+        let b = try bus.subscribe(.topic("b"), capacity: 2, whenFull: .wait(timeout: .seconds(5)))
+        try bus.publish(ev("a"))
+        try bus.publish(ev("a"))                       // a is full
+        try bus.publish(ev("b"))                       // not blocked: a does not want "b"
+        try bus.publish(ev("b"))                       // b is full
+        #expect(throws: ChangeBusError.subscriberFullUseAsyncPublish(subscription: a.id)) { try bus.publish(ev("a")) }
+        #expect(throws: ChangeBusError.subscriberFullUseAsyncPublish(subscription: b.id)) { try bus.publish(ev("b")) }
+        #expect(try await take(2, from: a).compactMap(\.sequence) == [1, 2])
+        #expect(try bus.publish(ev("a")) == 5, "a has room again")
+        #expect(throws: ChangeBusError.subscriberFullUseAsyncPublish(subscription: b.id), "b is still full") {
+            try bus.publish(ev("b"))
+        }
+        #expect(try await take(2, from: b).compactMap(\.sequence) == [3, 4])
+        #expect(try bus.publish(ev("b")) == 6)
+        #expect(try bus.publish(ev("a")) == 7)
+        #expect(throws: ChangeBusError.subscriberFullUseAsyncPublish(subscription: a.id), "a filled up again") {
+            try bus.publish(ev("a"))
+        }
+    }
+
+    @Test func aReplayBacklogLargerThanCapacityBlocksLikeAFullBuffer() throws {
+        let bus = try ChangeBus<TestEvent>(replayWindow: 10)
+        for _ in 0..<5 { try bus.publish(ev()) }
+        let late = try bus.subscribe(capacity: 2, whenFull: .wait(timeout: .seconds(1)), from: .sequence(1))
+        #expect(throws: ChangeBusError.subscriberFullUseAsyncPublish(subscription: late.id)) { try bus.publish(ev()) }
+        #expect(bus.nextSequence == 6)
+    }
+}
