@@ -1,4 +1,3 @@
-import DequeModule
 
 extension ChangeBus {
     /// Publishes one change and returns its sequence number. Never waits.
@@ -8,12 +7,14 @@ extension ChangeBus {
     ///   subscription is full (nothing is published then — use ``publishWaiting(_:)`` to wait).
     @inlinable @discardableResult
     public func publish(_ event: Event) throws(ChangeBusError) -> UInt64 {
-        let result: Result<UInt64, ChangeBusError> = state.withLock { st in
-            if st.isShutDown { return .failure(.shutDown) }
-            if let full = st.blocking(event) { return .failure(.subscriberFullUseAsyncPublish(subscription: full.id)) }
-            return .success(st.append(event))
+        state.lock()
+        let outcome = state.value.pointee.tryAppend(event)
+        state.unlock()
+        switch outcome {
+        case .done(let seq): return seq
+        case .shut: throw .shutDown
+        case .blocked(let id, _): throw .subscriberFullUseAsyncPublish(subscription: id)
         }
-        return try result.get()
     }
 
     /// Publishes a batch under one lock and returns the sequence numbers it got
@@ -44,20 +45,72 @@ extension ChangeBus {
     /// Publishes one change, waiting while a matching `.wait` subscription is full — up to
     /// that subscription's timeout. Returns the change's sequence number.
     ///
+    /// Runs on the caller's executor (`nonisolated(nonsending)`): the usual case, where
+    /// nothing is full, takes the lock once and does not suspend — except that, once it has
+    /// woken a parked consumer, it yields once every 256 publishes so that a consumer sharing
+    /// this thread or actor gets to run with a small batch.
+    ///
     /// - Throws: ``ChangeBusError/publishTimedOut(subscription:timeout:)`` when the timeout
     ///   passes (nothing is published), ``ChangeBusError/shutDown`` after ``shutdown()``.
-    @inlinable @discardableResult
-    public func publishWaiting(_ event: Event) async throws(ChangeBusError) -> UInt64 {
+    @inlinable @inline(__always) @discardableResult
+    nonisolated(nonsending) public func publishWaiting(_ event: Event) async throws(ChangeBusError) -> UInt64 {
+        // Fast path: synchronous, inlined into the caller. `event` is not used after any
+        // suspension point (a blocked attempt hands a boxed copy to the slow path), so the
+        // caller need not copy it into its async frame.
+        switch publishAttempt(event) {
+        case .published(let seq, let yieldNow):
+            if yieldNow { await Task.yield() }
+            return seq
+        case .shut:
+            throw .shutDown
+        case .blocked(let retry):
+            return try await publishWaitingSlow(retry)
+        }
+    }
+
+    /// One locked publish attempt for ``publishWaiting(_:)``.
+    @inlinable @inline(__always)
+    func publishAttempt(_ event: Event) -> Attempt {
+        state.lock()
+        let outcome = state.value.pointee.tryAppend(event)
+        let yieldNow = state.value.pointee.shouldYield()
+        state.unlock()
+        switch outcome {
+        case .done(let seq): return .published(seq, yieldNow)
+        case .shut: return .shut
+        case .blocked(let id, let timeout): return .blocked(Retry(event: event, outcome: .blocked(id, timeout)))
+        }
+    }
+
+    /// What ``publishAttempt(_:)`` did.
+    @usableFromInline
+    enum Attempt {
+        /// Published with this sequence number; `true` if the publisher should yield now.
+        case published(UInt64, Bool)
+        case shut
+        /// A `.wait` subscription is full; the event travels to the slow path in a box.
+        case blocked(Retry)
+    }
+
+    /// A blocked event on its way to ``publishWaitingSlow(_:)`` (allocated only when blocked).
+    @usableFromInline
+    final class Retry: @unchecked Sendable {
+        @usableFromInline let event: Event
+        @usableFromInline let outcome: PublishOutcome
+        @usableFromInline
+        init(event: Event, outcome: PublishOutcome) {
+            self.event = event
+            self.outcome = outcome
+        }
+    }
+
+    /// The part of ``publishWaiting(_:)`` that waits: retries until published, shut down or timed out.
+    @usableFromInline
+    func publishWaitingSlow(_ retry: Retry) async throws(ChangeBusError) -> UInt64 {
+        let event = retry.event
         var deadline: ContinuousClock.Instant?
+        var outcome = retry.outcome
         while true {
-            let outcome: PublishOutcome = state.withLock { st in
-                if st.isShutDown { return .shut }
-                if let full = st.blocking(event) {
-                    guard case .wait(let timeout) = full.policy else { return .done(st.append(event)) }
-                    return .blocked(full.id, timeout)
-                }
-                return .done(st.append(event))
-            }
             switch outcome {
             case .done(let seq): return seq
             case .shut: throw .shutDown
@@ -68,6 +121,7 @@ extension ChangeBus {
                 if clock.now >= until { throw .publishTimedOut(subscription: id, timeout: timeout) }
                 await waitForRoom(for: event, until: until)
             }
+            outcome = state.withLock { st in st.tryAppend(event) }
         }
     }
 

@@ -1,4 +1,3 @@
-import DequeModule
 
 /// Ends a subscription when the last `Subscription`/iterator value referring to it goes away.
 @usableFromInline
@@ -35,7 +34,7 @@ extension ChangeBus {
         public struct Iterator: AsyncIteratorProtocol {
             public typealias Failure = ChangeBusError
             @usableFromInline let handle: SubscriptionHandle<Event>
-            @usableFromInline var local = Deque<Stored>()
+            @usableFromInline let local = ElementRing<Element>()
             @usableFromInline var done = false
 
             @usableFromInline
@@ -43,7 +42,7 @@ extension ChangeBus {
 
             @inlinable @inline(__always)
             public mutating func next(isolation actor: isolated (any Actor)? = #isolation) async throws(ChangeBusError) -> Element? {
-                if let s = local.popFirst() { return .change(sequence: s.sequence, event: s.event) }
+                if local.count > 0 { return local.removeFirstUnchecked() }
                 return try await refill(isolation: actor)
             }
 
@@ -62,8 +61,8 @@ extension ChangeBus {
                 while true {
                     let r: Refill = bus.state.withLock { st in
                         if !sub.buffer.isEmpty || sub.missed != nil {
-                            swap(&local, &sub.buffer)
-                            if let last = local.last { sub.lastTaken = last.sequence }
+                            local.swapContents(with: sub.buffer)
+                            if !local.isEmpty { sub.lastTaken = local.sequence(at: local.count - 1) }
                             let m = sub.missed
                             sub.missed = nil
                             st.wakeWaiters()
@@ -76,7 +75,7 @@ extension ChangeBus {
                     switch r {
                     case .ready(let missed):
                         if let missed { return .missed(missed) }
-                        if let s = local.popFirst() { return .change(sequence: s.sequence, event: s.event) }
+                        if let e = local.popFirst() { return e }
                     case .failed(let f):
                         done = true
                         throw f

@@ -1,4 +1,3 @@
-import DequeModule
 import Synchronization
 
 /// A typed, ordered, bounded in-process publish/subscribe bus.
@@ -19,13 +18,16 @@ import Synchronization
 ///   once for the whole batch) assigns sequence numbers, appends to the bounded replay window
 ///   and appends the event to the pending buffer of every matching subscription. Publishers
 ///   never wait for consumers except through the `.wait` policy.
-/// - Each subscription owns a bounded `Deque` of pending changes. Its iterator *swaps* that
-///   whole deque with its own empty local deque under the lock (one lock per batch, no copy,
-///   no allocation in steady state) and then serves the local batch synchronously, without
-///   suspending, until it is empty.
+/// - Each subscription owns a bounded ring of pending changes (`ElementRing`: one block of
+///   memory, written in place). Its iterator *swaps* the ring's contents with its own empty
+///   ring under the lock (one lock per batch, no copy, no allocation in steady state) and then
+///   serves the local batch synchronously, without suspending, until it is empty.
 /// - A consumer only suspends when nothing is pending; it leaves its continuation in its
 ///   subscription and the next publisher that feeds it resumes it ("parked" check under the
 ///   lock the publisher already holds — no extra cost when nobody is parked).
+/// - After waking a consumer, ``publishWaiting(_:)`` yields once every 256 publishes, so a
+///   consumer that shares the publisher's thread (or actor) drains small, cache-hot batches
+///   instead of waiting until its whole capacity is full.
 /// - When a subscription's pending buffer holds `capacity` changes its policy applies:
 ///   `.wait` makes ``publishWaiting(_:)`` wait until the consumer takes a batch, up to a
 ///   timeout; `.dropOldest` drops the oldest pending change and records the dropped sequence
@@ -33,7 +35,7 @@ import Synchronization
 ///   `.disconnect` ends the subscription with ``ChangeBusError/disconnectedSlowSubscriber(subscription:capacity:lastDelivered:)``.
 ///   A subscription therefore holds at most `capacity` pending plus one batch (≤ `capacity`)
 ///   being consumed.
-/// - The replay window is a bounded deque of the last `replayWindow` events, so a subscriber
+/// - The replay window is a bounded ring of the last `replayWindow` events, so a subscriber
 ///   can start from a sequence number still held.
 public final class ChangeBus<Event: BusEvent>: Sendable {
     /// What a subscription yields: a change with its sequence number, or the sequence numbers
@@ -74,7 +76,7 @@ public final class ChangeBus<Event: BusEvent>: Sendable {
 
         @inline(__always)
         @inlinable
-        func matches(_ event: Event) -> Bool {
+        func matches(_ event: borrowing Event) -> Bool {
             switch self {
             case .all: return true
             case .topics(let set): return set.contains(event.topic)
@@ -134,7 +136,7 @@ public final class ChangeBus<Event: BusEvent>: Sendable {
     public var isShutDown: Bool { state.withLock { $0.isShutDown } }
 
     /// The oldest sequence number still held in the replay window, or `nil` if none is held.
-    public var oldestHeldSequence: UInt64? { state.withLock { $0.replay.first?.sequence } }
+    public var oldestHeldSequence: UInt64? { state.withLock { $0.replay.isEmpty ? nil : $0.replay.sequence(at: 0) } }
 
     /// Subscribes to changes.
     ///
@@ -154,19 +156,22 @@ public final class ChangeBus<Event: BusEvent>: Sendable {
         guard capacity <= maximumCapacity else { throw .capacityTooLarge(requested: capacity, maximum: maximumCapacity) }
         let result: Result<SubState, ChangeBusError> = state.withLock { st in
             if st.isShutDown { return .failure(.shutDown) }
-            var backlog = Deque<Stored>(minimumCapacity: Swift.min(capacity, 1024))
+            let backlog = ElementRing<Element>(minimumCapacity: Swift.min(capacity, 1024))
             if case .sequence(let from) = start {
                 if from > st.next { return .failure(.sequenceNotYetPublished(requested: from, next: st.next)) }
-                let oldest = st.replay.first?.sequence ?? st.next
+                let oldest = st.replay.isEmpty ? st.next : st.replay.sequence(at: 0)
                 if from < oldest { return .failure(.sequenceNoLongerHeld(requested: from, oldestHeld: oldest)) }
-                for stored in st.replay where stored.sequence >= from && filter.matches(stored.event) {
-                    backlog.append(stored)
+                for i in 0..<st.replay.count {
+                    let seq = st.replay.sequence(at: i)
+                    let element = st.replay.value(at: i)
+                    if seq >= from, let event = element.pointee.event, filter.matches(event) {
+                        backlog.appendSlot(sequence: seq).initialize(to: element.pointee)
+                    }
                 }
             }
             let sub = SubState(id: st.nextID, filter: filter, capacity: capacity, policy: policy, buffer: backlog)
             st.nextID += 1
-            st.subs.append(sub)
-            if case .wait = policy { st.waitSubCount += 1 }
+            st.add(sub)
             return .success(sub)
         }
         switch result {
@@ -186,6 +191,7 @@ public final class ChangeBus<Event: BusEvent>: Sendable {
                 sub.wake()
             }
             st.subs.removeAll()
+            st.hot.removeAll()
             st.waitSubCount = 0
             st.wakeWaiters()
         }
