@@ -142,13 +142,18 @@ for target in package.targets {
     case "IOMKit":
         target.dependencies += [
             .product(name: "Logging", package: "swift-log"),
-            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "CoreMetrics", package: "swift-metrics"),
         ]
     case "iom":
         target.dependencies += [
             "IOMKit", "IOMWire",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]
+    case "IOMKitTests":
+        target.dependencies += [
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "MetricsTestKit", package: "swift-metrics"),
         ]
     default:
         break

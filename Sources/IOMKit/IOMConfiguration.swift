@@ -1,4 +1,6 @@
 import IOMStore
+import CoreMetrics
+import Logging
 
 /// Everything ``IOMKit/open(_:)`` needs. The default works with no arguments: a SQLite file
 /// `iom.sqlite` in the working directory.
@@ -6,6 +8,7 @@ import IOMStore
 /// ```swift
 /// var configuration = IOMConfiguration()
 /// configuration.store = StoreConfiguration(location: .file(path: "/var/lib/iom/iom.sqlite"))
+/// configuration.logger = logger          // the host's Logger; IOMKit never creates one
 /// let iom = try await IOMKit.open(configuration)
 /// ```
 public struct IOMConfiguration: Sendable {
@@ -15,12 +18,21 @@ public struct IOMConfiguration: Sendable {
     public var replayWindow: Int
     /// The largest buffer a subscription may ask for.
     public var maximumSubscriptionCapacity: Int
+    /// Where IOMKit logs the store's opening and closing and the failures of the store
+    /// (never one line per change). `nil`, the default, logs nothing.
+    public var logger: Logger?
+    /// Where IOMKit records its metrics (names in ``IOMMetrics``). `nil`, the default, uses
+    /// the process-wide `MetricsSystem.factory` (a no-op until the host bootstraps one).
+    public var metricsFactory: (any MetricsFactory)?
 
     public init(store: StoreConfiguration = StoreConfiguration(), replayWindow: Int = 4096,
-                maximumSubscriptionCapacity: Int = 1 << 20) {
+                maximumSubscriptionCapacity: Int = 1 << 20, logger: Logger? = nil,
+                metricsFactory: (any MetricsFactory)? = nil) {
         self.store = store
         self.replayWindow = replayWindow
         self.maximumSubscriptionCapacity = maximumSubscriptionCapacity
+        self.logger = logger
+        self.metricsFactory = metricsFactory
     }
 
     /// Everything in memory: for tests and previews.

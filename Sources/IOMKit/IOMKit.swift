@@ -1,8 +1,10 @@
 import ChangeBus
+import CoreMetrics
 import Foundation
 import IOMDomain
 import IOMStore
 import IOMWire
+import Logging
 import Synchronization
 
 /// The facade a service imports: one call opens the store and the change bus.
@@ -23,40 +25,61 @@ public final class IOMKit: Sendable {
     /// The configuration this instance was opened with.
     public let configuration: IOMConfiguration
     private let relay: CommitRelay
+    let metrics: FacadeMetrics
 
-    private init(store: RecordStore, bus: ChangeBus<CommittedChange>, configuration: IOMConfiguration, relay: CommitRelay) {
+    private init(store: RecordStore, bus: ChangeBus<CommittedChange>, configuration: IOMConfiguration, relay: CommitRelay,
+                 metrics: FacadeMetrics) {
         self.store = store
         self.bus = bus
         self.configuration = configuration
         self.relay = relay
+        self.metrics = metrics
     }
+
+    /// The host's logger, if it gave one (``IOMConfiguration/logger``).
+    var logger: Logger? { configuration.logger }
 
     /// Opens the store (creating it if needed) and a bus that continues its sequence.
     ///
     /// - Throws: ``IOMError/store(_:)`` when the file cannot be opened (not an IOMKit store,
     ///   written by a newer version, no permission), ``IOMError/bus(_:)`` for bad bus settings.
     public static func open(_ configuration: IOMConfiguration = IOMConfiguration()) async throws(IOMError) -> IOMKit {
-        let relay = CommitRelay()
+        let metrics = FacadeMetrics(factory: configuration.metricsFactory ?? MetricsSystem.factory)
+        let relay = CommitRelay(metrics: metrics)
         var storeConfiguration = configuration.store
         storeConfiguration.onCommit = { entries in relay.publish(entries) }
+        let location = configuration.store.location.logDescription
         let store: RecordStore
-        do { store = try await RecordStore.open(storeConfiguration) } catch { throw IOMError(error) }
+        do { store = try await RecordStore.open(storeConfiguration) } catch {
+            let failure = IOMError(error)
+            configuration.logger?.error("could not open the IOMKit store", metadata: ["store": "\(location)", "error": "\(failure)"])
+            throw failure
+        }
         do {
             let last = try await store.lastSequence()
             let bus = try ChangeBus<CommittedChange>(startSequence: last + 1, replayWindow: configuration.replayWindow,
                                                      maximumCapacity: configuration.maximumSubscriptionCapacity)
             relay.attach(bus)
-            return IOMKit(store: store, bus: bus, configuration: configuration, relay: relay)
+            configuration.logger?.info("IOMKit store opened", metadata: ["store": "\(location)", "lastSequence": "\(last)"])
+            return IOMKit(store: store, bus: bus, configuration: configuration, relay: relay, metrics: metrics)
         } catch {
             try? await store.close()
-            throw IOMError(error)
+            let failure = IOMError(error)
+            configuration.logger?.error("could not open the IOMKit store", metadata: ["store": "\(location)", "error": "\(failure)"])
+            throw failure
         }
     }
 
     /// Waits for pending saves, finishes every subscription and closes the store.
     public func close() async throws(IOMError) {
-        do { try await store.close() } catch { throw IOMError(error) }
+        let location = configuration.store.location.logDescription
+        do { try await store.close() } catch {
+            let failure = IOMError(error)
+            logger?.error("could not close the IOMKit store", metadata: ["store": "\(location)", "error": "\(failure)"])
+            throw failure
+        }
         bus.shutdown()
+        logger?.info("IOMKit store closed", metadata: ["store": "\(location)"])
     }
 
     /// The organisation record.
@@ -105,6 +128,9 @@ public final class IOMKit: Sendable {
 final class CommitRelay: Sendable {
     private let bus = Mutex<ChangeBus<CommittedChange>?>(nil)
     private let failures = Atomic<Int>(0)
+    private let metrics: FacadeMetrics
+
+    init(metrics: FacadeMetrics) { self.metrics = metrics }
 
     func attach(_ bus: ChangeBus<CommittedChange>) { self.bus.withLock { $0 = bus } }
 
@@ -121,10 +147,14 @@ final class CommitRelay: Sendable {
                                                time: entry.time, change: change))
             } catch {
                 failures.add(1, ordering: .relaxed)
+                metrics.undecodable.increment()
             }
         }
         // Only fails after shutdown, when nobody listens any more.
-        _ = try? bus.publish(contentsOf: changes)
+        // `nil` also when there is nothing to publish.
+        if (try? bus.publish(contentsOf: changes)) != nil {
+            metrics.published.increment(by: Int64(changes.count))
+        }
     }
 }
 
@@ -136,6 +166,16 @@ extension IOMError {
         case let error as ChangeBusError: self = .bus(error)
         case let error as ValidationError: self = .invalid(error)
         default: self = .corrupted(String(describing: error))
+        }
+    }
+}
+
+extension StoreConfiguration.Location {
+    /// The store's location for log lines: the file path or `:memory:`.
+    var logDescription: String {
+        switch self {
+        case .file(let path): path
+        case .inMemory: ":memory:"
         }
     }
 }
