@@ -161,5 +161,5 @@ for target in package.targets {
 }
 package.targets += [
     // Runs the built `iom` binary as a subprocess: exit codes, output, --help, error paths.
-    .testTarget(name: "iomCommandTests", dependencies: ["iom", "ZeroMQ"]),
+    .testTarget(name: "iomCommandTests", dependencies: ["iom", "ZeroMQ"]),  // "iom" so the binary is built
 ]

@@ -40,6 +40,9 @@ public final class RecordStore: Sendable {
     ///   written by a newer version; ``StoreError/storage(_:)`` when it cannot be opened.
     public static func open(_ configuration: StoreConfiguration = StoreConfiguration()) async throws -> RecordStore {
         var grdb = Configuration()
+        // Other processes may hold the file's lock for a moment (`iom save` beside a running
+        // node, two stores opening one file): wait for it instead of failing at once.
+        grdb.busyMode = .timeout(10)
         let synchronous = configuration.durability == .powerLoss ? "FULL" : "NORMAL"
         grdb.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = \(synchronous)")

@@ -26,8 +26,14 @@ struct ProxyEndpoint: Sendable, Hashable, CustomStringConvertible {
         guard Self.transports.contains(transport) else {
             throw ValidationError("\(option) \"\(text)\": unknown transport \"\(transport)\": \(hint)")
         }
-        if mode == .connect, transport == "tcp", address.hasSuffix(":*") {
-            throw ValidationError("\(option) \"\(text)\": a port of * only makes sense when binding; give the port to connect to")
+        if transport == "tcp" {
+            let port = address.split(separator: ":").last.map(String.init) ?? ""
+            guard address.dropFirst(6).contains(":"), port == "*" || (UInt16(port).map { $0 > 0 } ?? false) else {
+                throw ValidationError("\(option) \"\(text)\": a tcp endpoint ends with :PORT (1-65535, or * to bind any free port): \(hint)")
+            }
+            if mode == .connect, port == "*" {
+                throw ValidationError("\(option) \"\(text)\": a port of * only makes sense when binding; give the port to connect to")
+            }
         }
         self.mode = mode
         self.address = String(address)
