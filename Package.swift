@@ -146,8 +146,9 @@ for target in package.targets {
         ]
     case "iom":
         target.dependencies += [
-            "IOMKit", "IOMWire",
+            "IOMKit", "IOMWire", "IOMStore",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "CoreMetrics", package: "swift-metrics"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]
     case "IOMKitTests":

@@ -57,6 +57,36 @@ struct ProxyCommandTests {
         #expect(!outcome.stderr.contains("did not stop on TERMINATE"), "TERMINATE should stop it, not the fallback")
     }
 
+    @Test("fans one publisher out to several subscribers, each receiving every message")
+    func fanOut() throws {
+        let context = try Context()
+        let publisher = try context.socket(.pub)
+        try publisher.bind("tcp://127.0.0.1:*")
+        let proxy = try IOMProcess(["proxy", "--frontend", try publisher.lastEndpoint, "--backend", "tcp://127.0.0.1:*", "--insecure"])
+        let backend = try started(proxy)
+        let subscribers = try (0..<4).map { _ -> Socket in
+            let subscriber = try context.socket(.sub)
+            try subscriber.set(.subscribe, Array("iom.v1.".utf8))
+            try subscriber.connect(backend)
+            return subscriber
+        }
+        for (index, subscriber) in subscribers.enumerated() {
+            #expect(try waitUntilFlowing(publisher, subscriber, probe: [Array("iom.v1.probe-\(index)".utf8)]))
+        }
+        // Drain probes meant for earlier subscribers.
+        for subscriber in subscribers { while try subscriber.receive(timeout: .milliseconds(100)) != nil {} }
+        for sequence in 1...50 { try publisher.send([Array("iom.v1.event".utf8), Array("\(sequence)".utf8)]) }
+        for subscriber in subscribers {
+            var received: [String] = []
+            while received.count < 50, let message = try subscriber.receive(timeout: .seconds(5)) {
+                received.append(String(decoding: message[1], as: UTF8.self))
+            }
+            #expect(received == (1...50).map(String.init))
+        }
+        proxy.signal(SIGTERM)
+        #expect(proxy.wait(timeout: .seconds(10))?.status == 0)
+    }
+
     @Test("with CURVE keys from iom keygen: encrypted both ways; a subscriber with the wrong server key gets nothing")
     func curve() throws {
         let directory = try temporaryDirectory()
