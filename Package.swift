@@ -177,3 +177,43 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// MARK: Operations
+// Logs, metrics and graceful shutdown for the `iom` command and the facade; the `iom` tests.
+// - apple/swift-log: the host passes a `Logger` down (libraries never create their own).
+// - apple/swift-metrics: counters and timers with the stable names of `IOMMetrics`, recorded
+//   through whatever backend the host bootstraps (none by default: no cost).
+// - swift-server/swift-service-lifecycle: long-running commands (`iom proxy`, later `iom serve`)
+//   as `Service`s in a `ServiceGroup` that turns SIGINT/SIGTERM into a graceful shutdown.
+package.dependencies += [
+    .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+    .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+]
+for target in package.targets {
+    switch target.name {
+    case "IOMKit":
+        target.dependencies += [
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "CoreMetrics", package: "swift-metrics"),
+        ]
+    case "iom":
+        target.dependencies += [
+            "IOMKit", "IOMWire", "IOMStore",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "CoreMetrics", package: "swift-metrics"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]
+    case "IOMKitTests":
+        target.dependencies += [
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "MetricsTestKit", package: "swift-metrics"),
+        ]
+    default:
+        break
+    }
+}
+package.targets += [
+    // Runs the built `iom` binary as a subprocess: exit codes, output, --help, error paths.
+    .testTarget(name: "iomCommandTests", dependencies: ["iom", "ZeroMQ"]),  // "iom" so the binary is built
+]

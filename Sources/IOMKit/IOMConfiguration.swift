@@ -1,4 +1,6 @@
 import IOMStore
+import CoreMetrics
+import Logging
 
 /// Everything ``IOMKit/open(_:)`` needs. The default works with no arguments: a SQLite file
 /// `iom.sqlite` in the working directory.
@@ -6,6 +8,7 @@ import IOMStore
 /// ```swift
 /// var configuration = IOMConfiguration()
 /// configuration.store = StoreConfiguration(location: .file(path: "/var/lib/iom/iom.sqlite"))
+/// configuration.logger = logger          // the host's Logger; IOMKit never creates one
 /// let iom = try await IOMKit.open(configuration)
 /// ```
 public struct IOMConfiguration: Sendable {
@@ -18,13 +21,22 @@ public struct IOMConfiguration: Sendable {
     /// Host keys, security database and access policy for protection cases. Without a key
     /// ring, protection cases cannot be saved (their identifying data must be encrypted).
     public var security: SecurityConfiguration
+    /// Where IOMKit logs the store's opening and closing and the failures of the store
+    /// (never one line per change). `nil`, the default, logs nothing.
+    public var logger: Logger?
+    /// Where IOMKit records its metrics (names in ``IOMMetrics``). `nil`, the default, uses
+    /// the process-wide `MetricsSystem.factory` (a no-op until the host bootstraps one).
+    public var metricsFactory: (any MetricsFactory)?
 
     public init(store: StoreConfiguration = StoreConfiguration(), replayWindow: Int = 4096,
-                maximumSubscriptionCapacity: Int = 1 << 20, security: SecurityConfiguration = SecurityConfiguration()) {
+                maximumSubscriptionCapacity: Int = 1 << 20, security: SecurityConfiguration = SecurityConfiguration(),
+                logger: Logger? = nil, metricsFactory: (any MetricsFactory)? = nil) {
         self.store = store
         self.replayWindow = replayWindow
         self.maximumSubscriptionCapacity = maximumSubscriptionCapacity
         self.security = security
+        self.logger = logger
+        self.metricsFactory = metricsFactory
     }
 
     /// Everything in memory: for tests and previews. Protection cases are sealed with a random

@@ -1,10 +1,12 @@
 import ChangeBus
+import CoreMetrics
 import Foundation
 import IOMChanges
 import IOMDomain
 import IOMSecurity
 import IOMStore
 import IOMWire
+import Logging
 import Synchronization
 
 /// The facade a service imports: one call opens the store and the change bus.
@@ -29,16 +31,21 @@ public final class IOMKit: Sendable {
     /// Seals protection cases' identifying fields before they reach the store; `nil` without a key ring.
     let sealer: CaseSealer?
     private let relay: CommitRelay
+    let metrics: FacadeMetrics
 
     private init(store: RecordStore, bus: ChangeBus<CommittedChange>, configuration: IOMConfiguration, relay: CommitRelay,
-                 security: SecurityStore, sealer: CaseSealer?) {
+                 security: SecurityStore, sealer: CaseSealer?, metrics: FacadeMetrics) {
         self.store = store
         self.bus = bus
         self.configuration = configuration
         self.relay = relay
         self.security = security
         self.sealer = sealer
+        self.metrics = metrics
     }
+
+    /// The host's logger, if it gave one (``IOMConfiguration/logger``).
+    var logger: Logger? { configuration.logger }
 
     /// Opens the store (creating it if needed) and a bus that continues its sequence.
     ///
@@ -51,32 +58,45 @@ public final class IOMKit: Sendable {
                                               keyRing: configuration.security.keyRing ?? .ephemeral())
         } catch { throw .security(error) }
         let sealer = configuration.security.keyRing.map { _ in CaseSealer(vault: security.caseKeys) }
-        let relay = CommitRelay(sealer: sealer)
+        let metrics = FacadeMetrics(factory: configuration.metricsFactory ?? MetricsSystem.factory)
+        let relay = CommitRelay(sealer: sealer, metrics: metrics)
         var storeConfiguration = configuration.store
         storeConfiguration.onCommit = { entries in relay.publish(entries) }
+        let location = configuration.store.location.logDescription
         let store: RecordStore
         do { store = try await RecordStore.open(storeConfiguration) } catch {
             try? security.close()
-            throw IOMError(error)
+            let failure = IOMError(error)
+            configuration.logger?.error("could not open the IOMKit store", metadata: ["store": "\(location)", "error": "\(failure)"])
+            throw failure
         }
         do {
             let last = try await store.lastSequence()
             let bus = try ChangeBus<CommittedChange>(startSequence: last + 1, replayWindow: configuration.replayWindow,
                                                      maximumCapacity: configuration.maximumSubscriptionCapacity)
             relay.attach(bus)
-            return IOMKit(store: store, bus: bus, configuration: configuration, relay: relay, security: security, sealer: sealer)
+            configuration.logger?.info("IOMKit store opened", metadata: ["store": "\(location)", "lastSequence": "\(last)"])
+            return IOMKit(store: store, bus: bus, configuration: configuration, relay: relay, security: security, sealer: sealer, metrics: metrics)
         } catch {
             try? await store.close()
             try? security.close()
-            throw IOMError(error)
+            let failure = IOMError(error)
+            configuration.logger?.error("could not open the IOMKit store", metadata: ["store": "\(location)", "error": "\(failure)"])
+            throw failure
         }
     }
 
     /// Waits for pending saves, finishes every subscription and closes the store.
     public func close() async throws(IOMError) {
-        do { try await store.close() } catch { throw IOMError(error) }
+        let location = configuration.store.location.logDescription
+        do { try await store.close() } catch {
+            let failure = IOMError(error)
+            logger?.error("could not close the IOMKit store", metadata: ["store": "\(location)", "error": "\(failure)"])
+            throw failure
+        }
         bus.shutdown()
         do { try security.close() } catch { throw .security(error) }
+        logger?.info("IOMKit store closed", metadata: ["store": "\(location)"])
     }
 
     /// The organisation record.
@@ -132,8 +152,12 @@ final class CommitRelay: Sendable {
     private let failures = Atomic<Int>(0)
     /// Opens sealed identifying fields, so the in-process bus carries whole records.
     private let sealer: CaseSealer?
+    private let metrics: FacadeMetrics
 
-    init(sealer: CaseSealer?) { self.sealer = sealer }
+    init(sealer: CaseSealer?, metrics: FacadeMetrics) {
+        self.sealer = sealer
+        self.metrics = metrics
+    }
 
     func attach(_ bus: ChangeBus<CommittedChange>) { self.bus.withLock { $0 = bus } }
 
@@ -153,10 +177,14 @@ final class CommitRelay: Sendable {
                                                time: entry.time, change: change, encoded: encoded))
             } catch {
                 failures.add(1, ordering: .relaxed)
+                metrics.undecodable.increment()
             }
         }
         // Only fails after shutdown, when nobody listens any more.
-        _ = try? bus.publish(contentsOf: changes)
+        // `nil` also when there is nothing to publish.
+        if (try? bus.publish(contentsOf: changes)) != nil {
+            metrics.published.increment(by: Int64(changes.count))
+        }
     }
 }
 
@@ -171,6 +199,16 @@ extension IOMError {
         case let error as Forbidden: self = .forbidden(error)
         case let error as SecurityError: self = .security(error)
         default: self = .corrupted(String(describing: error))
+        }
+    }
+}
+
+extension StoreConfiguration.Location {
+    /// The store's location for log lines: the file path or `:memory:`.
+    var logDescription: String {
+        switch self {
+        case .file(let path): path
+        case .inMemory: ":memory:"
         }
     }
 }

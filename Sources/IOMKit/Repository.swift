@@ -35,6 +35,19 @@ public struct Repository<Record: DomainRecord>: Sendable {
     ///   ``IOMError/invalid(_:)`` when the record breaks a rule. Nothing is changed on error.
     @discardableResult
     public func save(_ record: Record) async throws(IOMError) -> Saved<Record> {
+        let clock = ContinuousClock()
+        let start = clock.now
+        do {
+            let saved = try await performSave(record)
+            kit.metrics.recordSave(Record.recordType, nanoseconds: (clock.now - start).nanoseconds)
+            return saved
+        } catch {
+            kit.metrics.recordFailure(Record.recordType, error)
+            throw error
+        }
+    }
+
+    private func performSave(_ record: Record) async throws(IOMError) -> Saved<Record> {
         let id = record.id.rawValue
         guard let current = try await get(record.id) else {
             guard record.version == 1 else { throw .badVersion(recordType: Record.recordType, id: id, version: record.version) }
@@ -94,7 +107,12 @@ public struct Repository<Record: DomainRecord>: Sendable {
             if case StoreError.conflict(_, let id, let expected, let actual) = error {
                 throw .conflict(recordType: Record.recordType, id: id, expected: expected, actual: actual ?? 0)
             }
-            throw IOMError(error)
+            let failure = IOMError(error)
+            // A conflict or an invalid record is the caller's business; a failing store is the operator's.
+            if case .store = failure {
+                kit.logger?.error("store write failed", metadata: ["type": "\(type)", "error": "\(failure)"])
+            }
+            throw failure
         }
     }
 

@@ -40,6 +40,9 @@ public final class RecordStore: Sendable {
     ///   written by a newer version; ``StoreError/storage(_:)`` when it cannot be opened.
     public static func open(_ configuration: StoreConfiguration = StoreConfiguration()) async throws -> RecordStore {
         var grdb = Configuration()
+        // Other processes may hold the file's lock for a moment (`iom save` beside a running
+        // node, two stores opening one file): wait for it instead of failing at once.
+        grdb.busyMode = .timeout(10)
         let synchronous = configuration.durability == .powerLoss ? "FULL" : "NORMAL"
         grdb.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
@@ -73,7 +76,20 @@ public final class RecordStore: Sendable {
             guard unknown.isEmpty else {
                 throw StoreError.incompatibleFile("\(configuration.location) has schema migrations this version does not know (\(unknown.sorted().joined(separator: ", "))); open it with a newer IOMKit")
             }
-            try migrator.migrate(writer)
+            // GRDB reads the applied migrations before each migration's own transaction, so two
+            // processes creating one file at once can both start the same migration; the loser
+            // fails ("table ... already exists") after the winner committed. Try again: it then
+            // sees them applied. A migration that really fails keeps failing and is thrown.
+            var attempt = 0
+            while true {
+                do {
+                    try migrator.migrate(writer)
+                    break
+                } catch let error as DatabaseError where error.resultCode != .SQLITE_NOTADB && attempt < 20 {
+                    attempt += 1
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+            }
             // DatabasePool sets synchronous = NORMAL on its writer after `prepareDatabase`: set ours last.
             try await writer.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA synchronous = \(synchronous)")

@@ -1,11 +1,34 @@
 import ArgumentParser
+import Foundation
 
 /// `iom`: the IOMKit command line.
 @main
-struct IOMCommand: ParsableCommand {
+struct IOMCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "iom",
         abstract: "IOMKit: typed change events of an intergovernmental migration organisation's data, over ZeroMQ.",
-        subcommands: [DemoCommand.self]
+        discussion: """
+            Exit codes: 0 success, 1 unexpected failure, 64 bad arguments, 65 invalid record or input, \
+            66 input file missing, 69 endpoint or service unavailable, 73 file exists or cannot be created, \
+            74 store or I/O failure, 75 conflict (read again and retry), 77 key file permissions.
+            """,
+        subcommands: [KeygenCommand.self, SaveCommand.self, ProxyCommand.self, DemoCommand.self]
     )
+
+    /// Runs the command; a ``CommandFailure`` becomes its message on standard error and its exit code.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let failure as CommandFailure {
+            FileHandle.standardError.write(Data("Error: \(failure.message)\n".utf8))
+            Foundation.exit(failure.status.rawValue)
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

@@ -1,0 +1,115 @@
+import Foundation
+import IOMFixtures
+import IOMKit
+import Logging
+import MetricsTestKit
+import Synchronization
+import Testing
+
+/// A `LogHandler` that keeps every record, for asserting what IOMKit logs.
+struct RecordingLogHandler: LogHandler {
+    struct Record: Sendable {
+        let level: Logger.Level
+        let message: String
+        let metadata: Logger.Metadata
+    }
+
+    final class Storage: Sendable {
+        let records = Mutex<[Record]>([])
+        var all: [Record] { records.withLock { $0 } }
+    }
+
+    let storage: Storage
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        let record = Record(level: event.level, message: event.message.description, metadata: metadata.merging(event.metadata ?? [:]) { $1 })
+        storage.records.withLock { $0.append(record) }
+    }
+
+    /// A logger writing into a fresh storage.
+    static func logger() -> (Logger, Storage) {
+        let storage = Storage()
+        return (Logger(label: "test", factory: { _ in RecordingLogHandler(storage: storage) }), storage)
+    }
+}
+
+@Suite("IOMKit logs and metrics")
+struct ObservabilityTests {
+    @Test("the host's logger sees the store open and close, with the path, and nothing per save")
+    func logsOpenAndClose() async throws {
+        let (logger, log) = RecordingLogHandler.logger()
+        let path = temporaryStorePath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var configuration = IOMConfiguration(store: .init(location: .file(path: path)))
+        configuration.logger = logger
+        let iom = try await IOMKit.open(configuration)
+        #expect(log.all.map(\.message) == ["IOMKit store opened"])
+        #expect(log.all.first?.metadata["store"] == .string(path))
+        for index in 0..<50 { try await iom.missions.save(mission("log-\(index)")) }
+        #expect(log.all.count == 1)
+        try await iom.close()
+        #expect(log.all.map(\.message) == ["IOMKit store opened", "IOMKit store closed"])
+        #expect(log.all.allSatisfy { $0.level == .info })
+    }
+
+    @Test("a store that cannot be opened is logged as an error naming the path, and thrown")
+    func logsOpenFailure() async throws {
+        let (logger, log) = RecordingLogHandler.logger()
+        let path = NSTemporaryDirectory() + "no-such-dir-\(UUID().uuidString)/iom.sqlite"
+        let configuration = IOMConfiguration(store: .init(location: .file(path: path)), logger: logger)
+        await #expect(throws: IOMError.self) { try await IOMKit.open(configuration) }
+        #expect(log.all.count == 1)
+        #expect(log.all.first?.level == .error)
+        #expect(log.all.first?.metadata["store"] == .string(path))
+    }
+
+    @Test("saves record their latency per record type and the published counter; failures count by reason")
+    func metrics() async throws {
+        let metrics = TestMetrics()
+        let iom = try await IOMKit.open(IOMConfiguration(store: .inMemory, metricsFactory: metrics))
+        try await iom.missions.save(Seed.moroccoMission)
+        try await iom.missions.save(edited(Seed.moroccoMission, status: .suspended, version: 1))
+        try await iom.events.save(Seed.rabatBreakfast2017)
+        await #expect(throws: IOMError.self) { try await iom.missions.save(edited(Seed.moroccoMission, status: .closed, version: 1)) }
+
+        #expect(metrics.counterTotal(label: IOMMetrics.busPublishedTotal) == 3)
+        let missionTimer = try metrics.expectTimer(IOMMetrics.storeSaveSeconds, [(IOMMetrics.Dimension.recordType, "mission")])
+        #expect(missionTimer.values.count == 2)
+        #expect(missionTimer.values.allSatisfy { $0 > 0 && $0 < 60_000_000_000 })
+        let eventTimer = try metrics.expectTimer(IOMMetrics.storeSaveSeconds, [(IOMMetrics.Dimension.recordType, "event")])
+        #expect(eventTimer.values.count == 1)
+        #expect(metrics.counterTotal(label: IOMMetrics.storeSaveFailuresTotal,
+                                     dimensions: [(IOMMetrics.Dimension.recordType, "mission"), (IOMMetrics.Dimension.reason, "conflict")]) == 1)
+        #expect(metrics.counterTotal(label: IOMMetrics.storeSaveFailuresTotal) == 1)
+        try await iom.close()
+    }
+
+    @Test("concurrent saves count every published change exactly once")
+    func concurrentSavesCounted() async throws {
+        let metrics = TestMetrics()
+        let iom = try await IOMKit.open(IOMConfiguration(store: .inMemory, metricsFactory: metrics))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<64 { group.addTask { try await iom.missions.save(mission("concurrent-\(index)")) } }
+            try await group.waitForAll()
+        }
+        #expect(metrics.counterTotal(label: IOMMetrics.busPublishedTotal) == 64)
+        #expect(try metrics.expectTimer(IOMMetrics.storeSaveSeconds, [(IOMMetrics.Dimension.recordType, "mission")]).values.count == 64)
+        try await iom.close()
+    }
+
+    @Test("metric names are unique, Prometheus-style, and stable")
+    func names() {
+        #expect(Set(IOMMetrics.all).count == IOMMetrics.all.count)
+        #expect(IOMMetrics.all.allSatisfy { $0.hasPrefix("iom_") && $0.allSatisfy { $0.isLowercase || $0 == "_" } })
+        #expect(IOMMetrics.busPublishedTotal == "iom_bus_published_total")
+        #expect(IOMMetrics.storeSaveSeconds == "iom_store_save_seconds")
+        #expect(IOMMetrics.authFailuresTotal == "iom_auth_failures_total")
+    }
+}
