@@ -186,7 +186,6 @@ let package = Package(
 // - swift-server/swift-service-lifecycle: long-running commands (`iom proxy`, later `iom serve`)
 //   as `Service`s in a `ServiceGroup` that turns SIGINT/SIGTERM into a graceful shutdown.
 package.dependencies += [
-    .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
     .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
 ]

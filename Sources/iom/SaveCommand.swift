@@ -107,7 +107,10 @@ struct SaveCommand: AsyncParsableCommand {
         case .mission(let r): let s = try await iom.missions.save(r); return (s.record.version, s.sequence)
         case .memberState(let r): let s = try await iom.memberStates.save(r); return (s.record.version, s.sequence)
         case .event(let r): let s = try await iom.events.save(r); return (s.record.version, s.sequence)
-        case .protectionCase(let r): let s = try await iom.protectionCases.save(r); return (s.record.version, s.sequence)
+        case .protectionCase(let r):
+            // The command line acts as a supervisor registering a case (audited under this principal).
+            let s = try await iom.protectionCases(as: .supervisor("iom-cli"), purpose: .caseManagement).save(r)
+            return (s.record.version, s.sequence)
         }
     }
 
@@ -121,8 +124,10 @@ struct SaveCommand: AsyncParsableCommand {
                 """)
         case .conflict, .badVersion:
             CommandFailure(error.isConflict ? .temporaryFailure : .dataError, "nothing was saved: \(error)")
-        case .store, .corrupted, .closed, .bus, .notFound:
+        case .store, .corrupted, .closed, .bus, .notFound, .cancelled, .bridge:
             CommandFailure(.ioError, "nothing was saved: \(error)")
+        case .forbidden, .security:
+            CommandFailure(.dataError, "nothing was saved: \(error)")
         }
     }
 }
