@@ -47,13 +47,19 @@ public final class BridgeSubscriber: Sendable {
 
     /// Connects to every upstream and starts following them.
     ///
+    /// - Parameters:
+    ///   - configuration: upstreams, security, where to start.
     /// - Throws: ``BridgeError/endpoint(_:_:)`` for a malformed endpoint or bad keys,
     ///   ``BridgeError/configuration(_:)`` for inconsistent settings.
-    public static func start(_ configuration: SubscriberConfiguration, context: Context? = nil) throws(BridgeError) -> BridgeSubscriber {
-        try start(configuration, context: context, hooks: nil)
+    ///   - bus: the bus to deliver to. Pass one you have already subscribed to, to be sure to
+    ///     see the first delivery; by default the subscriber makes its own.
+    public static func start(_ configuration: SubscriberConfiguration, bus: ChangeBus<CommittedChange>? = nil,
+                             context: Context? = nil) throws(BridgeError) -> BridgeSubscriber {
+        try start(configuration, bus: bus, context: context, hooks: nil)
     }
 
-    static func start(_ configuration: SubscriberConfiguration, context: Context?, hooks: SubscriberHooks?) throws(BridgeError) -> BridgeSubscriber {
+    static func start(_ configuration: SubscriberConfiguration, bus: ChangeBus<CommittedChange>?, context: Context?,
+                      hooks: SubscriberHooks?) throws(BridgeError) -> BridgeSubscriber {
         guard !configuration.upstreams.isEmpty else { throw .configuration("no upstream to follow") }
         guard configuration.reorderLimit >= 1 else { throw .configuration("reorderLimit must be at least 1") }
         guard configuration.deadAfterIntervals >= 1 else { throw .configuration("deadAfterIntervals must be at least 1") }
@@ -98,8 +104,9 @@ public final class BridgeSubscriber: Sendable {
                 throw .endpoint(upstream.events, error as? ZMQError ?? ZMQError(operation: "connect", code: 0, message: "\(error)"))
             }
         }
+        let providedBus = bus
         let bus: ChangeBus<CommittedChange>
-        do { bus = try ChangeBus(replayWindow: configuration.busReplayWindow) } catch { throw .configuration("\(error)") }
+        do { bus = try providedBus ?? ChangeBus(replayWindow: configuration.busReplayWindow) } catch { throw .configuration("\(error)") }
         let (status, continuation) = AsyncStream<SubscriberStatus>.makeStream(bufferingPolicy: .bufferingNewest(256))
         let counters = BridgeCounters()
         let stopFlag = StopFlag()

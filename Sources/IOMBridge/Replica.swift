@@ -56,7 +56,7 @@ public final class Replica: Sendable {
                     }
                 }
             })
-        let subscriber = try BridgeSubscriber.start(configuration, context: context, hooks: hooks)
+        let subscriber = try BridgeSubscriber.start(configuration, bus: nil, context: context, hooks: hooks)
         return Replica(subscriber: subscriber, model: model)
     }
 

@@ -1,0 +1,153 @@
+import ChangeBus
+import Foundation
+import IOMBridge
+import IOMFixtures
+import IOMKit
+import IOMStore
+import IOMWire
+import Testing
+import ZeroMQ
+
+@Suite("Bridge publisher and subscriber over tcp loopback", .timeLimit(.minutes(2)))
+struct BridgeTests {
+    @Test("a subscriber from the beginning receives every change once, in order, as journaled")
+    func liveStream() async throws {
+        let node = try await Node.start()
+        let recorder = try Recorder()
+        let subscriber = try BridgeSubscriber.start(SubscriberConfiguration(upstreams: [node.upstream], security: .insecure, start: .beginning),
+                                                    bus: recorder.bus)
+        try await node.saveConcurrently(0..<300)
+        try await eventually("300 delivered") { subscriber.delivered(from: node.iom.store.source) == 300 }
+        subscriber.stop()
+        try await expectMatchesJournal(await recorder.finish(), node.iom.store, 1...300)
+        #expect(subscriber.statistics.malformedTotal == 0)
+        try await node.stop()
+    }
+
+    @Test("changes committed before the subscriber connected arrive through the heartbeat's lost-tail repair")
+    func lostTail() async throws {
+        let node = try await Node.start(heartbeat: .milliseconds(50))
+        try await node.save(0..<40)
+        let recorder = try Recorder()
+        let subscriber = try BridgeSubscriber.start(SubscriberConfiguration(upstreams: [node.upstream], security: .insecure, start: .beginning),
+                                                    bus: recorder.bus)
+        try await eventually("40 delivered") { subscriber.delivered(from: node.iom.store.source) == 40 }
+        subscriber.stop()
+        try await expectMatchesJournal(await recorder.finish(), node.iom.store, 1...40)
+        #expect(subscriber.statistics.changesRepaired == 40)
+        try await node.stop()
+    }
+
+    @Test("a restarted subscriber resumes after its last sequence without loss or duplicates")
+    func restart() async throws {
+        let node = try await Node.start()
+        let first = try Recorder()
+        var subscriber = try BridgeSubscriber.start(SubscriberConfiguration(upstreams: [node.upstream], security: .insecure, start: .beginning),
+                                                    bus: first.bus)
+        try await node.save(0..<100)
+        try await eventually("100 delivered") { subscriber.delivered(from: node.iom.store.source) == 100 }
+        subscriber.stop()
+        let last = try #require(subscriber.delivered(from: node.iom.store.source))
+        try await node.saveConcurrently(100..<250)
+        let second = try Recorder()
+        subscriber = try BridgeSubscriber.start(SubscriberConfiguration(upstreams: [node.upstream], security: .insecure, start: .after(last)),
+                                                bus: second.bus)
+        try await node.save(250..<260)
+        try await eventually("260 delivered") { subscriber.delivered(from: node.iom.store.source) == 260 }
+        subscriber.stop()
+        try await expectMatchesJournal(await first.finish() + second.finish(), node.iom.store, 1...260)
+        try await node.stop()
+    }
+
+    @Test("a replica that joins late under load holds the publisher's records and then every change")
+    func replicaJoinsUnderLoad() async throws {
+        let node = try await Node.start()
+        try await node.saveConcurrently(0..<500)
+        let load = Task { try await node.saveConcurrently(500..<1500) }
+        try await Task.sleep(for: .milliseconds(20))
+        let replica = try Replica.start(SubscriberConfiguration(upstreams: [node.upstream], security: .insecure))
+        try await load.value
+        let latest = try await node.iom.store.lastSequence()
+        try await eventually("replica at \(latest)") { replica.subscriber.delivered(from: node.iom.store.source) == latest }
+        let (records, _) = try await node.iom.missions.list(limit: 5000)
+        #expect(replica.all(Mission.self) == records.sorted { $0.id.rawValue < $1.id.rawValue })
+        #expect(replica.count == 1500)
+        #expect(replica.subscriber.statistics.snapshots == 1)
+        replica.stop()
+        try await node.stop()
+    }
+
+    @Test("with tiny high-water marks and a slow consumer, dropped messages are replayed: nothing missing, nothing doubled")
+    func highWaterMarkDrops() async throws {
+        let node = try await Node.start { $0.sendHighWaterMark = 20 }
+        let recorder = try Recorder(capacity: 16, slow: .microseconds(200))
+        var configuration = SubscriberConfiguration(upstreams: [node.upstream], security: .insecure, start: .beginning)
+        configuration.receiveHighWaterMark = 20
+        let subscriber = try BridgeSubscriber.start(configuration, bus: recorder.bus)
+        try await node.saveConcurrently(0..<3000, tasks: 16)
+        try await eventually("3000 delivered", timeout: .seconds(90)) { subscriber.delivered(from: node.iom.store.source) == 3000 }
+        subscriber.stop()
+        try await expectMatchesJournal(await recorder.finish(), node.iom.store, 1...3000)
+        let statistics = subscriber.statistics
+        #expect(statistics.gapsDetected > 0, "the high-water marks should have forced drops")
+        #expect(statistics.changesRepaired > 0)
+        try await node.stop()
+    }
+
+    @Test("stopping the publisher sends everything committed before the stop")
+    func cleanShutdown() async throws {
+        let node = try await Node.start()
+        let recorder = try Recorder()
+        let subscriber = try BridgeSubscriber.start(SubscriberConfiguration(upstreams: [node.upstream], security: .insecure, start: .beginning),
+                                                    bus: recorder.bus)
+        try await eventually("connected") { subscriber.statistics.heartbeats > 0 }
+        try await node.saveConcurrently(0..<1000)
+        try await node.stop()
+        try await eventually("1000 delivered") { subscriber.delivered(from: node.iom.store.source) == 1000 }
+        subscriber.stop()
+        let delivered = await recorder.finish()
+        #expect(delivered.map(\.sequence) == Array(1...1000))
+        #expect(subscriber.statistics.changesRepaired == 0, "a clean stop needs no repair")
+    }
+
+    @Test("a public view withholds protection cases but keeps the sequence contiguous")
+    func publicView() async throws {
+        let node = try await Node.start(view: .public)
+        let recorder = try Recorder()
+        let subscriber = try BridgeSubscriber.start(SubscriberConfiguration(upstreams: [node.upstream], security: .insecure, start: .beginning),
+                                                    bus: recorder.bus)
+        try await node.save(0..<3)
+        _ = try await node.iom.protectionCases.save(FictionalCases.minimal)
+        try await node.save(3..<5)
+        try await eventually("6 sequences passed") { subscriber.delivered(from: node.iom.store.source) == 6 }
+        subscriber.stop()
+        let delivered = await recorder.finish()
+        #expect(delivered.map(\.sequence) == [1, 2, 3, 5, 6])
+        #expect(delivered.allSatisfy { $0.change.recordType == .mission })
+        #expect(subscriber.statistics.withheld == 1)
+        try await node.stop()
+    }
+
+    @Test("a bad endpoint and a taken port are refused with errors that say so")
+    func badEndpoints() async throws {
+        let iom = try await IOMKit.open(.inMemory)
+        await #expect(throws: BridgeError.self) {
+            _ = try await BridgePublisher.start(bus: iom.bus, store: iom.store,
+                                                configuration: PublisherConfiguration(events: "tcp://nowhere:", security: .insecure))
+        }
+        let node = try await Node.start()
+        do {
+            _ = try await BridgePublisher.start(bus: iom.bus, store: iom.store,
+                                                configuration: PublisherConfiguration(events: node.publisher.eventsEndpoint, sync: nil, security: .insecure))
+            Issue.record("bound a taken port")
+        } catch {
+            #expect("\(error)".contains("already in use"))
+        }
+        #expect(throws: BridgeError.self) {
+            _ = try BridgeSubscriber.start(SubscriberConfiguration(upstreams: [.init(events: "bogus://x", sync: nil)], security: .insecure))
+        }
+        #expect(throws: BridgeError.self) { _ = try BridgeSubscriber.start(SubscriberConfiguration(upstreams: [], security: .insecure)) }
+        try await node.stop()
+        try await iom.close()
+    }
+}
