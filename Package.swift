@@ -101,11 +101,11 @@ let package = Package(
         .target(
             name: "IOMBridge",
             dependencies: [
-                "ZeroMQ", "IOMDomain", "IOMWire", "IOMStore", "ChangeBus", "IOMChanges",
+                "ZeroMQ", "IOMDomain", "IOMWire", "IOMStore", "ChangeBus", "IOMChanges", "IOMSecurity",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "IOMBridgeTests", dependencies: ["IOMBridge", "IOMKit", "IOMFixtures", "ZeroMQ", "IOMWire"]),
+        .testTarget(name: "IOMBridgeTests", dependencies: ["IOMBridge", "IOMKit", "IOMFixtures", "ZeroMQ", "IOMWire", "IOMSecurity"]),
 
         // MARK: Facade
         // Opens store, bus and bridge from one configuration; typed repositories and subscriptions.

@@ -1,3 +1,4 @@
+import IOMSecurity
 import Foundation
 import IOMDomain
 import IOMStore

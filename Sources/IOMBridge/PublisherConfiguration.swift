@@ -1,6 +1,7 @@
 import ChangeBus
 import IOMChanges
 import IOMDomain
+import IOMSecurity
 import Logging
 
 /// Settings of a ``BridgePublisher``.
@@ -20,7 +21,8 @@ public struct PublisherConfiguration: Sendable {
     /// What this events endpoint reveals of protection cases (§12.3).
     public var view: BridgeView
     /// Turns a protection-case change into what `view` may carry; `nil` withholds it.
-    /// Without one, every protection-case change is withheld on views other than `.full`.
+    /// Default: IOMSecurity's ``IOMSecurity/Redactor``. Set `nil` to withhold every
+    /// protection-case change on views other than `.full`.
     public var redactor: (@Sendable (Change, BridgeView) -> Change?)?
     /// Heartbeat period (§5.5).
     public var heartbeatInterval: Duration
@@ -46,7 +48,7 @@ public struct PublisherConfiguration: Sendable {
         self.syncEndpoint = sync
         self.security = security
         self.view = view
-        self.redactor = nil
+        self.redactor = { change, view in Redactor.redact(change, for: view) }
         self.heartbeatInterval = .seconds(1)
         self.sendHighWaterMark = 100_000
         self.backlog = 65_536

@@ -1,3 +1,4 @@
+import IOMSecurity
 import IOMDomain
 import IOMWire
 

@@ -56,7 +56,11 @@ public final class IOMKit: Sendable {
         do {
             security = try SecurityStore.open(configuration.security.resolvedLocation(for: configuration.store.location),
                                               keyRing: configuration.security.keyRing ?? .ephemeral())
-        } catch { throw .security(error) }
+        } catch {
+            configuration.logger?.error("could not open the IOMKit store's security database",
+                                        metadata: ["store": "\(configuration.store.location.logDescription)", "error": "\(error)"])
+            throw .security(error)
+        }
         let sealer = configuration.security.keyRing.map { _ in CaseSealer(vault: security.caseKeys) }
         let metrics = FacadeMetrics(factory: configuration.metricsFactory ?? MetricsSystem.factory)
         let relay = CommitRelay(sealer: sealer, metrics: metrics)

@@ -1,3 +1,4 @@
+import IOMSecurity
 import ChangeBus
 import Foundation
 import IOMBridge
