@@ -36,7 +36,7 @@ extension Socket {
         var properties: [String: String] = [:]
         var first = true
         while true {
-            if first, case .until(let timeout) = wait, try !waitReadable(timeout: timeout) { return nil }
+            if first, case .until(let timeout) = wait, try !self.wait(for: ZMQ_POLLIN, timeout: timeout) { return nil }
             let flags = (first && wait != .forever) ? ZMQ_DONTWAIT : 0
             var received = false
             while !received {
@@ -54,19 +54,6 @@ extension Socket {
             }
             first = false
             if zmq_msg_more(&message) == 0 { return (frames, properties) }
-        }
-    }
-
-    private func waitReadable(timeout: Duration) throws -> Bool {
-        var item = zmq_pollitem_t(socket: handle, fd: 0, events: Int16(ZMQ_POLLIN), revents: 0)
-        let clock = ContinuousClock()
-        let deadline = clock.now.advanced(by: timeout)
-        while true {
-            let remaining = max(clock.now.duration(to: deadline), .zero)
-            let rc = zmq_poll(&item, 1, remaining.roundedUpMilliseconds)
-            if rc > 0 { return true }
-            if rc == 0 { return false }
-            if zmq_errno() != EINTR { throw ZMQError.last("poll(\(type))") }
         }
     }
 }

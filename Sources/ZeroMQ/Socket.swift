@@ -203,7 +203,7 @@ public final class Socket {
     }
 
     /// Waits until the socket is readable (`ZMQ_POLLIN`) or writable (`ZMQ_POLLOUT`).
-    private func wait(for events: Int32, timeout: Duration) throws -> Bool {
+    func wait(for events: Int32, timeout: Duration) throws -> Bool {
         var item = zmq_pollitem_t(socket: handle, fd: 0, events: Int16(events), revents: 0)
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: timeout)
