@@ -33,7 +33,7 @@ public final class BridgePublisher: Sendable {
     private let sync: SyncServer?
     private let subscription: ChangeBus<CommittedChange>.Subscription
     private let tasks: [Task<Void, Never>]
-    private let syncStop = StopFlag()
+    private let syncStop: StopFlag
     private let counters: BridgeCounters
     private let context: Context
     private let ownsContext: Bool
@@ -62,7 +62,7 @@ public final class BridgePublisher: Sendable {
         })
         if let sync { tasks.append(Task { await sync.run() }) }
         self.tasks = tasks
-        _ = syncStop
+        self.syncStop = syncStop
     }
 
     /// Binds the endpoints and starts publishing.

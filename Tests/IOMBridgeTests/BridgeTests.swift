@@ -9,8 +9,7 @@ import IOMWire
 import Testing
 import ZeroMQ
 
-@Suite("Bridge publisher and subscriber over tcp loopback", .timeLimit(.minutes(2)),
-       .disabled("hangs on this branch: a node with a publisher never finishes (sync server silent, stop never returns); see the session note"))
+@Suite("Bridge publisher and subscriber over tcp loopback", .timeLimit(.minutes(2)))
 struct BridgeTests {
     @Test("a subscriber from the beginning receives every change once, in order, as journaled")
     func liveStream() async throws {
