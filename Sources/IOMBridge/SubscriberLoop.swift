@@ -483,15 +483,25 @@ final class SubscriberLoop {
     private func flush() {
         guard !batch.isEmpty else { return }
         hooks?.apply(batch)
-        while !stopFlag.isStopped {
-            do {
-                try bus.publish(contentsOf: batch)
-                break
-            } catch .subscriberFullUseAsyncPublish {
-                usleep(200)  // a `.wait` subscriber is full: hold delivery (and, behind it, the socket)
-            } catch {
-                break  // the bus is shut down
+        do {
+            try bus.publish(contentsOf: batch)
+        } catch .subscriberFullUseAsyncPublish {
+            // A `.wait` subscriber has no room for the whole batch (it may be smaller than the
+            // batch): hand the changes over one at a time as it makes room, holding delivery
+            // (and, behind it, the socket) meanwhile.
+            var next = 0
+            while next < batch.count && !stopFlag.isStopped {
+                do {
+                    try bus.publish(batch[next])
+                    next += 1
+                } catch .subscriberFullUseAsyncPublish {
+                    usleep(200)
+                } catch {
+                    break  // the bus is shut down
+                }
             }
+        } catch {
+            // The bus is shut down: nothing more can be delivered.
         }
         counters.add(.events, batch.count)
         deliveredMap.map.withLock { map in

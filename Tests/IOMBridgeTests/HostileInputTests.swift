@@ -59,10 +59,19 @@ struct HostileInputTests {
         #expect(await recorder.finish().map(\.sequence) == [1])
     }
 
-    /// Sends a raw sync request and returns the reply frames (nil when none comes).
-    func request(_ dealer: Socket, _ frames: [[UInt8]]) throws -> [[UInt8]]? {
-        try dealer.send(frames)
-        return try dealer.receive(timeout: .seconds(2))
+    /// Sends a raw sync request and returns the reply frames (nil when none comes). The wait
+    /// happens on the actor's own thread: a blocked test must not hold a cooperative thread
+    /// the publisher's store needs.
+    func request(_ dealer: SocketActor, _ frames: [[UInt8]], timeout: Duration = .seconds(2)) async throws -> [[UInt8]]? {
+        try await dealer.send(frames)
+        return try await dealer.receive(timeout: timeout)
+    }
+
+    /// A DEALER connected to `node`'s sync endpoint.
+    func dealer(_ node: Node, _ context: Context) throws -> SocketActor {
+        let dealer = try context.socket(.dealer)
+        try dealer.connect(try #require(node.publisher.syncEndpoint))
+        return SocketActor(dealer)
     }
 
     func params(_ frame: [UInt8]) -> [String: String] {
@@ -79,29 +88,29 @@ struct HostileInputTests {
         let node = try await Node.start()
         try await node.save(0..<5)
         let context = try Context()
-        let dealer = try context.socket(.dealer)
-        try dealer.connect(try #require(node.publisher.syncEndpoint))
+        let dealer = try dealer(node, context)
         let tag = Array("iom.v1.sync".utf8)
-        func code(_ command: String, _ params: String, tag: [UInt8] = tag) throws -> (String, [String: String]) {
-            let reply = try #require(try request(dealer, [tag, Array(command.utf8), Array("r1".utf8), Array(params.utf8)]))
+        func code(_ command: String, _ params: String, tag: [UInt8] = tag) async throws -> (String, [String: String]) {
+            let reply = try #require(try await request(dealer, [tag, Array(command.utf8), Array("r1".utf8), Array(params.utf8)]),
+                                     "no reply to \(command) \(params)")
             return (String(decoding: reply[1], as: UTF8.self), self.params(reply[3]))
         }
-        #expect(try code("INFO", "", tag: Array("iom.v2.sync".utf8)).1["code"] == "UNSUPPORTED_VERSION")
-        #expect(try code("FETCH", "").1["code"] == "BAD_REQUEST")
-        #expect(try code("REPLAY", "from=0\n").1["param"] == "from")
-        #expect(try code("REPLAY", "from=3\nto=2\n").1["param"] == "to")
-        #expect(try code("REPLAY", "from=1\nchunk=5000\n").1["code"] == "TOO_LARGE")
-        #expect(try code("REPLAY", "from=1\nbogus=1\n").1["param"] == "bogus")
-        #expect(try code("SNAPSHOT", "types=mission,unicorn\n").1["param"] == "types")
-        #expect(try code("SNAPSHOT", "not a param line").1["code"] == "BAD_REQUEST")
+        #expect(try await code("INFO", "", tag: Array("iom.v2.sync".utf8)).1["code"] == "UNSUPPORTED_VERSION")
+        #expect(try await code("FETCH", "").1["code"] == "BAD_REQUEST")
+        #expect(try await code("REPLAY", "from=0\n").1["param"] == "from")
+        #expect(try await code("REPLAY", "from=3\nto=2\n").1["param"] == "to")
+        #expect(try await code("REPLAY", "from=1\nchunk=5000\n").1["code"] == "TOO_LARGE")
+        #expect(try await code("REPLAY", "from=1\nbogus=1\n").1["param"] == "bogus")
+        #expect(try await code("SNAPSHOT", "types=mission,unicorn\n").1["param"] == "types")
+        #expect(try await code("SNAPSHOT", "not a param line").1["code"] == "BAD_REQUEST")
         // Too short to carry a request id: no reply at all.
-        #expect(try request(dealer, [tag, Array("INFO".utf8)]) == nil)
-        let (kind, info) = try code("INFO", "")
+        #expect(try await request(dealer, [tag, Array("INFO".utf8)]) == nil)
+        let (kind, info) = try await code("INFO", "")
         #expect(kind == "INFO")
         #expect(info["latest"] == "00000000000000000005")
         #expect(info["source"] == "urn:uuid:\(node.iom.store.source)")
         // A replay past the end is not an error.
-        let (end, endParams) = try code("REPLAY", "from=99\n")
+        let (end, endParams) = try await code("REPLAY", "from=99\n")
         #expect(end == "END" && endParams["count"] == "0")
         #expect(node.publisher.statistics.errors == 8)
         try await node.stop()
@@ -112,14 +121,13 @@ struct HostileInputTests {
         let node = try await Node.start()
         try await node.saveConcurrently(0..<50)
         let context = try Context()
-        let dealer = try context.socket(.dealer)
-        try dealer.connect(try #require(node.publisher.syncEndpoint))
+        let dealer = try dealer(node, context)
         let tag = Array("iom.v1.sync".utf8)
-        try dealer.send([tag, Array("REPLAY".utf8), Array("q".utf8), Array("from=11\nto=40\nchunk=7\ncredit=2\n".utf8)])
+        try await dealer.send([tag, Array("REPLAY".utf8), Array("q".utf8), Array("from=11\nto=40\nchunk=7\ncredit=2\n".utf8)])
         var sequences: [UInt64] = []
         var chunks = 0
         while true {
-            let reply = try #require(try dealer.receive(timeout: .seconds(5)))
+            let reply = try #require(try await dealer.receive(timeout: .seconds(5)))
             let kind = String(decoding: reply[1], as: UTF8.self)
             if kind == "END" {
                 #expect(params(reply[3])["count"] == "30")
@@ -137,9 +145,9 @@ struct HostileInputTests {
             // Two chunks of credit: without more, the publisher must stop after two.
             if chunks == 1 { continue }
             if chunks == 2 {
-                #expect(try dealer.receive(timeout: .milliseconds(200)) == nil)
+                #expect(try await dealer.receive(timeout: .milliseconds(200)) == nil)
             }
-            try dealer.send([tag, Array("CREDIT".utf8), Array("q".utf8), Array("add=1\n".utf8)])
+            try await dealer.send([tag, Array("CREDIT".utf8), Array("q".utf8), Array("add=1\n".utf8)])
         }
         #expect(sequences == Array(11...40))
         #expect(chunks == 5)
