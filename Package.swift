@@ -216,3 +216,11 @@ package.targets += [
     // Runs the built `iom` binary as a subprocess: exit codes, output, --help, error paths.
     .testTarget(name: "iomCommandTests", dependencies: ["iom", "ZeroMQ"]),  // "iom" so the binary is built
 ]
+
+// MARK: Operating IOMKit (issue 8: iom serve, tail, stats; save --node)
+// `iom serve` starts the bridge publisher itself (BridgePublisher, until IOMKit.startPublisher
+// is used), loads the seed records into an empty store, and `iom tail` delivers through a
+// BridgeSubscriber onto its own ChangeBus.
+for target in package.targets where target.name == "iom" {
+    target.dependencies += ["IOMBridge", "IOMFixtures", "IOMSecurity", "ChangeBus"]
+}
