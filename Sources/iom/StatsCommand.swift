@@ -108,7 +108,7 @@ struct StatsCommand: AsyncParsableCommand {
         }
         var lines = [line(header)] + rows.map(line)
         if rows.isEmpty { lines.append("(no group has at least \(table.k) cases)") }
-        lines.append("suppressed: \(table.suppressedGroups) group\(table.suppressedGroups == 1 ? "" : "s") below k=\(table.k), holding \(table.suppressedCount) case count\(table.suppressedCount == 1 ? "" : "s")")
+        lines.append("suppressed: \(table.suppressedGroups) group\(table.suppressedGroups == 1 ? "" : "s") below k=\(table.k) (\(table.suppressedCount) counted case\(table.suppressedCount == 1 ? "" : "s"))")
         return lines.joined(separator: "\n") + "\n"
     }
 
