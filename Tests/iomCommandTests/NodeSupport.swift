@@ -64,5 +64,5 @@ func caseJSON(id: String) throws -> String {
 /// A host key file (32 random bytes as hex, mode 0600).
 func writeHostKey(_ path: String) throws {
     let hex = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
-    FileManager.default.createFile(atPath: path, contents: Data(hex.utf8), attributes: [.posixPermissions: 0o600])
+    #expect(FileManager.default.createFile(atPath: path, contents: Data(hex.utf8), attributes: [.posixPermissions: 0o600]))
 }
