@@ -2,6 +2,7 @@ import Foundation
 import IOMKit
 import IOMWire
 import Logging
+import Synchronization
 import ZeroMQ
 
 /// The `--accept` endpoint of `iom serve`: a ROUTER socket taking node-save requests
@@ -10,13 +11,16 @@ import ZeroMQ
 /// change like any other.
 ///
 /// The socket lives on its own thread (a ``ZeroMQ/SocketActor``); ``run()`` answers requests
-/// until its task is cancelled.
+/// until ``stop()``. Stopping is not task cancellation on purpose: a save in progress is
+/// finished and answered (cancelling it would abandon the commit), and only then does `run()`
+/// return.
 final class NodeSaveServer: Sendable {
     /// The bound endpoint (with the real port when configured with `*`).
     let endpoint: String
     private let socket: SocketActor
     private let iom: IOMKit
     private let logger: Logger
+    private let stopping = Atomic<Bool>(false)
 
     /// Binds `endpoint`; with `keys`, as a CURVE server.
     init(endpoint requested: String, keys: CurveKeyPair?, iom: IOMKit, logger: Logger) throws(ZMQError) {
@@ -24,6 +28,8 @@ final class NodeSaveServer: Sendable {
             let context = try Context()
             let socket = try context.socket(.router)
             try socket.set(.maxMessageSize, Int64(NodeSave.maximumRequestSize))
+            // The last reply (sent just before a shutdown) still leaves.
+            try socket.set(.linger, .seconds(1))
             if let keys {
                 try socket.set(.curveServer, true)
                 try socket.set(.curveSecretKey, keys.secretKey)
@@ -40,9 +46,9 @@ final class NodeSaveServer: Sendable {
         self.logger = logger
     }
 
-    /// Answers requests until the task is cancelled.
+    /// Answers requests until ``stop()``.
     func run() async {
-        while !Task.isCancelled {
+        while !stopping.load(ordering: .acquiring) {
             let request: [[UInt8]]?
             do { request = try await socket.receive(timeout: .milliseconds(100)) } catch {
                 logger.error("node-save endpoint failed; it stops answering", metadata: ["endpoint": "\(endpoint)", "error": "\(error)"])
@@ -57,6 +63,9 @@ final class NodeSaveServer: Sendable {
             }
         }
     }
+
+    /// Makes ``run()`` return after the request in progress, if any, is answered.
+    func stop() { stopping.store(true, ordering: .releasing) }
 
     /// The reply to one request. Never throws: every failure is an ERROR reply.
     func answer(_ frames: [[UInt8]]) async -> [[UInt8]] {

@@ -182,7 +182,7 @@ struct NodeService: Service {
         // Returns on graceful shutdown; throws CancellationError if the group is cancelled.
         try? await gracefulShutdown()
         logger.notice("stopping the node")
-        accepting?.cancel()
+        server?.stop()           // finishes and answers the save in progress, takes no more
         await accepting?.value
         await publisher.stop()
         let sent = await publisher.lastSent

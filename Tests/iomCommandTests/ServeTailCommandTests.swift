@@ -170,3 +170,39 @@ struct ServeTailCommandTests {
         #expect(node.stop()?.status == 0)
     }
 }
+
+@Suite("iom serve: shutdown while saving", .timeLimit(.minutes(3)))
+struct ServeShutdownTests {
+    @Test("SIGTERM while clients save through the node: every save that was answered OK is in the store after a restart")
+    func shutdownUnderLoad() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = directory + "/node.sqlite"
+        let node = try Node(store: store)
+        let clients = try (0..<12).map { index in
+            try IOMProcess(["save", "mission", "--file", "-", "--node", node.accept, "--insecure", "--timeout", "5"],
+                           stdin: try missionJSON(id: "mission-load-\(index)"))
+        }
+        // Stop once the first answer is in: the others are starting, sending or waiting.
+        let deadline = ContinuousClock.now + .seconds(20)
+        while clients[0].process.isRunning, ContinuousClock.now < deadline { usleep(5_000) }
+        let stopped = try #require(node.stop(), "serve did not stop on SIGTERM")
+        #expect(stopped.status == 0, "\(stopped)")
+        var acknowledged: [String] = []
+        for (index, client) in clients.enumerated() {
+            let outcome = try #require(client.wait(timeout: .seconds(30)))
+            if outcome.status == 0 { acknowledged.append("mission-load-\(index)") } else { #expect(outcome.status == 69, "\(outcome)") }
+        }
+
+        #expect(!acknowledged.isEmpty)
+
+        let restarted = try Node(store: store)
+        let latestLine = try #require(restarted.process.line(startingWith: "store "))
+        let latest = try #require(latestLine.split(separator: " ").firstIndex(of: "sequence").map { UInt64(latestLine.split(separator: " ")[$0 + 1].trimmingCharacters(in: CharacterSet(charactersIn: ";"))) } ?? nil)
+        #expect(latest >= UInt64(3 + acknowledged.count), "\(latestLine), \(acknowledged.count) acknowledged")
+        let tail = try iom("tail", restarted.events, "--sync", restarted.sync, "--from", "1", "--count", "\(latest)", "--insecure")
+        #expect(sequences(tail.stdout) == Array(1...latest), "\(tail)")
+        for id in acknowledged { #expect(tail.stdout.contains(" \(id) v1"), "acknowledged \(id) is missing: \(tail)") }
+        #expect(restarted.stop()?.status == 0)
+    }
+}
