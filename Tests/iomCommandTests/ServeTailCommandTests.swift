@@ -206,3 +206,47 @@ struct ServeShutdownTests {
         #expect(restarted.stop()?.status == 0)
     }
 }
+
+@Suite("iom serve --view", .timeLimit(.minutes(3)))
+struct ServeViewTests {
+    /// The complete fictional case (with identifying fields) as a new record.
+    static func completeCase() throws -> String {
+        try String(contentsOfFile: packageRoot.appendingPathComponent("Protocols/vectors/protection_case_complete_fictional.json").path, encoding: .utf8)
+            .replacingOccurrences(of: #""version":"4""#, with: #""version":"1""#)
+    }
+
+    @Test("a protection case reaches a tail whole on the full view, without identifying fields on redacted, and not at all on public",
+          arguments: ["full", "redacted", "public"])
+    func views(view: String) throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let key = directory + "/data-1.key"
+        try writeHostKey(key)
+        let node = try Node(store: directory + "/node.sqlite", extra: ["--insecure", "--host-key", key, "--view", view])
+        #expect(node.process.stdout.contains("view \(view)"))
+        let live = try IOMProcess(["tail", node.events, "--sync", node.sync, "--count", "1", "--insecure", "--json"])
+        Thread.sleep(forTimeInterval: 1.5)
+        let saved = try iom("save", "protection-case", "--file", "-", "--node", node.accept, "--insecure", stdin: try Self.completeCase())
+        #expect(saved.stdout == "saved protectionCase case-fictional-0002: version 1, sequence 4\n", "\(saved)")
+        let mission = try iom("save", "mission", "--file", "-", "--node", node.accept, "--insecure", stdin: try missionJSON(id: "mission-after"))
+        #expect(mission.stdout.hasSuffix("sequence 5\n"), "\(mission)")
+
+        let outcome = try #require(live.wait(timeout: .seconds(20)))
+        switch view {
+        case "full":
+            #expect(outcome.stdout.contains(#""record":"case-fictional-0002""#), "\(outcome)")
+            #expect(outcome.stdout.contains("FICTIONAL Given"), "the full view carries identifying fields: \(outcome)")
+        case "redacted":
+            #expect(outcome.stdout.contains(#""record":"case-fictional-0002""#), "\(outcome)")
+            #expect(!outcome.stdout.contains("FICTIONAL Given"), "\(outcome)")
+            #expect(!outcome.stdout.contains("identifying"), "\(outcome)")
+        default:
+            #expect(outcome.stdout.contains(#""record":"mission-after""#), "the case is withheld, the next change arrives: \(outcome)")
+            #expect(!outcome.stdout.contains("case-fictional"), "\(outcome)")
+        }
+        let replay = try iom("tail", node.events, "--sync", node.sync, "--from", "1", "--count", view == "public" ? "4" : "5", "--insecure")
+        #expect(sequences(replay.stdout) == (view == "public" ? [1, 2, 3, 5] : [1, 2, 3, 4, 5]), "\(replay)")
+        #expect(!replay.stdout.contains("FICTIONAL"), "text lines never show identifying data: \(replay)")
+        #expect(node.stop()?.status == 0)
+    }
+}
