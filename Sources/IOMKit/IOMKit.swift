@@ -32,6 +32,8 @@ public final class IOMKit: Sendable {
     let sealer: CaseSealer?
     private let relay: CommitRelay
     let metrics: FacadeMetrics
+    /// Bridges started through this instance, stopped by ``close()``.
+    let bridges = BridgeRegistry()
 
     private init(store: RecordStore, bus: ChangeBus<CommittedChange>, configuration: IOMConfiguration, relay: CommitRelay,
                  security: SecurityStore, sealer: CaseSealer?, metrics: FacadeMetrics) {
@@ -80,7 +82,14 @@ public final class IOMKit: Sendable {
                                                      maximumCapacity: configuration.maximumSubscriptionCapacity)
             relay.attach(bus)
             configuration.logger?.info("IOMKit store opened", metadata: ["store": "\(location)", "lastSequence": "\(last)"])
-            return IOMKit(store: store, bus: bus, configuration: configuration, relay: relay, security: security, sealer: sealer, metrics: metrics)
+            let kit = IOMKit(store: store, bus: bus, configuration: configuration, relay: relay, security: security, sealer: sealer, metrics: metrics)
+            if let publisher = configuration.publisher {
+                do { _ = try await kit.startPublisher(publisher) } catch {
+                    try? await kit.close()
+                    throw error
+                }
+            }
+            return kit
         } catch {
             try? await store.close()
             try? security.close()
@@ -90,15 +99,19 @@ public final class IOMKit: Sendable {
         }
     }
 
-    /// Waits for pending saves, finishes every subscription and closes the store.
+    /// Waits for pending saves and closes the store; then stops the bridge publishers started
+    /// through this instance once they have sent every committed change, stops its bridge
+    /// subscribers, and finishes every subscription of ``bus``.
     public func close() async throws(IOMError) {
         let location = configuration.store.location.logDescription
+        var failure: IOMError?
         do { try await store.close() } catch {
-            let failure = IOMError(error)
-            logger?.error("could not close the IOMKit store", metadata: ["store": "\(location)", "error": "\(failure)"])
-            throw failure
+            failure = IOMError(error)
+            logger?.error("could not close the IOMKit store", metadata: ["store": "\(location)", "error": "\(failure!)"])
         }
+        await bridges.stopAll()
         bus.shutdown()
+        if let failure { throw failure }
         do { try security.close() } catch { throw .security(error) }
         logger?.info("IOMKit store closed", metadata: ["store": "\(location)"])
     }
