@@ -29,7 +29,20 @@ enum EndpointFailure {
         case .configuration(let message):
             return CommandFailure(.usage, message)
         default:
-            return CommandFailure(.unavailable, "the bridge could not start: \(error)")
+            // IOMKit.startPublisher reports the bridge's error as text (IOMError.bridge).
+            let text = "\(error)"
+            let option = options.first { text.contains($0.key) }?.value
+            let prefix = option.map { "\($0): " } ?? ""
+            if text.contains("already in use") || text.contains("Address already in use") {
+                return CommandFailure(.unavailable, "\(prefix)\(text)" + (text.contains("another port") ? "" : ". Choose another port, or tcp://127.0.0.1:* for any free one"))
+            }
+            if text.contains("Invalid argument") || text.contains("Protocol not supported") {
+                return CommandFailure(.usage, "\(prefix)\(text). Write endpoints as tcp://HOST:PORT (PORT may be *), ipc:///path/to/socket or inproc://name")
+            }
+            if text.contains("bad bridge configuration") {
+                return CommandFailure(.usage, text)
+            }
+            return CommandFailure(.unavailable, "the bridge could not start: \(text)")
         }
     }
 

@@ -21,11 +21,16 @@ final class NodeSaveServer: Sendable {
     private let iom: IOMKit
     private let logger: Logger
     private let stopping = Atomic<Bool>(false)
+    /// With CURVE: who may save (the node's allow-list, checked by the publisher's ZAP handler).
+    private let allowList: ClientAllowList?
 
-    /// Binds `endpoint`; with `keys`, as a CURVE server.
-    init(endpoint requested: String, keys: CurveKeyPair?, iom: IOMKit, logger: Logger) throws(ZMQError) {
+    /// The roles that may save through the node (others are refused with FORBIDDEN).
+    static let writers: Set<Role> = [.service, .supervisor, .caseworker]
+
+    /// Binds `endpoint`; with `keys`, as a CURVE server in the sync ZAP domain of `context`,
+    /// whose ZAP handler (the publisher's) admits the keys of `allowList` only.
+    init(endpoint requested: String, keys: CurveKeyPair?, allowList: ClientAllowList?, context: Context, iom: IOMKit, logger: Logger) throws(ZMQError) {
         do {
-            let context = try Context()
             let socket = try context.socket(.router)
             try socket.set(.maxMessageSize, Int64(NodeSave.maximumRequestSize))
             // The last reply (sent just before a shutdown) still leaves.
@@ -33,6 +38,7 @@ final class NodeSaveServer: Sendable {
             if let keys {
                 try socket.set(.curveServer, true)
                 try socket.set(.curveSecretKey, keys.secretKey)
+                try socket.set(.zapDomain, ClientAllowList.syncDomain)
             }
             try socket.bind(requested)
             endpoint = try socket.lastEndpoint
@@ -44,20 +50,23 @@ final class NodeSaveServer: Sendable {
         }
         self.iom = iom
         self.logger = logger
+        self.allowList = allowList
     }
 
     /// Answers requests until ``stop()``.
     func run() async {
         while !stopping.load(ordering: .acquiring) {
-            let request: [[UInt8]]?
-            do { request = try await socket.receive(timeout: .milliseconds(100)) } catch {
+            let received: (frames: [[UInt8]], properties: [String: String])?
+            do {
+                received = try await socket.withSocket { try $0.receive(wait: .until(.milliseconds(100)), properties: ["User-Id"]) }
+            } catch {
                 logger.error("node-save endpoint failed; it stops answering", metadata: ["endpoint": "\(endpoint)", "error": "\(error)"])
                 return
             }
             // [routing id, (empty delimiter of a REQ client,) request frames…]
-            guard let request, request.count >= 2 else { continue }
+            guard let (request, properties) = received, request.count >= 2 else { continue }
             let envelope = request[1].isEmpty ? Array(request[0...1]) : [request[0]]
-            let reply = await answer(Array(request[envelope.count...]))
+            let reply = await answer(Array(request[envelope.count...]), userID: properties["User-Id"])
             do { _ = try await socket.withSocket { try $0.send(envelope + reply, timeout: .seconds(1)) } } catch {
                 logger.warning("could not send a node-save reply", metadata: ["error": "\(error)"])
             }
@@ -68,7 +77,17 @@ final class NodeSaveServer: Sendable {
     func stop() { stopping.store(true, ordering: .releasing) }
 
     /// The reply to one request. Never throws: every failure is an ERROR reply.
-    func answer(_ frames: [[UInt8]]) async -> [[UInt8]] {
+    func answer(_ frames: [[UInt8]], userID: String?) async -> [[UInt8]] {
+        var principal = RecordSaving.principal
+        if let allowList {
+            guard let userID, let admitted = allowList.principal(userID: userID) else {
+                return NodeSave.error(.forbidden, "this client key is not in the node's allow-list")
+            }
+            guard Self.writers.contains(admitted.role) else {
+                return NodeSave.error(.forbidden, "\(admitted) may not save through the node (roles that may: \(Self.writers.map(\.rawValue).sorted().joined(separator: ", ")))")
+            }
+            principal = admitted
+        }
         guard frames.count == 3 else {
             return NodeSave.error(.badRequest, "a save request has 3 frames (iom.v1.save, record type, record JSON), got \(frames.count); see Protocols/node-save.md")
         }
@@ -93,9 +112,9 @@ final class NodeSaveServer: Sendable {
                 """)
         }
         do {
-            let saved = try await RecordSaving.save(record, into: iom)
+            let saved = try await RecordSaving.save(record, into: iom, as: principal)
             logger.info("saved through the node", metadata: ["type": "\(type.rawValue)", "record": "\(record.recordID)",
-                                                             "version": "\(saved.version)", "sequence": "\(saved.sequence)"])
+                                                             "version": "\(saved.version)", "sequence": "\(saved.sequence)", "principal": "\(principal)"])
             return NodeSave.ok(type: type, record: record.recordID, version: saved.version, sequence: saved.sequence,
                                source: iom.store.source.description)
         } catch {

@@ -7,8 +7,9 @@ enum RecordSaving {
     /// registering a case; every call audited under it).
     static let principal = Principal.supervisor("iom-cli")
 
-    /// Saves `record`; returns the stored version and the change's journal sequence.
-    static func save(_ record: AnyRecord, into iom: IOMKit) async throws(IOMError) -> (version: UInt64, sequence: UInt64) {
+    /// Saves `record` (a protection case as `principal`, checked and audited); returns the
+    /// stored version and the change's journal sequence.
+    static func save(_ record: AnyRecord, into iom: IOMKit, as principal: Principal = principal) async throws(IOMError) -> (version: UInt64, sequence: UInt64) {
         switch record {
         case .organisation(let r): let s = try await iom.organisations.save(r); return (s.record.version, s.sequence)
         case .mission(let r): let s = try await iom.missions.save(r); return (s.record.version, s.sequence)

@@ -29,17 +29,20 @@ struct ServeCommand: AsyncParsableCommand {
             (with accept=ENDPOINT before source= when --accept is given). Logs go to standard error.
 
             Security: --secret-key makes every endpoint a CURVE server with that key (from \
-            iom keygen; give clients the matching .pub). Plain text needs --insecure. CURVE \
-            clients are not yet checked against an allow-list: anyone holding the server's public \
-            key may subscribe and, with --accept, save.
+            iom keygen; give clients the matching .pub) admitting only the client keys given with \
+            --allow ROLE:FILE (bridge.md §12.2). The role decides what a client gets: the events \
+            endpoint admits the roles of its --view (full: service, supervisor, auditor; \
+            redacted: analyst; public: the others), the sync endpoint everyone allowed, each \
+            request prepared for its role; the accept endpoint lets service, supervisor and \
+            caseworker keys save, as themselves. Plain text needs --insecure.
 
             On SIGINT or SIGTERM it stops taking saves, sends every committed change, closes the \
             store and exits 0. Every committed change is in the store: the next `iom serve` on \
             the same file continues its sequence under the same source id.
 
             Example:
-              iom keygen --name node
-              iom serve --store /var/lib/iom/iom.sqlite --secret-key node.key \\
+              iom keygen --name node; iom keygen --name replica
+              iom serve --store /var/lib/iom/iom.sqlite --secret-key node.key --allow service:replica.pub \\
                         --publish tcp://0.0.0.0:5670 --replay tcp://0.0.0.0:5671
             """
     )
@@ -66,6 +69,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Serve in plain text (no CURVE): anyone who can reach the endpoints reads every change.")
     var insecure = false
 
+    @OptionGroup var allow: AllowOptions
+
     @Flag(name: .customLong("no-seed"), help: "Do not load the seed records into an empty store.")
     var noSeed = false
 
@@ -80,6 +85,13 @@ struct ServeCommand: AsyncParsableCommand {
         if secretKey != nil && insecure {
             throw ValidationError("--secret-key and --insecure contradict each other: choose one")
         }
+        _ = try allow.parsed()
+        if insecure && !allow.entries.isEmpty {
+            throw ValidationError("--allow lists CURVE client keys; with --insecure there are none: pass --secret-key instead")
+        }
+        if secretKey != nil && allow.entries.isEmpty {
+            throw ValidationError("with --secret-key only the client keys given with --allow ROLE:FILE are admitted, and there are none: add e.g. --allow service:replica.pub (a client's .pub from iom keygen)")
+        }
         for (option, endpoint) in [("--publish", publish), ("--replay", replay)] + (accept.map { [("--accept", $0)] } ?? []) {
             do { try EndpointFailure.validate(endpoint, option: option) } catch let failure as CommandFailure {
                 throw ValidationError(failure.message)
@@ -92,9 +104,8 @@ struct ServeCommand: AsyncParsableCommand {
         let keys = try secretKey.map { try KeyFiles.curveKeyPair($0, option: "--secret-key") }
         if insecure {
             logger.warning("plain text (--insecure): anyone who can reach \(publish), \(replay)\(accept.map { " and \($0)" } ?? "") reads every change\(accept == nil ? "" : " and may save records")")
-        } else {
-            logger.warning("CURVE without a client allow-list yet: any client holding the node's public key is admitted")
         }
+        let allowList = keys == nil ? nil : try allow.allowList()
 
         var configuration = IOMConfiguration(store: StoreConfiguration(location: .file(path: store)))
         configuration.logger = logger
@@ -106,7 +117,7 @@ struct ServeCommand: AsyncParsableCommand {
 
         let node: NodeService
         do {
-            node = try await start(iom, keys: keys, logger: logger)
+            node = try await start(iom, keys: keys, allowList: allowList, logger: logger)
         } catch {
             try? await iom.close()
             throw error
@@ -117,43 +128,48 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     /// Seeds an empty store, starts the publisher and the accept endpoint, prints the readiness lines.
-    private func start(_ iom: IOMKit, keys: CurveKeyPair?, logger: Logger) async throws -> NodeService {
-        var latest = try await lastSequence(iom)
-        if latest == 0 && !noSeed {
-            for record in Seed.all {
-                do { latest = try await RecordSaving.save(record, into: iom).sequence } catch {
-                    throw CommandFailure(.ioError, "cannot load the seed records into \(store): \(error)")
-                }
-            }
-            logger.notice("empty store: loaded the seed records", metadata: ["store": "\(store)", "changes": "\(Seed.all.count)"])
-        }
-
-        var publisherConfiguration = PublisherConfiguration(events: publish, sync: replay,
-                                                            security: keys.map { .curve($0) } ?? .insecure, view: view)
+    private func start(_ iom: IOMKit, keys: CurveKeyPair?, allowList: ClientAllowList?, logger: Logger) async throws -> NodeService {
+        let security: PublisherSecurity = if let keys, let allowList { .curve(keys, allow: allowList) } else { .insecure }
+        var publisherConfiguration = PublisherConfiguration(events: publish, sync: replay, security: security, view: view)
         publisherConfiguration.logger = logger
+        // One context for the bridge and the accept endpoint: the publisher's ZAP handler
+        // (installed on it with CURVE) then admits the allow-listed keys on all three.
+        let context: Context
+        do { context = try Context() } catch { throw CommandFailure(.unavailable, "cannot create a ZeroMQ context: \(error)") }
         let publisher: BridgePublisher
         do {
-            // When IOMKit.startPublisher(_:) is on main, this becomes
-            // `publisher = try await iom.startPublisher(publisherConfiguration)` (it opens sealed
-            // protection cases for sync replies with the store's keys).
-            publisher = try await BridgePublisher.start(bus: iom.bus, store: iom.store, configuration: publisherConfiguration)
+            // The facade passes the store's sealer, so sync replies carry protection cases opened.
+            publisher = try await iom.startPublisher(publisherConfiguration, context: context)
         } catch {
             throw EndpointFailure.make(error, options: [publish: "--publish", replay: "--replay"])
         }
 
         var server: NodeSaveServer?
         if let accept {
-            do { server = try NodeSaveServer(endpoint: accept, keys: keys, iom: iom, logger: logger) } catch {
+            do { server = try NodeSaveServer(endpoint: accept, keys: keys, allowList: allowList, context: context, iom: iom, logger: logger) } catch {
                 await publisher.stop()
                 throw EndpointFailure.make("--accept", accept, error)
             }
         }
 
+        // Seeded once the endpoints are bound: a node that cannot start leaves the store as it was.
+        var latest = try await lastSequence(iom)
+        if latest == 0 && !noSeed {
+            for record in Seed.all {
+                do { latest = try await RecordSaving.save(record, into: iom).sequence } catch {
+                    server?.stop()
+                    await publisher.stop()
+                    throw CommandFailure(.ioError, "cannot load the seed records into \(store): \(error)")
+                }
+            }
+            logger.notice("empty store: loaded the seed records", metadata: ["store": "\(store)", "changes": "\(Seed.all.count)"])
+        }
+
         var first = "serving events=\(publisher.eventsEndpoint) sync=\(publisher.syncEndpoint ?? "none")"
         if let server { first += " accept=\(server.endpoint)" }
         first += " source=\(publisher.source)"
-        let security = keys.map { "CURVE server, public key \($0.publicKey.z85)" } ?? "plain text"
-        let second = "store \(store): latest sequence \(latest); view \(view.rawValue); \(security); stop with Ctrl-C or SIGTERM"
+        let description = keys.map { "CURVE server, public key \($0.publicKey.z85), \(allow.entries.count) allowed client key\(allow.entries.count == 1 ? "" : "s")" } ?? "plain text"
+        let second = "store \(store): latest sequence \(latest); view \(view.rawValue); \(description); stop with Ctrl-C or SIGTERM"
         // Written at once and unbuffered, so a supervising process sees the lines now.
         FileHandle.standardOutput.write(Data((first + "\n" + second + "\n").utf8))
         logger.info("node running", metadata: ["events": "\(publisher.eventsEndpoint)", "sync": "\(publisher.syncEndpoint ?? "none")",

@@ -18,7 +18,7 @@ struct HelpTests {
               ("save", ["<type>", "--file", "--store", "--log-level", "protobuf JSON", "--node", "--host-key", "--timeout"]),
               ("proxy", ["--frontend", "--backend", "--curve-secret-key", "--curve-publisher-key", "--insecure", "--log-level", "SIGTERM"]),
               ("demo", ["--burst", "--size"]),
-              ("serve", ["--store", "--publish", "--replay", "--accept", "--view", "--secret-key", "--insecure", "--host-key", "--no-seed", "serving events=", "SIGTERM"]),
+              ("serve", ["--store", "--publish", "--replay", "--accept", "--view", "--secret-key", "--insecure", "--host-key", "--no-seed", "--allow", "serving events=", "SIGTERM"]),
               ("tail", ["<endpoint>", "--sync", "--from", "--count", "--type", "--kind", "--json", "--timeout", "--server-key", "--secret-key", "--insecure", "replayed"]),
               ("stats", ["--store", "--by", "--k", "--json", "--host-key", "ageBand"]),
           ])

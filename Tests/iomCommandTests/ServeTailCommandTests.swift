@@ -102,21 +102,44 @@ struct ServeTailCommandTests {
         #expect(second.stop()?.status == 0)
     }
 
-    @Test("with CURVE keys from iom keygen: a client with the node's key follows it; a plain-text client gets nothing (69)")
+    @Test("with CURVE: an allow-listed key follows the node and saves through it; other keys and plain text get nothing; an analyst may not save")
     func curve() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        #expect(try iom("keygen", "--out", directory, "--name", "node").status == 0)
-        #expect(try iom("keygen", "--out", directory, "--name", "me").status == 0)
-        let node = try Node(store: directory + "/node.sqlite", extra: ["--secret-key", directory + "/node.key"])
+        for name in ["node", "me", "alice", "stranger"] {
+            #expect(try iom("keygen", "--out", directory, "--name", name).status == 0)
+        }
+        let node = try Node(store: directory + "/node.sqlite", extra: [
+            "--secret-key", directory + "/node.key", "--allow", "supervisor:" + directory + "/me.pub", "--allow", "analyst:" + directory + "/alice.pub",
+        ])
         #expect(node.process.stdout.contains("CURVE server, public key"))
-        let keys = ["--server-key", directory + "/node.pub", "--secret-key", directory + "/me.key"]
-        let tail = try iom(["tail", node.events, "--sync", node.sync, "--from", "1", "--count", "3"] + keys)
+        #expect(node.process.stdout.contains("2 allowed client keys"))
+        let serverKey = ["--server-key", directory + "/node.pub"]
+        let me = serverKey + ["--secret-key", directory + "/me.key"]
+        let tail = try iom(["tail", node.events, "--sync", node.sync, "--from", "1", "--count", "3"] + me)
         #expect(sequences(tail.stdout) == [1, 2, 3], "\(tail)")
-        let saved = try iom(["save", "mission", "--file", "-", "--node", node.accept] + keys, stdin: try missionJSON(id: "mission-curve"))
-        #expect(saved.status == 0, "\(saved)")
+        let saved = try iom(["save", "mission", "--file", "-", "--node", node.accept] + me, stdin: try missionJSON(id: "mission-curve"))
+        #expect(saved.stdout == "saved mission mission-curve: version 1, sequence 4\n", "\(saved)")
+
+        // An analyst's key is admitted on the sync and accept endpoints, not on a full-view
+        // events endpoint, and may not save.
+        let alice = serverKey + ["--secret-key", directory + "/alice.key"]
+        let refused = try iom(["save", "mission", "--file", "-", "--node", node.accept] + alice, stdin: try missionJSON(id: "mission-alice"))
+        #expect(refused.status == 65, "\(refused)")
+        #expect(refused.stderr.contains("may not save"), "\(refused)")
+        let analystTail = try iom(["tail", node.events, "--count", "1", "--timeout", "2"] + alice)
+        #expect(analystTail.status == 69, "\(analystTail)")
+
+        let stranger = try iom(["tail", node.events, "--count", "1", "--timeout", "2"] + serverKey + ["--secret-key", directory + "/stranger.key"])
+        #expect(stranger.status == 69, "\(stranger)")
+        let strangerSave = try iom(["save", "mission", "--file", "-", "--node", node.accept, "--timeout", "2"] + serverKey + ["--secret-key", directory + "/stranger.key"],
+                                   stdin: try missionJSON(id: "mission-stranger"))
+        #expect(strangerSave.status == 69, "a key outside the allow-list is not even answered: \(strangerSave)")
         let plain = try iom("tail", node.events, "--count", "1", "--timeout", "2", "--insecure")
         #expect(plain.status == 69, "\(plain)")
+
+        let after = try iom(["tail", node.events, "--sync", node.sync, "--from", "4", "--count", "1"] + me)
+        #expect(after.stdout.contains("mission created mission-curve"), "only the allowed save went in: \(after)")
         #expect(node.stop()?.status == 0)
     }
 
@@ -140,6 +163,9 @@ struct ServeTailCommandTests {
           arguments: [
               (["serve", "--store", "x.sqlite"], "--secret-key"),
               (["serve", "--insecure", "--secret-key", "k.key"], "choose one"),
+              (["serve", "--secret-key", "k.key"], "--allow"),
+              (["serve", "--insecure", "--allow", "me.pub"], "--secret-key"),
+              (["serve", "--secret-key", "k.key", "--allow", "wizard:me.pub"], "supervisor"),
               (["serve", "--insecure", "--publish", "localhost:5670"], "tcp://"),
               (["serve", "--insecure", "--view", "everything"], "view"),
               (["tail", "tcp://127.0.0.1:5670"], "--insecure"),
@@ -166,7 +192,11 @@ struct ServeTailCommandTests {
         let node = try Node(store: directory + "/a.sqlite", accept: false)
         let clash = try iom("serve", "--store", directory + "/b.sqlite", "--publish", node.events, "--replay", "tcp://127.0.0.1:*", "--insecure")
         #expect(clash.status == 69, "\(clash)")
-        #expect(clash.stderr.contains("choose another port"), "\(clash)")
+        #expect(clash.stderr.contains("another port"), "\(clash)")
+        // The node that could not start did not seed its store.
+        let first = try iom("save", "mission", "--file", packageRoot.appendingPathComponent("Protocols/vectors/mission_morocco.json").path,
+                            "--store", directory + "/b.sqlite")
+        #expect(first.stdout.hasSuffix("sequence 1\n"), "\(first)")
         #expect(node.stop()?.status == 0)
     }
 }
