@@ -277,6 +277,10 @@ struct ServeViewTests {
         let replay = try iom("tail", node.events, "--sync", node.sync, "--from", "1", "--count", view == "public" ? "4" : "5", "--insecure")
         #expect(sequences(replay.stdout) == (view == "public" ? [1, 2, 3, 5] : [1, 2, 3, 4, 5]), "\(replay)")
         #expect(!replay.stdout.contains("FICTIONAL"), "text lines never show identifying data: \(replay)")
+        // Replayed from the journal (sealed at rest), the case is opened for the full view only.
+        let replayed = try iom("tail", node.events, "--sync", node.sync, "--from", "4", "--count", "1", "--insecure", "--json")
+        #expect(replayed.stdout.contains("FICTIONAL Given") == (view == "full"), "\(replayed)")
+        #expect(!replayed.stdout.contains("sealed"), "sealed bytes never go on the wire: \(replayed)")
         #expect(node.stop()?.status == 0)
     }
 }
