@@ -46,6 +46,30 @@ struct StatsCommandTests {
         #expect(four.stdout.contains(#""rows":[]"#), "3 cases < k = 4: \(four)")
     }
 
+    @Test("iom save --host-key stores protection cases locally; stats counts them; a key file others can read is refused (77)")
+    func localStore() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = directory + "/local.sqlite"
+        let key = directory + "/data-2026.key"
+        try writeHostKey(key)
+        for index in 0..<2 {
+            let saved = try iom("save", "protection-case", "--file", "-", "--store", store, "--host-key", key, stdin: try caseJSON(id: "case-local-\(index)"))
+            #expect(saved.stdout == "saved protectionCase case-local-\(index): version 1, sequence \(index + 1)\n", "\(saved)")
+        }
+        let stats = try iom("stats", "--store", store, "--host-key", key, "--k", "2", "--by", "traffickingStatus")
+        #expect(stats.status == 0, "\(stats)")
+        #expect(stats.stdout.contains("traffickingStatus  count\nunknown            2\n"), "\(stats)")
+
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: key)
+        let open = try iom("save", "protection-case", "--file", "-", "--store", store, "--host-key", key, stdin: try caseJSON(id: "case-local-9"))
+        #expect(open.status == 77, "\(open)")
+        #expect(open.stderr.contains("chmod 600 \(key)"), "\(open)")
+        let missing = try iom("stats", "--store", store, "--host-key", directory + "/none.key")
+        #expect(missing.status == 66, "\(missing)")
+        #expect(missing.stderr.contains("head -c 32 /dev/urandom"), "the error says how to make one: \(missing)")
+    }
+
     @Test("bad arguments: k below 2, an unknown field (64); a missing store (66)")
     func badArguments() throws {
         let low = try iom("stats", "--k", "1")
