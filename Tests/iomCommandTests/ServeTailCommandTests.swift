@@ -3,7 +3,7 @@ import Testing
 
 @Suite("iom serve, tail and save --node", .timeLimit(.minutes(5)))
 struct ServeTailCommandTests {
-    @Test("a node serves its seed records; tail --from 1 --count 3 prints sequences 1…3 in order and exits 0")
+    @Test("a node serves its seed records; tail --from 1 --count 3 prints sequences 1…3 in order and exits 0; SIGINT stops both with 0")
     func serveAndTail() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -29,7 +29,16 @@ struct ServeTailCommandTests {
         let events = try iom("tail", node.events, "--sync", node.sync, "--from", "1", "--count", "1", "--type", "event", "--kind", "created", "--insecure")
         #expect(sequences(events.stdout) == [3], "\(events)")
 
-        let stopped = try #require(node.stop(), "serve did not stop on SIGTERM")
+        // A tail without --count runs until SIGINT or SIGTERM, then exits 0 having printed everything.
+        let follower = try IOMProcess(["tail", node.events, "--sync", node.sync, "--from", "1", "--insecure"])
+        #expect(follower.line(startingWith: "3 ") != nil, "\(follower.stderr)")
+        follower.signal(SIGINT)
+        let followed = try #require(follower.wait(timeout: .seconds(10)), "tail did not stop on SIGINT")
+        #expect(followed.status == 0, "\(followed)")
+        #expect(sequences(followed.stdout) == [1, 2, 3])
+
+        node.process.signal(SIGINT)
+        let stopped = try #require(node.process.wait(timeout: .seconds(20)), "serve did not stop on SIGINT")
         #expect(stopped.status == 0, "\(stopped)")
         #expect(stopped.stderr.contains("node stopped cleanly"))
     }
