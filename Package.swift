@@ -218,9 +218,9 @@ package.targets += [
 ]
 
 // MARK: Operating IOMKit (issue 8: iom serve, tail, stats; save --node)
-// `iom serve` starts the bridge publisher itself (BridgePublisher, until IOMKit.startPublisher
-// is used), loads the seed records into an empty store, and `iom tail` delivers through a
-// BridgeSubscriber onto its own ChangeBus.
+// `iom serve` configures the bridge (PublisherConfiguration, PublisherSecurity, ClientAllowList)
+// and loads the seed records into an empty store; `iom tail` delivers through a BridgeSubscriber
+// onto its own ChangeBus.
 for target in package.targets where target.name == "iom" {
     target.dependencies += ["IOMBridge", "IOMFixtures", "IOMSecurity", "ChangeBus"]
 }
