@@ -29,6 +29,9 @@ public struct BridgeStatistics: Sendable, Hashable, CustomStringConvertible {
     /// All malformed messages, whatever the reason.
     public var malformedTotal: Int { malformed.values.reduce(0, +) }
 
+    /// All zero.
+    public init() {}
+
     public var description: String {
         "events \(events), withheld \(withheld), heartbeats \(heartbeats), duplicates \(duplicates), gaps \(gapsDetected), repaired \(changesRepaired), replays \(replays), snapshots \(snapshots), errors \(errors), refused \(authenticationFailures), malformed \(malformedTotal)"
     }

@@ -26,7 +26,7 @@ extension IOMKit {
         if configuration.logger == nil { configuration.logger = logger }
         do {
             let publisher = try await BridgePublisher.start(bus: bus, store: store, sealer: sealer, configuration: configuration, context: context)
-            bridges.add(publisher)
+            bridges.add(publisher, reporter: bridgeMetrics.report(publisher: true) { publisher.statistics })
             return publisher
         } catch {
             logger?.error("could not start the bridge publisher", metadata: ["events": "\(configuration.eventsEndpoint)", "error": "\(error)"])
@@ -46,7 +46,7 @@ extension IOMKit {
         if configuration.logger == nil { configuration.logger = logger }
         do {
             let subscriber = try BridgeSubscriber.start(configuration, bus: bus, context: context)
-            bridges.add(subscriber)
+            bridges.add(subscriber, reporter: bridgeMetrics.report(publisher: false) { subscriber.statistics })
             return subscriber
         } catch {
             throw .bridge("\(error)")
@@ -56,19 +56,39 @@ extension IOMKit {
 
 /// The bridges an ``IOMKit`` started, stopped together when it closes.
 final class BridgeRegistry: Sendable {
-    private let state = Mutex<(publishers: [BridgePublisher], subscribers: [BridgeSubscriber])>(([], []))
+    private struct State {
+        var publishers: [BridgePublisher] = []
+        var subscribers: [BridgeSubscriber] = []
+        var reporters: [Task<Void, Never>] = []
+    }
+
+    private let state = Mutex(State())
 
     var first: BridgePublisher? { state.withLock { $0.publishers.first } }
 
-    func add(_ publisher: BridgePublisher) { state.withLock { $0.publishers.append(publisher) } }
-    func add(_ subscriber: BridgeSubscriber) { state.withLock { $0.subscribers.append(subscriber) } }
+    func add(_ publisher: BridgePublisher, reporter: Task<Void, Never>) {
+        state.withLock {
+            $0.publishers.append(publisher)
+            $0.reporters.append(reporter)
+        }
+    }
+
+    func add(_ subscriber: BridgeSubscriber, reporter: Task<Void, Never>) {
+        state.withLock {
+            $0.subscribers.append(subscriber)
+            $0.reporters.append(reporter)
+        }
+    }
 
     func stopAll() async {
-        let (publishers, subscribers) = state.withLock { state in
-            defer { state = ([], []) }
+        let stopping = state.withLock { state in
+            defer { state = State() }
             return state
         }
-        for publisher in publishers { await publisher.stop() }
-        for subscriber in subscribers { subscriber.stop() }
+        for publisher in stopping.publishers { await publisher.stop() }
+        for subscriber in stopping.subscribers { subscriber.stop() }
+        // Last samples, after the bridges stopped counting.
+        for reporter in stopping.reporters { reporter.cancel() }
+        for reporter in stopping.reporters { await reporter.value }
     }
 }

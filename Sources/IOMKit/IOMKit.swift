@@ -34,6 +34,8 @@ public final class IOMKit: Sendable {
     let metrics: FacadeMetrics
     /// Bridges started through this instance, stopped by ``close()``.
     let bridges = BridgeRegistry()
+    /// Their counters, reported to swift-metrics.
+    let bridgeMetrics: BridgeMetrics
 
     private init(store: RecordStore, bus: ChangeBus<CommittedChange>, configuration: IOMConfiguration, relay: CommitRelay,
                  security: SecurityStore, sealer: CaseSealer?, metrics: FacadeMetrics) {
@@ -44,6 +46,7 @@ public final class IOMKit: Sendable {
         self.security = security
         self.sealer = sealer
         self.metrics = metrics
+        self.bridgeMetrics = BridgeMetrics(factory: configuration.metricsFactory ?? MetricsSystem.factory)
     }
 
     /// The host's logger, if it gave one (``IOMConfiguration/logger``).
