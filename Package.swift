@@ -214,7 +214,7 @@ for target in package.targets {
 }
 package.targets += [
     // Runs the built `iom` binary as a subprocess: exit codes, output, --help, error paths.
-    .testTarget(name: "iomCommandTests", dependencies: ["iom", "ZeroMQ"]),  // "iom" so the binary is built
+    .testTarget(name: "iomCommandTests", dependencies: ["iom", "ZeroMQ", "IOMStore"]),  // "iom" so the binary is built
 ]
 
 // MARK: Operating IOMKit (issue 8: iom serve, tail, stats; save --node)
