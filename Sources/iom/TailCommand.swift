@@ -184,6 +184,12 @@ final class TailService: Service, Sendable {
             self.subscriber.stop()   // ends the subscription: print() returns
         }
         output.flush()
+        // One closing line on stderr (stdout holds only changes): what crossing the wire took.
+        let s = subscriber.statistics
+        FileHandle.standardError.write(Data("""
+            iom tail: delivered \(s.events), gaps \(s.gapsDetected), repaired \(s.changesRepaired), \
+            duplicates \(s.duplicates), withheld \(s.withheld), malformed \(s.malformedTotal)\n
+            """.utf8))
     }
 
     private func print() async {
