@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import IOMKit
 import Logging
 import ServiceLifecycle
 import ZeroMQ
@@ -17,7 +18,8 @@ struct ProxyCommand: AsyncParsableCommand {
             Subscriptions travel upstream, changes downstream; the proxy neither reads nor changes them.
 
             Security: with --curve-secret-key the backend is a CURVE server with that key (give \
-            subscribers the matching .pub); with --curve-publisher-key the frontend is a CURVE \
+            subscribers the matching .pub) admitting only the client keys listed with --allow whose \
+            role gets the relayed --view (a ZAP handler; refusals are logged); with --curve-publisher-key the frontend is a CURVE \
             client of that publisher, using the same key pair. Plain text over tcp or ipc needs \
             --insecure.
 
@@ -27,7 +29,7 @@ struct ProxyCommand: AsyncParsableCommand {
 
             Example:
               iom proxy --frontend tcp://node-rabat:5560 --backend tcp://0.0.0.0:5570 \\
-                        --curve-secret-key proxy.key --curve-publisher-key node-rabat.pub
+                        --curve-secret-key proxy.key --curve-publisher-key node-rabat.pub --allow service:replica.pub
             """
     )
 
@@ -49,6 +51,11 @@ struct ProxyCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Allow plain text (no CURVE) on tcp and ipc endpoints: anyone who can reach them reads every change.")
     var insecure = false
 
+    @OptionGroup var allow: AllowOptions
+
+    @Option(name: .long, help: ArgumentHelp("The view of the stream relayed (what the publisher's endpoint carries): full, redacted or public. Only --allow keys whose role gets that view are admitted.", valueName: "view"))
+    var view: BridgeView = .full
+
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -57,6 +64,13 @@ struct ProxyCommand: AsyncParsableCommand {
         }
         let frontends = try frontend.map { try ProxyEndpoint(parsing: $0, defaultMode: .connect, option: "--frontend") }
         let backend = try ProxyEndpoint(parsing: backend, defaultMode: .bind, option: "--backend")
+        if curveSecretKey != nil, allow.entries.isEmpty {
+            throw ValidationError("with --curve-secret-key the backend would admit any CURVE client key: list the subscribers' keys with --allow [ROLE:]FILE (their NAME.pub from iom keygen)")
+        }
+        if curveSecretKey == nil, !allow.entries.isEmpty {
+            throw ValidationError("--allow needs --curve-secret-key: without CURVE there are no client keys to check")
+        }
+        _ = try allow.parsed()
         if curvePublisherKey != nil, curveSecretKey == nil {
             throw ValidationError("--curve-publisher-key needs --curve-secret-key too: the proxy's own key pair (create one with iom keygen --name proxy)")
         }
@@ -104,10 +118,8 @@ struct ProxyCommand: AsyncParsableCommand {
             if keyPair == nil { logger.warning("plain text: the backend has no CURVE (--insecure); anyone who can reach it reads every change") }
             if publisherKey == nil { logger.warning("plain text: the frontend has no CURVE (--insecure); changes from the publisher travel unencrypted") }
         }
-        if keyPair != nil {
-            logger.warning("the backend encrypts but accepts any CURVE client key: the proxy has no client allow-list yet")
-        }
-        return ProxyPlan(frontends: frontends, backend: backend, keyPair: keyPair, publisherKey: publisherKey)
+        let allowList = keyPair == nil ? nil : try allow.allowList()
+        return ProxyPlan(frontends: frontends, backend: backend, keyPair: keyPair, publisherKey: publisherKey, allowList: allowList, view: view)
     }
 
     private func loadKey<Key>(option: String, _ read: () throws -> Key) throws -> Key {

@@ -14,6 +14,10 @@ struct ProxyPlan: Sendable {
     let keyPair: CurveKeyPair?
     /// The publisher's public key: makes the frontend a CURVE client.
     let publisherKey: CurveKey?
+    /// The subscribers admitted on the backend (with CURVE): a ZAP handler checks each key.
+    let allowList: ClientAllowList?
+    /// The view of the relayed stream: the backend's ZAP domain.
+    let view: BridgeView
 }
 
 /// A failure of the proxy, turned into a message and an exit code by the command.
@@ -60,6 +64,24 @@ struct ProxyService: Service {
         let stopper = ProxyStopper(context: context, control: "inproc://iom-proxy-control")
         let plan = plan
         let logger = logger
+        // §12.2: without a ZAP handler libzmq would admit any CURVE client key.
+        var zap: ZAPHandler?
+        if let allowList = plan.allowList {
+            let refused = Counter(label: IOMMetrics.authFailuresTotal, dimensions: [(IOMMetrics.Dimension.reason, "not_allowed")])
+            do {
+                zap = try ZAPHandler(context: context) { request in
+                    switch allowList.admission(clientKey: request.clientKey?.z85, domain: request.domain) {
+                    case .admit(let principal, let metadata):
+                        return .allow(userID: principal.id, metadata: metadata)
+                    case .refuse(let reason):
+                        refused.increment()
+                        logger.warning("refused a subscriber: \(reason)", metadata: ["address": "\(request.address)", "key": "\(request.clientKey?.z85 ?? "none")"])
+                        return .deny(reason: reason)
+                    }
+                }
+            } catch { throw ProxyError.zmq(error) }
+        }
+        defer { zap?.stop() }
         try await withTaskCancellationOrGracefulShutdownHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
                 let thread = Thread {
@@ -127,6 +149,7 @@ enum ProxyRunner {
             if let pair = plan.keyPair {
                 try backend.set(.curveServer, true)
                 try backend.set(.curveSecretKey, pair.secretKey)
+                try backend.set(.zapDomain, plan.view.zapDomain)
             }
             try controlSocket.bind(control)
         } catch let error as ZMQError { throw ProxyError.zmq(error) }

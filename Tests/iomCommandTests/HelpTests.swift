@@ -16,8 +16,8 @@ struct HelpTests {
           arguments: [
               ("keygen", ["--out", "--name", "--force"]),
               ("save", ["<type>", "--file", "--store", "--log-level", "protobuf JSON", "--node", "--host-key", "--timeout"]),
-              ("proxy", ["--frontend", "--backend", "--curve-secret-key", "--curve-publisher-key", "--insecure", "--log-level", "SIGTERM"]),
-              ("demo", ["--burst", "--size"]),
+              ("proxy", ["--frontend", "--backend", "--curve-secret-key", "--curve-publisher-key", "--allow", "--view", "--insecure", "--log-level", "SIGTERM"]),
+              ("demo", ["--burst", "--directory"]),
               ("serve", ["--store", "--publish", "--replay", "--accept", "--view", "--secret-key", "--insecure", "--host-key", "--no-seed", "--allow", "serving events=", "SIGTERM"]),
               ("tail", ["<endpoint>", "--sync", "--from", "--count", "--type", "--kind", "--json", "--timeout", "--server-key", "--secret-key", "--insecure", "replayed"]),
               ("stats", ["--store", "--by", "--k", "--json", "--host-key", "ageBand"]),

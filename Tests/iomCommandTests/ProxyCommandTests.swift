@@ -87,12 +87,13 @@ struct ProxyCommandTests {
         #expect(proxy.wait(timeout: .seconds(10))?.status == 0)
     }
 
-    @Test("with CURVE keys from iom keygen: encrypted both ways; a subscriber with the wrong server key gets nothing")
+    @Test("with CURVE keys from iom keygen: encrypted both ways; only allow-listed subscribers get changes; a wrong server key or an unknown client key gets nothing")
     func curve() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         #expect(try iom("keygen", "--out", directory, "--name", "node").status == 0)
         #expect(try iom("keygen", "--out", directory, "--name", "proxy").status == 0)
+        #expect(try iom("keygen", "--out", directory, "--name", "replica").status == 0)
         let node = try CurveKeyFile.readKeyPair(secretKeyPath: directory + "/node.key")
         let proxyPublic = try CurveKeyFile.readPublicKey(at: directory + "/proxy.pub")
 
@@ -102,13 +103,14 @@ struct ProxyCommandTests {
         try publisher.set(.curveSecretKey, node.secretKey)
         try publisher.bind("tcp://127.0.0.1:*")
         let proxy = try IOMProcess(["proxy", "--frontend", try publisher.lastEndpoint, "--backend", "tcp://127.0.0.1:*",
-                                    "--curve-secret-key", directory + "/proxy.key", "--curve-publisher-key", directory + "/node.pub"])
+                                    "--curve-secret-key", directory + "/proxy.key", "--curve-publisher-key", directory + "/node.pub",
+                                    "--allow", "service:" + directory + "/replica.pub"])
         let backend = try started(proxy)
         #expect(proxy.stdout.contains(proxyPublic.z85), "the readiness line gives subscribers the server key")
         #expect(proxy.stdout.contains("CURVE client"))
 
         let subscriber = try context.socket(.sub)
-        let client = try CurveKeyPair.generate()
+        let client = try CurveKeyFile.readKeyPair(secretKeyPath: directory + "/replica.key")
         try subscriber.set(.curveServerKey, proxyPublic)
         try subscriber.set(.curvePublicKey, client.publicKey)
         try subscriber.set(.curveSecretKey, client.secretKey)
@@ -123,13 +125,23 @@ struct ProxyCommandTests {
         try impostor.set(.curveSecretKey, other.secretKey)
         try impostor.set(.subscribe, [])
         try impostor.connect(backend)
+        // A subscriber with the right server key but a key not on the allow-list.
+        let stranger = try context.socket(.sub)
+        let strangerKeys = try CurveKeyPair.generate()
+        try stranger.set(.curveServerKey, proxyPublic)
+        try stranger.set(.curvePublicKey, strangerKeys.publicKey)
+        try stranger.set(.curveSecretKey, strangerKeys.secretKey)
+        try stranger.set(.subscribe, [])
+        try stranger.connect(backend)
         for _ in 0..<20 {
             try publisher.send([Array("iom.v1.secret".utf8)])
             usleep(20_000)
         }
         #expect(try subscriber.receive(timeout: .seconds(5)) == [Array("iom.v1.secret".utf8)])
         #expect(try impostor.receive(timeout: .milliseconds(500)) == nil)
+        #expect(try stranger.receive(timeout: .milliseconds(500)) == nil)
         #expect(proxy.stderrContains("failed the handshake"), "the refused subscriber is logged")
+        #expect(proxy.stderrContains("refused a subscriber: client key \(strangerKeys.publicKey.z85) is not in the allow-list"), "\(proxy.stderr)")
 
         proxy.signal(SIGTERM)
         #expect(proxy.wait(timeout: .seconds(10))?.status == 0)
@@ -199,12 +211,12 @@ struct ProxyCommandTests {
         let key = directory + "/proxy.key"
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: key)
         let refused = try iom("proxy", "--frontend", "tcp://127.0.0.1:9", "--backend", "tcp://127.0.0.1:*",
-                              "--curve-secret-key", key, "--insecure")
+                              "--curve-secret-key", key, "--allow", directory + "/proxy.pub", "--insecure")
         #expect(refused.status == 77, "\(refused)")
         #expect(refused.stderr.contains("chmod 600 \(key)"))
 
         let missing = try iom("proxy", "--frontend", "tcp://127.0.0.1:9", "--backend", "tcp://127.0.0.1:*",
-                              "--curve-secret-key", directory + "/none.key", "--insecure")
+                              "--curve-secret-key", directory + "/none.key", "--allow", directory + "/proxy.pub", "--insecure")
         #expect(missing.status == 66, "\(missing)")
         #expect(missing.stderr.contains("iom keygen"))
 
@@ -212,5 +224,10 @@ struct ProxyCommandTests {
                                     "--curve-publisher-key", directory + "/proxy.pub")
         #expect(publisherOnly.status == 64, "\(publisherOnly)")
         #expect(publisherOnly.stderr.contains("--curve-secret-key"))
+
+        let noAllowList = try iom("proxy", "--frontend", "tcp://127.0.0.1:9", "--backend", "tcp://127.0.0.1:*",
+                                  "--curve-secret-key", directory + "/proxy.key")
+        #expect(noAllowList.status == 64, "\(noAllowList)")
+        #expect(noAllowList.stderr.contains("--allow"))
     }
 }
