@@ -216,3 +216,18 @@ package.targets += [
     // Runs the built `iom` binary as a subprocess: exit codes, output, --help, error paths.
     .testTarget(name: "iomCommandTests", dependencies: ["iom", "ZeroMQ"]),  // "iom" so the binary is built
 ]
+
+// MARK: Bridge benchmarks
+// The ZeroMQ bridge (bus → BridgePublisher → tcp → BridgeSubscriber → bus) beside raw libzmq
+// PUB/SUB at the same message sizes, in one run: throughput plain and CURVE, latency at 10k/s.
+package.targets += [
+    .executableTarget(
+        name: "BridgeBenchmarks",
+        dependencies: [
+            "ZeroMQ", "ChangeBus", "IOMChanges", "IOMBridge", "IOMDomain", "IOMWire", "IOMFixtures", "IOMStore",
+            .product(name: "Benchmark", package: "benchmark"),
+        ],
+        path: "Benchmarks/BridgeBenchmarks",
+        plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+    ),
+]
