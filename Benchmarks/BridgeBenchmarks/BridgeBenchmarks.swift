@@ -10,6 +10,8 @@
 //   `BridgePublisher` and `BridgeSubscriber` on separate contexts over tcp loopback.
 //   `<size>` is the whole event message on the wire (topic + attributes + data frames).
 // - Bridge/tcp-256B/IOMKit-curve — the same with CURVE on the events connection.
+// - Bridge/decode-<size>B/WireCodec — diagnostic: decoding the data frame of such an event
+//   into a validated `Change`, the subscriber's per-event decode work alone, on one thread.
 // - Bridge/latency-10k/IOMKit — one change every 100 µs (a deadline clock, 10,000 events/s);
 //   the custom metric `latency (ns)` holds each event's time from `bus.publish` on the
 //   publisher to its arrival at a consumer of the subscriber's bus, so its percentiles are
@@ -90,6 +92,24 @@ let benchmarks: @Sendable () -> Void = {
         ) { benchmark in
             guard let rig = BridgeRig.rig(name) else { return benchmark.error("\(name): no rig (setup failed)") }
             try await rig.throughputSample(benchmark)
+        }
+    }
+
+    // MARK: What the subscriber pays per event to decode (diagnostic, one thread)
+    // `WireCodec.decodeChange` of the data frame into a validated domain `Change`: the part of
+    // the subscriber's per-event work that does not depend on ZeroMQ. Its throughput is a
+    // ceiling on the subscriber thread, whatever the transport does.
+    for target in [256, 1024] {
+        let template = WireSize.changes(count: 1, target: target)[0].encoded
+        let name = "Bridge/decode-\(WireSize.envelope + template.count)B/WireCodec"
+        Benchmark(
+            name,
+            configuration: .init(metrics: [.throughput, .wallClock, .mallocCountTotal], warmupIterations: 5,
+                                 scalingFactor: .kilo, maxDuration: .seconds(3), maxIterations: 1_000)
+        ) { benchmark in
+            for _ in benchmark.scaledIterations {
+                do { blackHole(try WireCodec.decodeChange(template)) } catch { return benchmark.error("\(name): \(error)") }
+            }
         }
     }
 
