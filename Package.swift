@@ -214,7 +214,7 @@ for target in package.targets {
 }
 package.targets += [
     // Runs the built `iom` binary as a subprocess: exit codes, output, --help, error paths.
-    .testTarget(name: "iomCommandTests", dependencies: ["iom", "ZeroMQ"]),  // "iom" so the binary is built
+    .testTarget(name: "iomCommandTests", dependencies: ["iom", "ZeroMQ", "IOMStore"]),  // "iom" so the binary is built
 ]
 
 // MARK: Bridge benchmarks
@@ -224,10 +224,18 @@ package.targets += [
     .executableTarget(
         name: "BridgeBenchmarks",
         dependencies: [
-            "ZeroMQ", "ChangeBus", "IOMChanges", "IOMBridge", "IOMDomain", "IOMWire", "IOMFixtures", "IOMStore",
+            "ZeroMQ", "ChangeBus", "IOMChanges", "IOMBridge", "IOMDomain", "IOMWire", "IOMFixtures", "IOMStore", "IOMSecurity",
             .product(name: "Benchmark", package: "benchmark"),
         ],
         path: "Benchmarks/BridgeBenchmarks",
         plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
     ),
 ]
+
+// MARK: Operating IOMKit (issue 8: iom serve, tail, stats; save --node)
+// `iom serve` configures the bridge (PublisherConfiguration, PublisherSecurity, ClientAllowList)
+// and loads the seed records into an empty store; `iom tail` delivers through a BridgeSubscriber
+// onto its own ChangeBus.
+for target in package.targets where target.name == "iom" {
+    target.dependencies += ["IOMBridge", "IOMFixtures", "IOMSecurity", "ChangeBus"]
+}

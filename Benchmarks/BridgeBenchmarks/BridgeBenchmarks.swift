@@ -35,6 +35,7 @@ import Benchmark
 import ChangeBus
 import Foundation
 import IOMBridge
+import IOMSecurity
 import IOMChanges
 import IOMDomain
 import IOMFixtures
@@ -379,7 +380,8 @@ final class BridgeRig: Sendable {
         if curve {
             let server = try CurveKeyPair.generate()
             let client = try CurveKeyPair.generate()
-            publisherSecurity = .curve(server)
+            // The ZAP handler and allow-list run as in production (one admitted key).
+            publisherSecurity = .curve(server, allow: try ClientAllowList([client.publicKey.z85: .service("bench")]))
             subscriberSecurity = .curve(client: client, server: server.publicKey)
         } else {
             publisherSecurity = .insecure

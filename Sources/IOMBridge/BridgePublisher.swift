@@ -1,7 +1,9 @@
 import ChangeBus
 import Foundation
 import IOMChanges
+import IOMSecurity
 import IOMStore
+import IOMWire
 import Logging
 import ZeroMQ
 
@@ -10,7 +12,7 @@ import ZeroMQ
 ///
 /// ```swift
 /// let publisher = try await BridgePublisher.start(bus: iom.bus, store: iom.store,
-///                                                 configuration: PublisherConfiguration(security: .curve(keys)))
+///                                                 configuration: PublisherConfiguration(security: .curve(keys, allow: allowList)))
 /// print(publisher.eventsEndpoint, publisher.syncEndpoint ?? "-")
 /// …
 /// await publisher.stop()     // sends what is committed, a last heartbeat, then closes
@@ -37,10 +39,13 @@ public final class BridgePublisher: Sendable {
     private let counters: BridgeCounters
     private let context: Context
     private let ownsContext: Bool
+    private let zap: ZAPHandler?
 
     private init(source: SourceID, eventsEndpoint: String, syncEndpoint: String?, configuration: PublisherConfiguration,
                  bus: ChangeBus<CommittedChange>, pump: EventsPump, sync: SyncServer?, syncStop: StopFlag,
-                 subscription: ChangeBus<CommittedChange>.Subscription, counters: BridgeCounters, context: Context, ownsContext: Bool) {
+                 subscription: ChangeBus<CommittedChange>.Subscription, counters: BridgeCounters, context: Context, ownsContext: Bool,
+                 zap: ZAPHandler?) {
+        self.zap = zap
         self.source = source
         self.eventsEndpoint = eventsEndpoint
         self.syncEndpoint = syncEndpoint
@@ -72,11 +77,15 @@ public final class BridgePublisher: Sendable {
     ///   - store: the journal behind the bus, for snapshot and replay and to re-read changes the
     ///     publisher fell behind on. `nil` publishes the live stream only (no sync endpoint).
     ///   - source: the source id of the changes; defaults to the store's.
-    ///   - context: a ZeroMQ context to share (e.g. with a ZAP handler); by default the
-    ///     publisher makes its own.
+    ///   - sealer: opens the sealed identifying fields of protection cases read back from the
+    ///     journal (snapshot, replay, catching up). IOMKit passes its own
+    ///     (``IOMKit/IOMKit/startPublisher(_:)``); without one, sealed changes are withheld.
+    ///   - context: a ZeroMQ context to share; by default the publisher makes its own. With
+    ///     `.curve` security the publisher installs its ZAP handler on it, so the context must
+    ///     not have one already.
     /// - Throws: ``BridgeError/endpoint(_:_:)`` when an endpoint cannot be bound,
     ///   ``BridgeError/configuration(_:)`` for inconsistent settings.
-    public static func start(bus: ChangeBus<CommittedChange>, store: RecordStore?, source: SourceID? = nil,
+    public static func start(bus: ChangeBus<CommittedChange>, store: RecordStore?, source: SourceID? = nil, sealer: (any FieldSealer)? = nil,
                              configuration: PublisherConfiguration, context: Context? = nil) async throws(BridgeError) -> BridgePublisher {
         guard let source = source ?? store?.source else { throw .configuration("a publisher without a store needs a source id") }
         guard configuration.heartbeatInterval >= .milliseconds(10) else { throw .configuration("heartbeatInterval must be at least 10 ms") }
@@ -89,6 +98,31 @@ public final class BridgePublisher: Sendable {
         let provided = context
         let context: Context
         do { context = try provided ?? Context() } catch { throw .configuration("cannot create a ZeroMQ context: \(error)") }
+        let counters = BridgeCounters()
+
+        // §12.2: with CURVE, a ZAP handler admits the allow-listed keys only. Without one
+        // libzmq would accept any client key.
+        var zap: ZAPHandler?
+        if let allowList = configuration.security.allowList {
+            let logger = configuration.logger
+            do {
+                zap = try ZAPHandler(context: context) { request in
+                    switch allowList.admission(clientKey: request.clientKey?.z85, domain: request.domain) {
+                    case .admit(let principal, let metadata):
+                        return .allow(userID: principal.id, metadata: metadata)
+                    case .refuse(let reason):
+                        counters.add(.authenticationFailures)
+                        logger?.warning("bridge publisher: refused a connection: \(reason)",
+                                        metadata: ["address": "\(request.address)", "domain": "\(request.domain)",
+                                                   "key": "\(request.clientKey?.z85 ?? "none")"])
+                        return .deny(reason: reason)
+                    }
+                }
+            } catch {
+                if ownsContext { context.shutdown() }
+                throw .configuration("cannot install the ZAP handler (does the context already have one?): \(error)")
+            }
+        }
 
         let events: Socket
         let eventsEndpoint: String
@@ -98,33 +132,34 @@ public final class BridgePublisher: Sendable {
             try events.set(.linger, .zero)
             try events.set(.heartbeatInterval, .seconds(1))
             try events.set(.heartbeatTimeout, .seconds(5))
-            try configuration.security.apply(to: events, domain: "iom.events.\(configuration.view.rawValue)")
+            try configuration.security.apply(to: events, domain: configuration.view.zapDomain)
             try events.bind(configuration.eventsEndpoint)
             eventsEndpoint = try events.lastEndpoint
         } catch {
+            zap?.stop()
             if ownsContext { context.shutdown() }
             throw .endpoint(configuration.eventsEndpoint, error as? ZMQError ?? ZMQError(operation: "bind", code: 0, message: "\(error)"))
         }
 
         var sync: SyncServer?
         var syncEndpoint: String?
-        let counters = BridgeCounters()
         let syncStop = StopFlag()
-        let filter = ViewFilter(view: configuration.view, redactor: configuration.redactor)
+        let filter = ViewFilter(view: configuration.view, redactor: configuration.redactor, sealer: sealer)
         if let endpoint = configuration.syncEndpoint, let store {
             do {
                 let router = try context.socket(.router)
                 try router.set(.maxMessageSize, Int64(BridgeProtocol.maximumMessageSize))
                 try router.set(.sendHighWaterMark, 10_000)
                 try router.set(.linger, .zero)
-                try configuration.security.apply(to: router, domain: "iom.sync")
+                try configuration.security.apply(to: router, domain: ClientAllowList.syncDomain)
                 try router.bind(endpoint)
                 syncEndpoint = try router.lastEndpoint
                 sync = SyncServer(socket: router, thread: SocketThread(name: "iom.bridge.sync"), store: store, filter: filter,
-                                  limits: .init(perPeer: configuration.maximumRequestsPerPeer, total: configuration.maximumRequests,
+                                  allowList: configuration.security.allowList, limits: .init(perPeer: configuration.maximumRequestsPerPeer, total: configuration.maximumRequests,
                                                 timeout: configuration.requestTimeout, heartbeatInterval: configuration.heartbeatInterval),
                                   counters: counters, logger: configuration.logger, stopFlag: syncStop)
             } catch {
+                zap?.stop()
                 if ownsContext { context.shutdown() }
                 throw .endpoint(endpoint, error as? ZMQError ?? ZMQError(operation: "bind", code: 0, message: "\(error)"))
             }
@@ -134,6 +169,7 @@ public final class BridgePublisher: Sendable {
         do {
             subscription = try bus.subscribe(.all, capacity: configuration.backlog, whenFull: configuration.whenBehind)
         } catch {
+            zap?.stop()
             if ownsContext { context.shutdown() }
             throw .configuration("cannot subscribe to the bus: \(error)")
         }
@@ -148,7 +184,7 @@ public final class BridgePublisher: Sendable {
         configuration.logger?.info("bridge publisher: source \(source) events \(eventsEndpoint) sync \(syncEndpoint ?? "none") view \(configuration.view.rawValue)")
         return BridgePublisher(source: source, eventsEndpoint: eventsEndpoint, syncEndpoint: syncEndpoint, configuration: configuration,
                                bus: bus, pump: pump, sync: sync, syncStop: syncStop, subscription: subscription, counters: counters,
-                               context: context, ownsContext: ownsContext)
+                               context: context, ownsContext: ownsContext, zap: zap)
     }
 
     /// What the publisher has sent and served so far.
@@ -174,6 +210,7 @@ public final class BridgePublisher: Sendable {
         syncStop.stop()
         for task in tasks { task.cancel() }
         for task in tasks { await task.value }
+        zap?.stop()
         if ownsContext { context.shutdown() }
     }
 }

@@ -21,14 +21,19 @@ public struct BridgeStatistics: Sendable, Hashable, CustomStringConvertible {
     public var snapshots = 0
     /// Sync requests refused with an ERROR reply (publisher), or ERROR replies received (subscriber).
     public var errors = 0
+    /// Connections refused by the publisher's ZAP handler (unknown key, no CURVE, wrong view).
+    public var authenticationFailures = 0
     /// Malformed messages dropped, by reason.
     public var malformed: [MalformedReason: Int] = [:]
 
     /// All malformed messages, whatever the reason.
     public var malformedTotal: Int { malformed.values.reduce(0, +) }
 
+    /// All zero.
+    public init() {}
+
     public var description: String {
-        "events \(events), withheld \(withheld), heartbeats \(heartbeats), duplicates \(duplicates), gaps \(gapsDetected), repaired \(changesRepaired), replays \(replays), snapshots \(snapshots), errors \(errors), malformed \(malformedTotal)"
+        "events \(events), withheld \(withheld), heartbeats \(heartbeats), duplicates \(duplicates), gaps \(gapsDetected), repaired \(changesRepaired), replays \(replays), snapshots \(snapshots), errors \(errors), refused \(authenticationFailures), malformed \(malformedTotal)"
     }
 }
 
@@ -43,9 +48,10 @@ final class BridgeCounters: Sendable {
     let replays = Atomic<Int>(0)
     let snapshots = Atomic<Int>(0)
     let errors = Atomic<Int>(0)
+    let authenticationFailures = Atomic<Int>(0)
     private let malformed = Mutex<[MalformedReason: Int]>([:])
 
-    enum Counter { case events, withheld, heartbeats, duplicates, gapsDetected, changesRepaired, replays, snapshots, errors }
+    enum Counter { case events, withheld, heartbeats, duplicates, gapsDetected, changesRepaired, replays, snapshots, errors, authenticationFailures }
 
     func add(_ counter: Counter, _ n: Int = 1) {
         switch counter {
@@ -58,6 +64,7 @@ final class BridgeCounters: Sendable {
         case .replays: replays.add(n, ordering: .relaxed)
         case .snapshots: snapshots.add(n, ordering: .relaxed)
         case .errors: errors.add(n, ordering: .relaxed)
+        case .authenticationFailures: authenticationFailures.add(n, ordering: .relaxed)
         }
     }
 
@@ -76,6 +83,7 @@ final class BridgeCounters: Sendable {
         s.replays = replays.load(ordering: .relaxed)
         s.snapshots = snapshots.load(ordering: .relaxed)
         s.errors = errors.load(ordering: .relaxed)
+        s.authenticationFailures = authenticationFailures.load(ordering: .relaxed)
         s.malformed = malformed.withLock { $0 }
         return s
     }

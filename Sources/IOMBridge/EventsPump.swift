@@ -197,6 +197,6 @@ struct JournalItem {
     }
 
     func prepare(_ entry: JournalEntry, _ filter: ViewFilter) -> ViewFilter.Prepared {
-        filter.prepare(type: type, encoded: entry.payload) { try? WireCodec.decodeChange(entry.payload) }
+        filter.prepare(type: type, journal: entry.payload)
     }
 }

@@ -8,7 +8,7 @@ import Logging
 ///
 /// ```swift
 /// var configuration = PublisherConfiguration(events: "tcp://127.0.0.1:5670", sync: "tcp://127.0.0.1:5671",
-///                                            security: .curve(serverKeys))
+///                                            security: .curve(serverKeys, allow: allowList))
 /// configuration.logger = logger
 /// ```
 public struct PublisherConfiguration: Sendable {

@@ -61,6 +61,7 @@ final class SubscriberLoop {
     private var sources: [SourceID: Source] = [:]
     private var requestCounter: UInt64 = 0
     private var batch: [CommittedChange] = []
+    private var paramsWriter = AttributesWriter()
     private var attributes: [UInt8] = []
     private var lastLog: [String: ContinuousClock.Instant] = [:]
     private let clock = ContinuousClock()
@@ -301,22 +302,26 @@ final class SubscriberLoop {
         let id = nextRequestID()
         upstreams[index].join = (id, [], clock.now)
         counters.add(.snapshots)
-        send(dealer, "SNAPSHOT", id, "chunk=1024\ncredit=8\n")
+        send(dealer, "SNAPSHOT", id, [("chunk", 1024), ("credit", 8)])
     }
 
     private func requestReplay(_ id: SourceID, _ state: inout Source, from: UInt64, to: UInt64?) {
         guard state.replay == nil, let dealer = upstreams[state.upstream].dealer else { return }
         let request = nextRequestID()
-        var params = "from=\(from)\nchunk=1024\ncredit=8\n"
-        if let to { params += "to=\(to)\n" }
+        var params: [(StaticString, UInt64)] = [("from", from), ("chunk", 1024), ("credit", 8)]
+        if let to { params.append(("to", to)) }
         state.replay = (request, clock.now, from)
         counters.add(.replays)
         send(dealer, "REPLAY", request, params)
     }
 
-    private func send(_ dealer: Socket, _ command: String, _ id: [UInt8], _ params: String) {
+    /// Sends a sync request whose params are all numbers, written by the same
+    /// ``AttributesWriter`` the publisher uses (§5.2).
+    private func send(_ dealer: Socket, _ command: String, _ id: [UInt8], _ params: [(StaticString, UInt64)]) {
+        paramsWriter.reset()
+        for (name, value) in params { paramsWriter.add(name, text: String(value)) }
         do {
-            _ = try dealer.send([Self.syncTag, Array(command.utf8), id, Array(params.utf8)], timeout: .milliseconds(100))
+            _ = try dealer.send([Self.syncTag, Array(command.utf8), id, paramsWriter.bytes], timeout: .milliseconds(100))
         } catch {
             logRateLimited("sync-send", "bridge subscriber: could not send \(command): \(error)")
         }
@@ -351,7 +356,7 @@ final class SubscriberLoop {
                 do { records.append(try WireCodec.decodeEnvelope(item)) } catch { malformed(.data) }
             }
             upstreams[index].join = (join.id, records, clock.now)
-            if let dealer = upstreams[index].dealer { send(dealer, "CREDIT", join.id, "add=1\n") }
+            if let dealer = upstreams[index].dealer { send(dealer, "CREDIT", join.id, [("add", 1)]) }
         case "END":
             guard let source = params["source"].flatMap(EventDecoder.sourceID), let sequence = params["sequence"].flatMap(UInt64.init) else {
                 malformed(.reply)
@@ -408,7 +413,7 @@ final class SubscriberLoop {
                 }
                 i += 2
             }
-            if let dealer = upstreams[index].dealer { send(dealer, "CREDIT", request, "add=1\n") }
+            if let dealer = upstreams[index].dealer { send(dealer, "CREDIT", request, [("add", 1)]) }
         case "END":
             guard var state = sources[id] else { return }
             state.replay = nil

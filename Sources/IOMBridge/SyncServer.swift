@@ -1,5 +1,6 @@
 import Foundation
 import IOMDomain
+import IOMSecurity
 import IOMStore
 import IOMWire
 import Logging
@@ -34,12 +35,15 @@ actor SyncServer {
         var chunk: Int
         var credit: Int
         var lastActivity: ContinuousClock.Instant
+        /// What the requester may see.
+        var filter: ViewFilter
     }
 
     private var socket: Socket?
     private let store: RecordStore
     private let source: SourceID
     private let filter: ViewFilter
+    private let allowList: ClientAllowList?
     private let limits: Limits
     private let counters: BridgeCounters
     private let logger: Logger?
@@ -50,8 +54,9 @@ actor SyncServer {
     private var encoder: EventEncoder
     private var lastLog: [String: ContinuousClock.Instant] = [:]
 
-    init(socket: sending Socket, thread: SocketThread, store: RecordStore, filter: ViewFilter, limits: Limits,
-         counters: BridgeCounters, logger: Logger?, stopFlag: StopFlag) {
+    init(socket: sending Socket, thread: SocketThread, store: RecordStore, filter: ViewFilter, allowList: ClientAllowList?,
+         limits: Limits, counters: BridgeCounters, logger: Logger?, stopFlag: StopFlag) {
+        self.allowList = allowList
         self.thread = thread
         self.socket = socket
         self.store = store
@@ -71,8 +76,14 @@ actor SyncServer {
         while !stopFlag.isStopped, let socket {
             let busy = requests.values.contains { $0.credit > 0 }
             do {
-                if let message = try socket.receive(timeout: busy ? .zero : .milliseconds(20)) {
-                    await handle(message)
+                let wait: ZeroMQ.Wait = .until(busy ? .zero : .milliseconds(20))
+                if allowList != nil {
+                    // Who ZAP admitted the connection as (§12.2): authorised per request.
+                    if let (frames, properties) = try socket.receive(wait: wait, properties: ["User-Id"]) {
+                        await handle(frames, userID: properties["User-Id"])
+                    }
+                } else if let message = try socket.receive(timeout: busy ? .zero : .milliseconds(20)) {
+                    await handle(message, userID: nil)
                 }
             } catch {
                 if (error as? ZMQError)?.isContextTerminated == true { break }
@@ -87,7 +98,7 @@ actor SyncServer {
 
     // MARK: Requests
 
-    private func handle(_ frames: [[UInt8]]) async {
+    private func handle(_ frames: [[UInt8]], userID: String?) async {
         guard frames.count >= 4 else {
             counters.malformed(.frameCount)
             logRateLimited("short", "bridge sync: dropped a request of \(frames.count - 1) frames (no request id)")
@@ -111,6 +122,16 @@ actor SyncServer {
             return self.error(peer, rid, "BAD_REQUEST", "params do not follow the attribute grammar (§5.2)")
         }
         let key = Key(peer: peer, id: rid)
+        // The requester's reader: the endpoint's view, or, behind an allow-list, its principal.
+        var reader = filter
+        var role: String?
+        if let allowList {
+            guard let userID, let principal = allowList.principal(userID: userID) else {
+                return error(peer, rid, "FORBIDDEN", "the connection was not admitted as a known principal")
+            }
+            reader = ViewFilter(principal: principal, endpoint: filter)
+            role = principal.role.rawValue
+        }
         switch String(decoding: command, as: UTF8.self) {
         case "CREDIT":
             guard var request = requests[key] else { return }  // ended or unknown: ignored (§9.1)
@@ -124,32 +145,34 @@ actor SyncServer {
             guard requests.removeValue(forKey: key) != nil else { return }
             reply(peer, "END", rid, ["cancelled": "1"])
         case "INFO":
-            await info(peer, rid)
+            await info(peer, rid, reader, role: role)
         case "SNAPSHOT":
-            await snapshot(peer, rid, params, key)
+            await snapshot(peer, rid, params, key, reader)
         case "REPLAY":
-            await replay(peer, rid, params, key)
+            await replay(peer, rid, params, key, reader)
         default:
             error(peer, rid, "BAD_REQUEST", "unknown command; expected SNAPSHOT, REPLAY, CREDIT, CANCEL or INFO", ["param": "command"])
         }
     }
 
-    private func info(_ peer: [UInt8], _ rid: [UInt8]) async {
+    private func info(_ peer: [UInt8], _ rid: [UInt8], _ reader: ViewFilter, role: String?) async {
         do {
             let latest = try await store.lastSequence()
             let oldest = try await store.oldestAvailableSequence()
-            reply(peer, "INFO", rid, [
+            var params = [
                 "source": "urn:uuid:\(source)", "latest": padded(latest), "oldest": padded(oldest),
-                "interval": String(limits.heartbeatInterval.milliseconds), "view": filter.view.rawValue,
+                "interval": String(limits.heartbeatInterval.milliseconds), "view": reader.view.rawValue,
                 "versions": "iom.v1",
-            ])
+            ]
+            params["role"] = role
+            reply(peer, "INFO", rid, params)
         } catch {
             self.error(peer, rid, "INTERNAL", "the store failed: \(error)")
         }
     }
 
     /// Shared checks of SNAPSHOT and REPLAY: known params, chunk, credit, types, limits.
-    private func common(_ peer: [UInt8], _ rid: [UInt8], _ params: [String: String], allowed: Set<String>, _ key: Key)
+    private func common(_ peer: [UInt8], _ rid: [UInt8], _ params: [String: String], allowed: Set<String>, _ key: Key, _ reader: ViewFilter)
         -> (chunk: Int, credit: Int, types: Set<RecordType>?)?
     {
         if let unknown = params.keys.sorted().first(where: { !allowed.contains($0) }) {
@@ -181,8 +204,8 @@ actor SyncServer {
                 }
                 set.insert(type)
             }
-            if set.contains(.protectionCase) && filter.view == .public {
-                error(peer, rid, "FORBIDDEN", "this endpoint's view may not read protection cases")
+            if set.contains(.protectionCase) && reader.view == .public {
+                error(peer, rid, "FORBIDDEN", "this client may not read protection cases")
                 return nil
             }
             types = set
@@ -195,26 +218,26 @@ actor SyncServer {
         return (chunk, credit, types)
     }
 
-    private func snapshot(_ peer: [UInt8], _ rid: [UInt8], _ params: [String: String], _ key: Key) async {
-        guard let (chunk, credit, types) = common(peer, rid, params, allowed: ["types", "chunk", "credit"], key) else { return }
+    private func snapshot(_ peer: [UInt8], _ rid: [UInt8], _ params: [String: String], _ key: Key, _ reader: ViewFilter) async {
+        guard let (chunk, credit, types) = common(peer, rid, params, allowed: ["types", "chunk", "credit"], key, reader) else { return }
         do {
             let snapshot = try await store.snapshot(types: types.map { Set($0.map(\.rawValue)) })
             var items: [[UInt8]] = []
             items.reserveCapacity(snapshot.records.count)
             for stored in snapshot.records {
-                guard let state = try WireCodec.decodeChange(stored.payload).after, let record = filter.prepare(state) else { continue }
+                guard let record = try reader.prepare(stateRow: stored.payload) else { continue }
                 items.append(WireCodec.encodeEnvelope(record))
             }
             counters.add(.snapshots)
             requests[key] = Request(work: .snapshot(items: items, next: 0, sequence: snapshot.sequence), chunk: chunk, credit: credit,
-                                    lastActivity: clock.now)
+                                    lastActivity: clock.now, filter: reader)
         } catch {
             self.error(peer, rid, "INTERNAL", "the store failed: \(error)")
         }
     }
 
-    private func replay(_ peer: [UInt8], _ rid: [UInt8], _ params: [String: String], _ key: Key) async {
-        guard let (chunk, credit, types) = common(peer, rid, params, allowed: ["from", "to", "max", "types", "chunk", "credit"], key) else { return }
+    private func replay(_ peer: [UInt8], _ rid: [UInt8], _ params: [String: String], _ key: Key, _ reader: ViewFilter) async {
+        guard let (chunk, credit, types) = common(peer, rid, params, allowed: ["from", "to", "max", "types", "chunk", "credit"], key, reader) else { return }
         guard let from = params["from"].flatMap(UInt64.init), from >= 1 else {
             return error(peer, rid, "BAD_REQUEST", "from must be a sequence ≥ 1", ["param": "from"])
         }
@@ -239,7 +262,7 @@ actor SyncServer {
             counters.add(.replays)
             let last = Swift.min(to ?? latest, latest)
             requests[key] = Request(work: .replay(next: from, to: last, remaining: max, types: types, latest: latest, count: 0),
-                                    chunk: chunk, credit: credit, lastActivity: clock.now)
+                                    chunk: chunk, credit: credit, lastActivity: clock.now, filter: reader)
             if from > last { await serve(key) }  // nothing to send: END at once
         } catch {
             self.error(peer, rid, "INTERNAL", "the store failed: \(error)")
@@ -289,10 +312,10 @@ actor SyncServer {
                         next = entry.sequence + 1
                         guard let item = JournalItem(entry) else { continue }
                         if let types, !types.contains(item.type) { continue }
-                        switch item.prepare(entry, filter) {
+                        switch item.prepare(entry, request.filter) {
                         case .data(let data):
                             encoder.event(sequence: entry.sequence, changeID: entry.changeID, time: entry.time, type: item.type,
-                                          kind: item.kind, subject: entry.recordID, view: filter.view)
+                                          kind: item.kind, subject: entry.recordID, view: request.filter.view)
                             frames.append(encoder.bytes)
                             frames.append(data)
                             bytes += data.count

@@ -2,3 +2,5 @@
 @_exported import IOMDomain
 // and the change types every subscriber sees (CommittedChange, RecordChange).
 @_exported import IOMChanges
+// and the bridge's configuration types (PublisherConfiguration, SubscriberConfiguration, …).
+@_exported import IOMBridge

@@ -1,3 +1,4 @@
+import IOMBridge
 import IOMStore
 import CoreMetrics
 import Logging
@@ -27,10 +28,16 @@ public struct IOMConfiguration: Sendable {
     /// Where IOMKit records its metrics (names in ``IOMMetrics``). `nil`, the default, uses
     /// the process-wide `MetricsSystem.factory` (a no-op until the host bootstraps one).
     public var metricsFactory: (any MetricsFactory)?
+    /// A bridge publisher to start with the store (``IOMKit/publisher``): every committed
+    /// change goes out on its events endpoint, and its sync endpoint serves snapshot and
+    /// replay from this store. `nil`, the default, publishes nothing over ZeroMQ; more
+    /// publishers (other views) can be started with ``IOMKit/startPublisher(_:)``.
+    public var publisher: PublisherConfiguration?
 
     public init(store: StoreConfiguration = StoreConfiguration(), replayWindow: Int = 4096,
                 maximumSubscriptionCapacity: Int = 1 << 20, security: SecurityConfiguration = SecurityConfiguration(),
-                logger: Logger? = nil, metricsFactory: (any MetricsFactory)? = nil) {
+                logger: Logger? = nil, metricsFactory: (any MetricsFactory)? = nil, publisher: PublisherConfiguration? = nil) {
+        self.publisher = publisher
         self.store = store
         self.replayWindow = replayWindow
         self.maximumSubscriptionCapacity = maximumSubscriptionCapacity

@@ -32,6 +32,10 @@ public final class IOMKit: Sendable {
     let sealer: CaseSealer?
     private let relay: CommitRelay
     let metrics: FacadeMetrics
+    /// Bridges started through this instance, stopped by ``close()``.
+    let bridges = BridgeRegistry()
+    /// Their counters, reported to swift-metrics.
+    let bridgeMetrics: BridgeMetrics
 
     private init(store: RecordStore, bus: ChangeBus<CommittedChange>, configuration: IOMConfiguration, relay: CommitRelay,
                  security: SecurityStore, sealer: CaseSealer?, metrics: FacadeMetrics) {
@@ -42,6 +46,7 @@ public final class IOMKit: Sendable {
         self.security = security
         self.sealer = sealer
         self.metrics = metrics
+        self.bridgeMetrics = BridgeMetrics(factory: configuration.metricsFactory ?? MetricsSystem.factory)
     }
 
     /// The host's logger, if it gave one (``IOMConfiguration/logger``).
@@ -80,7 +85,14 @@ public final class IOMKit: Sendable {
                                                      maximumCapacity: configuration.maximumSubscriptionCapacity)
             relay.attach(bus)
             configuration.logger?.info("IOMKit store opened", metadata: ["store": "\(location)", "lastSequence": "\(last)"])
-            return IOMKit(store: store, bus: bus, configuration: configuration, relay: relay, security: security, sealer: sealer, metrics: metrics)
+            let kit = IOMKit(store: store, bus: bus, configuration: configuration, relay: relay, security: security, sealer: sealer, metrics: metrics)
+            if let publisher = configuration.publisher {
+                do { _ = try await kit.startPublisher(publisher) } catch {
+                    try? await kit.close()
+                    throw error
+                }
+            }
+            return kit
         } catch {
             try? await store.close()
             try? security.close()
@@ -90,15 +102,19 @@ public final class IOMKit: Sendable {
         }
     }
 
-    /// Waits for pending saves, finishes every subscription and closes the store.
+    /// Waits for pending saves and closes the store; then stops the bridge publishers started
+    /// through this instance once they have sent every committed change, stops its bridge
+    /// subscribers, and finishes every subscription of ``bus``.
     public func close() async throws(IOMError) {
         let location = configuration.store.location.logDescription
+        var failure: IOMError?
         do { try await store.close() } catch {
-            let failure = IOMError(error)
-            logger?.error("could not close the IOMKit store", metadata: ["store": "\(location)", "error": "\(failure)"])
-            throw failure
+            failure = IOMError(error)
+            logger?.error("could not close the IOMKit store", metadata: ["store": "\(location)", "error": "\(failure!)"])
         }
+        await bridges.stopAll()
         bus.shutdown()
+        if let failure { throw failure }
         do { try security.close() } catch { throw .security(error) }
         logger?.info("IOMKit store closed", metadata: ["store": "\(location)"])
     }
@@ -147,6 +163,10 @@ public final class IOMKit: Sendable {
 
     /// Changes the store failed to decode before publishing (always 0 unless the file is corrupted).
     public var undecodableChanges: Int { relay.undecodable }
+
+    /// Committed changes left off the bus because a `.wait` subscription of the host's stayed
+    /// full for a minute (always 0 unless a subscriber stops consuming). The journal has them.
+    public var unpublishedChanges: Int { relay.unpublished }
 }
 
 /// Feeds committed journal entries to the bus, in commit order. The store calls it from its
@@ -154,6 +174,7 @@ public final class IOMKit: Sendable {
 final class CommitRelay: Sendable {
     private let bus = Mutex<ChangeBus<CommittedChange>?>(nil)
     private let failures = Atomic<Int>(0)
+    private let dropped = Atomic<Int>(0)
     /// Opens sealed identifying fields, so the in-process bus carries whole records.
     private let sealer: CaseSealer?
     private let metrics: FacadeMetrics
@@ -166,6 +187,7 @@ final class CommitRelay: Sendable {
     func attach(_ bus: ChangeBus<CommittedChange>) { self.bus.withLock { $0 = bus } }
 
     var undecodable: Int { failures.load(ordering: .relaxed) }
+    var unpublished: Int { dropped.load(ordering: .relaxed) }
 
     func publish(_ entries: [JournalEntry]) {
         guard let bus = bus.withLock({ $0 }) else { return }
@@ -184,10 +206,40 @@ final class CommitRelay: Sendable {
                 metrics.undecodable.increment()
             }
         }
-        // Only fails after shutdown, when nobody listens any more.
-        // `nil` also when there is nothing to publish.
-        if (try? bus.publish(contentsOf: changes)) != nil {
+        guard !changes.isEmpty else { return }
+        do {
+            try bus.publish(contentsOf: changes)
             metrics.published.increment(by: Int64(changes.count))
+        } catch .subscriberFullUseAsyncPublish {
+            // A host's `.wait` subscription has no room for the whole batch: hand the changes
+            // over one at a time as it makes room, holding the store's writer (that is what
+            // `.wait` asks for) but never dropping a committed change from the bus.
+            for change in changes { publishWaiting(change, on: bus) }
+        } catch {
+            // Shut down: nobody listens any more.
+        }
+    }
+
+    /// Publishes one change, retrying while a `.wait` subscriber is full; gives up only when
+    /// the bus shuts down or the subscriber stays full for a minute (then it is logged as lost
+    /// for the bus; the journal still has it).
+    private func publishWaiting(_ change: CommittedChange, on bus: ChangeBus<CommittedChange>) {
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(60)
+        while true {
+            do {
+                try bus.publish(change)
+                metrics.published.increment()
+                return
+            } catch .subscriberFullUseAsyncPublish {
+                guard clock.now < deadline else {
+                    dropped.add(1, ordering: .relaxed)
+                    return
+                }
+                usleep(100)
+            } catch {
+                return
+            }
         }
     }
 }

@@ -28,11 +28,14 @@ public enum IOMMetrics {
 
     // MARK: Bridge (recorded by the ZeroMQ bridge)
 
+    /// Counter: events a bridge publisher sent on its events endpoint.
+    public static let bridgeSentTotal = "iom_bridge_sent_total"
     /// Counter: changes a bridge subscriber delivered to its application, each once, in order.
     public static let bridgeDeliveredTotal = "iom_bridge_delivered_total"
     /// Counter: changes dropped (a full queue with a drop policy, or a subscriber cut off).
     public static let bridgeDroppedTotal = "iom_bridge_dropped_total"
-    /// Counter: sequence gaps a bridge subscriber detected and repaired from the journal.
+    /// Counter: changes a bridge subscriber missed on the stream (a gap in sequence numbers or
+    /// a lost tail) and recovered by replay from the publisher's journal.
     public static let bridgeGapsRepairedTotal = "iom_bridge_gaps_repaired_total"
     /// Counter: replay and snapshot requests a bridge publisher served from its journal.
     public static let bridgeReplaysServedTotal = "iom_bridge_replays_served_total"
@@ -56,7 +59,7 @@ public enum IOMMetrics {
     /// Every metric name, for checks and documentation.
     public static let all: [String] = [
         busPublishedTotal, storeSaveSeconds, storeSaveFailuresTotal, storeUndecodableTotal,
-        bridgeDeliveredTotal, bridgeDroppedTotal, bridgeGapsRepairedTotal, bridgeReplaysServedTotal,
+        bridgeSentTotal, bridgeDeliveredTotal, bridgeDroppedTotal, bridgeGapsRepairedTotal, bridgeReplaysServedTotal,
         bridgeRejectedTotal, authFailuresTotal,
     ]
 }

@@ -12,7 +12,7 @@ struct IOMCommand: AsyncParsableCommand {
             66 input file missing, 69 endpoint or service unavailable, 73 file exists or cannot be created, \
             74 store or I/O failure, 75 conflict (read again and retry), 77 key file permissions.
             """,
-        subcommands: [KeygenCommand.self, SaveCommand.self, ProxyCommand.self, DemoCommand.self]
+        subcommands: [ServeCommand.self, TailCommand.self, SaveCommand.self, StatsCommand.self, KeygenCommand.self, ProxyCommand.self, DemoCommand.self]
     )
 
     /// Runs the command; a ``CommandFailure`` becomes its message on standard error and its exit code.

@@ -4,12 +4,14 @@ import IOMKit
 import IOMStore
 import IOMWire
 import Logging
+import ZeroMQ
 
-/// `iom save TYPE --file record.json`: validates a record and saves it into a local store.
+/// `iom save TYPE --file record.json`: validates a record and saves it into a local store, or
+/// with `--node ENDPOINT` sends it to a running `iom serve --accept` (`Protocols/node-save.md`).
 struct SaveCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "save",
-        abstract: "Validate a record given as JSON and save it into a local store.",
+        abstract: "Validate a record given as JSON and save it into a local store or through a running node.",
         discussion: """
             The file holds one record in the protobuf JSON mapping of Protocols/iom/v1 (the \
             message of TYPE: iom.v1.Organisation, Mission, MemberState, Event or ProtectionCase), \
@@ -21,8 +23,18 @@ struct SaveCommand: AsyncParsableCommand {
             journal sequence; an invalid record prints every problem with its field and exits 65; \
             a stale version exits 75.
 
-            Example:
+            With --node ENDPOINT the record goes to a running node (iom serve --accept ENDPOINT), \
+            which validates and saves it into its store and publishes the change to its \
+            subscribers; the output and exit codes are the same, and 69 when the node does not \
+            answer within --timeout seconds. Security as for iom tail: --server-key and \
+            --secret-key, or --insecure.
+
+            Protection cases need the host's keys (--host-key, repeatable): their identifying \
+            fields are sealed at rest.
+
+            Examples:
               iom save mission --file mission.json --store iom.sqlite
+              iom save event --file event.json --node tcp://127.0.0.1:5672 --insecure
             """
     )
 
@@ -32,28 +44,63 @@ struct SaveCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The JSON file holding the record, or - for standard input.", valueName: "path"))
     var file: String
 
-    @Option(name: .long, help: ArgumentHelp("The store's SQLite file (created when missing).", valueName: "path"))
-    var store: String = "iom.sqlite"
+    @Option(name: .long, help: ArgumentHelp("The store's SQLite file (created when missing; default iom.sqlite).", valueName: "path"))
+    var store: String?
 
+    @Option(name: .long, help: ArgumentHelp("Save through a running node's accept endpoint (iom serve --accept) instead of a local store.", valueName: "endpoint"))
+    var node: String?
+
+    @Option(name: .customLong("server-key"), help: ArgumentHelp("With --node: the node's CURVE public key file (NAME.pub).", valueName: "file"))
+    var serverKey: String?
+
+    @Option(name: .customLong("secret-key"), help: ArgumentHelp("With --node: this client's CURVE secret key file (NAME.key).", valueName: "file"))
+    var secretKey: String?
+
+    @Flag(name: .long, help: "With --node: send in plain text (the node must run with --insecure).")
+    var insecure = false
+
+    @Option(name: .long, help: ArgumentHelp("With --node: seconds to wait for the node's answer before giving up (exit 69).", valueName: "seconds"))
+    var timeout: Double = 10
+
+    @OptionGroup var keyRing: KeyRingOptions
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
         guard !file.isEmpty else { throw ValidationError("--file must name a JSON file, or - for standard input") }
-        guard !store.isEmpty else { throw ValidationError("--store must name a SQLite file") }
+        guard store?.isEmpty != true else { throw ValidationError("--store must name a SQLite file") }
+        guard timeout > 0, timeout.isFinite else { throw ValidationError("--timeout must be a positive number of seconds, got \(timeout)") }
+        if let node {
+            if store != nil { throw ValidationError("--store and --node exclude each other: the node saves into its own store") }
+            if !keyRing.hostKeys.isEmpty { throw ValidationError("--host-key is for a local store; the node uses its own keys (iom serve --host-key)") }
+            do { try EndpointFailure.validate(node, option: "--node") } catch let failure as CommandFailure { throw ValidationError(failure.message) }
+            if insecure {
+                if serverKey != nil || secretKey != nil { throw ValidationError("--insecure contradicts --server-key/--secret-key: choose one") }
+            } else if serverKey == nil || secretKey == nil {
+                throw ValidationError("--node needs CURVE keys: --server-key FILE (the node's .pub) and --secret-key FILE (yours, from iom keygen); or --insecure for a node run with --insecure")
+            }
+        } else if serverKey != nil || secretKey != nil || insecure {
+            throw ValidationError("--server-key, --secret-key and --insecure apply to --node ENDPOINT only")
+        }
     }
 
     func run() async throws {
         let logger = logging.bootstrap()
         let json = try readInput()
         let record = try decode(json)
+        if let node {
+            try await saveThrough(node, json: json, record: record, logger: logger)
+            return
+        }
+        let store = store ?? "iom.sqlite"
         var configuration = IOMConfiguration(store: StoreConfiguration(location: .file(path: store)))
         configuration.logger = logger
+        configuration.security.keyRing = try keyRing.keyRing()
         let iom: IOMKit
         do { iom = try await IOMKit.open(configuration) } catch {
             throw CommandFailure(.ioError, "cannot open the store \(store): \(error). Check the path and its permissions, or pass another --store")
         }
         let result: Result<(version: UInt64, sequence: UInt64), IOMError>
-        do { result = .success(try await save(record, into: iom)) } catch { result = .failure(error) }
+        do { result = .success(try await RecordSaving.save(record, into: iom)) } catch { result = .failure(error) }
         do { try await iom.close() } catch {
             logger.error("closing the store failed", metadata: ["store": "\(store)", "error": "\(error)"])
         }
@@ -101,16 +148,20 @@ struct SaveCommand: AsyncParsableCommand {
         }
     }
 
-    private func save(_ record: AnyRecord, into iom: IOMKit) async throws(IOMError) -> (version: UInt64, sequence: UInt64) {
-        switch record {
-        case .organisation(let r): let s = try await iom.organisations.save(r); return (s.record.version, s.sequence)
-        case .mission(let r): let s = try await iom.missions.save(r); return (s.record.version, s.sequence)
-        case .memberState(let r): let s = try await iom.memberStates.save(r); return (s.record.version, s.sequence)
-        case .event(let r): let s = try await iom.events.save(r); return (s.record.version, s.sequence)
-        case .protectionCase(let r):
-            // The command line acts as a supervisor registering a case (audited under this principal).
-            let s = try await iom.protectionCases(as: .supervisor("iom-cli"), purpose: .caseManagement).save(r)
-            return (s.record.version, s.sequence)
+    /// Sends the record to a node's accept endpoint and reports its answer like a local save.
+    private func saveThrough(_ node: String, json: String, record: AnyRecord, logger: Logger) async throws {
+        var keys: (client: CurveKeyPair, server: CurveKey)?
+        if let serverKey, let secretKey {
+            keys = (try KeyFiles.curveKeyPair(secretKey, option: "--secret-key"), try KeyFiles.curvePublicKey(serverKey, option: "--server-key"))
+        }
+        let type = type.recordType
+        let reply = try await NodeSaveClient.send(type: type, json: json, to: node, keys: keys,
+                                                  timeout: .milliseconds(Int64(timeout * 1000)))
+        switch reply {
+        case .saved(let version, let sequence):
+            print("saved \(type.rawValue) \(record.recordID): version \(version), sequence \(sequence)")
+        case .refused(let code, let message):
+            throw CommandFailure(code?.exitStatus ?? .ioError, message)
         }
     }
 

@@ -152,3 +152,61 @@ struct BridgeTests {
         try await iom.close()
     }
 }
+
+@Suite("One million events in one run", .timeLimit(.minutes(10)))
+struct MillionEventsTests {
+    @Test("1,000,000 changes cross the bridge while being written: each once, in order, as journaled")
+    func millionEvents() async throws {
+        let total = Int(ProcessInfo.processInfo.environment["IOM_SOAK_EVENTS"] ?? "") ?? 1_000_000, batch = 1_000
+        let node = try await Node.start()
+        let subscriberBus = try ChangeBus<CommittedChange>(replayWindow: 0)
+        // Keep only what the comparison needs: 16 bytes per change, not the change.
+        let consumer = Task {
+            var ids: [UUID] = []
+            ids.reserveCapacity(total)
+            var inOrder = true
+            for try await element in try subscriberBus.subscribe(.all, capacity: 1 << 16, whenFull: .wait(timeout: .seconds(60))) {
+                guard let change = element.event else { continue }
+                if change.sequence != UInt64(ids.count + 1) { inOrder = false }
+                ids.append(change.changeID)
+                if ids.count == total { break }
+            }
+            return (ids, inOrder)
+        }
+        let subscriber = try BridgeSubscriber.start(
+            SubscriberConfiguration(upstreams: [node.upstream], security: .insecure, start: .beginning), bus: subscriberBus)
+        // Member-state changes (small records): the run measures the bridge, not protobuf's
+        // debug-build decoding of large missions.
+        let t = Seed.moroccoMission.createdAt
+        var written = 0
+        while written < total {
+            var mutations: [Mutation] = []
+            mutations.reserveCapacity(batch)
+            for n in written..<(written + batch) {
+                let record = try MemberState(id: .init("state-\(n)"), version: 1, createdAt: t, updatedAt: t, country: .init("MA"),
+                                             name: .init(fr: "Maroc", en: "Morocco"), status: .member, admittedOn: nil)
+                let change = try Change(kind: .created, before: nil, after: .memberState(record))
+                mutations.append(.create(type: "memberState", id: "state-\(n)", payload: WireCodec.encode(change)))
+            }
+            _ = try await node.iom.store.apply(batch: mutations)
+            written += batch
+        }
+        let (ids, inOrder) = try await consumer.value
+        #expect(inOrder, "delivered out of order")
+        #expect(ids.count == total)
+        // Against the journal, page by page: same change, same place.
+        var next: UInt64 = 1
+        var mismatches = 0
+        while next <= UInt64(total) {
+            let page = try await node.iom.store.journal(from: next, limit: 10_000)
+            guard let last = page.last else { break }
+            for entry in page where entry.changeID != ids[Int(entry.sequence) - 1] { mismatches += 1 }
+            next = last.sequence + 1
+        }
+        #expect(next == UInt64(total) + 1 && mismatches == 0)
+        let statistics = subscriber.statistics
+        subscriber.stop()
+        try await node.stop()
+        print("1M events: \(statistics)")
+    }
+}

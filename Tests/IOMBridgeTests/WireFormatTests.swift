@@ -162,11 +162,11 @@ struct WireFormatTests {
     @Test("a protection-case change is withheld on the public view and without a redactor")
     func views() {
         let change = try! Change(kind: .created, before: nil, after: .protectionCase(FictionalCases.minimal))
-        guard case .withheld(.view) = ViewFilter(view: .public, redactor: nil).prepare(change, encoded: []) else { Issue.record("public view leaked"); return }
-        guard case .withheld(.view) = ViewFilter(view: .redacted, redactor: nil).prepare(change, encoded: []) else { Issue.record("redacted view leaked"); return }
-        guard case .data(let bytes) = ViewFilter(view: .full, redactor: nil).prepare(change, encoded: []) else { Issue.record("full view withheld"); return }
+        guard case .withheld(.view) = ViewFilter(view: .public, redactor: nil, sealer: nil).prepare(change, encoded: []) else { Issue.record("public view leaked"); return }
+        guard case .withheld(.view) = ViewFilter(view: .redacted, redactor: nil, sealer: nil).prepare(change, encoded: []) else { Issue.record("redacted view leaked"); return }
+        guard case .data(let bytes) = ViewFilter(view: .full, redactor: nil, sealer: nil).prepare(change, encoded: []) else { Issue.record("full view withheld"); return }
         #expect(bytes == WireCodec.encode(change))
         let mission = try! Change(kind: .created, before: nil, after: .mission(Seed.moroccoMission))
-        guard case .data = ViewFilter(view: .public, redactor: nil).prepare(mission, encoded: []) else { Issue.record("mission withheld"); return }
+        guard case .data = ViewFilter(view: .public, redactor: nil, sealer: nil).prepare(mission, encoded: []) else { Issue.record("mission withheld"); return }
     }
 }

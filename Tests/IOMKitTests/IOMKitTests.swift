@@ -121,6 +121,30 @@ struct IOMKitTests {
         #expect(journal.map(\.recordID) .count == count)
     }
 
+    @Test("a host's .wait subscription smaller than a group commit still gets every change, in order")
+    func smallWaitSubscriber() async throws {
+        let iom = try await IOMKit.open(.inMemory)
+        let subscription = try iom.bus.subscribe(.all, capacity: 2, whenFull: .wait(timeout: .seconds(30)))
+        let consumer = Task {
+            var seen: [UInt64] = []
+            for try await element in subscription {
+                guard let change = element.event else { continue }
+                seen.append(change.sequence)
+                try await Task.sleep(for: .milliseconds(1))
+                if seen.count == 40 { break }
+            }
+            return seen
+        }
+        // 40 concurrent saves commit in groups larger than the subscription's 2 slots.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for i in 0..<40 { group.addTask { try await iom.missions.save(mission("wait-\(i)")) } }
+            try await group.waitForAll()
+        }
+        #expect(try await consumer.value == Array(1...40))
+        #expect(iom.unpublishedChanges == 0)
+        try await iom.close()
+    }
+
     @Test("after a restart the sequence continues and late subscribers replay from the window")
     func restartContinuity() async throws {
         let path = temporaryStorePath()

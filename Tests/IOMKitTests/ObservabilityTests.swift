@@ -91,6 +91,30 @@ struct ObservabilityTests {
         try await iom.close()
     }
 
+    @Test("bridges started through the facade report sent, delivered and served counts; close stops them")
+    func bridgeMetrics() async throws {
+        let metrics = TestMetrics()
+        var configuration = IOMConfiguration(store: .inMemory, metricsFactory: metrics)
+        configuration.publisher = PublisherConfiguration(events: "tcp://127.0.0.1:*", sync: "tcp://127.0.0.1:*", security: .insecure)
+        let iom = try await IOMKit.open(configuration)
+        let publisher = try #require(iom.publisher)
+        try await iom.missions.save(Seed.moroccoMission)
+        let subscriber = try iom.startSubscriber(
+            SubscriberConfiguration(upstreams: [.init(events: publisher.eventsEndpoint, sync: publisher.syncEndpoint)], security: .insecure,
+                                    start: .beginning))
+        try await iom.events.save(Seed.rabatBreakfast2017)
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(20)
+        while subscriber.delivered(from: iom.store.source) != 2 && clock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        try await iom.close()
+        #expect(metrics.counterTotal(label: IOMMetrics.bridgeDeliveredTotal) == 2)
+        // The first change reached the subscriber by replay (it joined after it was sent).
+        #expect(metrics.counterTotal(label: IOMMetrics.bridgeGapsRepairedTotal) == 1)
+        #expect(metrics.counterTotal(label: IOMMetrics.bridgeSentTotal) >= 1)
+        #expect(metrics.counterTotal(label: IOMMetrics.bridgeReplaysServedTotal) >= 1)
+        #expect(iom.publisher == nil, "close() stopped and released the publisher")
+    }
+
     @Test("concurrent saves count every published change exactly once")
     func concurrentSavesCounted() async throws {
         let metrics = TestMetrics()

@@ -7,7 +7,7 @@ struct HelpTests {
     func rootHelp() throws {
         let outcome = try iom("--help")
         #expect(outcome.status == 0, "\(outcome)")
-        for command in ["keygen", "save", "proxy", "demo"] { #expect(outcome.stdout.contains(command), "\(outcome)") }
+        for command in ["serve", "tail", "stats", "keygen", "save", "proxy", "demo"] { #expect(outcome.stdout.contains(command), "\(outcome)") }
         #expect(outcome.stdout.contains("Exit codes"))
         #expect(outcome.stdout.contains("75 conflict"))
     }
@@ -15,9 +15,12 @@ struct HelpTests {
     @Test("every command has --help with its usage and flags, exit 0",
           arguments: [
               ("keygen", ["--out", "--name", "--force"]),
-              ("save", ["<type>", "--file", "--store", "--log-level", "protobuf JSON"]),
+              ("save", ["<type>", "--file", "--store", "--log-level", "protobuf JSON", "--node", "--host-key", "--timeout"]),
               ("proxy", ["--frontend", "--backend", "--curve-secret-key", "--curve-publisher-key", "--insecure", "--log-level", "SIGTERM"]),
               ("demo", ["--burst", "--size"]),
+              ("serve", ["--store", "--publish", "--replay", "--accept", "--view", "--secret-key", "--insecure", "--host-key", "--no-seed", "--allow", "serving events=", "SIGTERM"]),
+              ("tail", ["<endpoint>", "--sync", "--from", "--count", "--type", "--kind", "--json", "--timeout", "--server-key", "--secret-key", "--insecure", "replayed"]),
+              ("stats", ["--store", "--by", "--k", "--json", "--host-key", "ageBand"]),
           ])
     func commandHelp(command: String, flags: [String]) throws {
         for arguments in [[command, "--help"], ["help", command]] {

@@ -1,0 +1,49 @@
+import CoreMetrics
+import IOMBridge
+
+/// Reports a bridge's counters (``IOMBridge/BridgeStatistics``) to swift-metrics under the
+/// names of ``IOMMetrics``. The bridge threads only bump atomics; this samples them once a
+/// second and records the differences, so the per-event paths never call a metrics backend.
+final class BridgeMetrics: Sendable {
+    private let sent: Counter
+    private let delivered: Counter
+    private let repaired: Counter
+    private let served: Counter
+    private let rejected: Counter
+    private let refused: Counter
+
+    init(factory: any MetricsFactory) {
+        sent = Counter(label: IOMMetrics.bridgeSentTotal, factory: factory)
+        delivered = Counter(label: IOMMetrics.bridgeDeliveredTotal, factory: factory)
+        repaired = Counter(label: IOMMetrics.bridgeGapsRepairedTotal, factory: factory)
+        served = Counter(label: IOMMetrics.bridgeReplaysServedTotal, factory: factory)
+        rejected = Counter(label: IOMMetrics.bridgeRejectedTotal, factory: factory)
+        refused = Counter(label: IOMMetrics.authFailuresTotal, dimensions: [(IOMMetrics.Dimension.reason, "zap")], factory: factory)
+    }
+
+    /// Samples `statistics` every `interval` until cancelled, then once more.
+    func report(publisher: Bool, interval: Duration = .seconds(1), _ statistics: @escaping @Sendable () -> BridgeStatistics) -> Task<Void, Never> {
+        Task {
+            var last = BridgeStatistics()
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                last = record(statistics(), since: last, publisher: publisher)
+            }
+            _ = record(statistics(), since: last, publisher: publisher)
+        }
+    }
+
+    private func record(_ now: BridgeStatistics, since last: BridgeStatistics, publisher: Bool) -> BridgeStatistics {
+        func add(_ counter: Counter, _ delta: Int) { if delta > 0 { counter.increment(by: Int64(delta)) } }
+        if publisher {
+            add(sent, now.events - last.events)
+            add(served, (now.replays + now.snapshots) - (last.replays + last.snapshots))
+            add(refused, now.authenticationFailures - last.authenticationFailures)
+        } else {
+            add(delivered, now.events - last.events)
+            add(repaired, now.changesRepaired - last.changesRepaired)
+        }
+        add(rejected, (now.malformedTotal + now.errors) - (last.malformedTotal + last.errors))
+        return now
+    }
+}

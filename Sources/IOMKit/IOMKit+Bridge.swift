@@ -1,0 +1,94 @@
+import ChangeBus
+import IOMBridge
+import IOMChanges
+import Synchronization
+import ZeroMQ
+
+extension IOMKit {
+    /// The publisher started by ``open(_:)`` from ``IOMConfiguration/publisher``, if any.
+    public var publisher: BridgePublisher? { bridges.first }
+
+    /// Starts a bridge publisher of this instance's committed changes (`Protocols/bridge.md`).
+    ///
+    /// The publisher reads protection cases back from the journal with this instance's keys
+    /// (its snapshot and replay open what the store sealed, then prepare it for the endpoint's
+    /// view or the requester's role). ``close()`` stops it after it has sent every committed change.
+    ///
+    /// ```swift
+    /// let allow = try ClientAllowList([analystKey.z85: .analyst("dashboards")])
+    /// let redacted = try await iom.startPublisher(
+    ///     PublisherConfiguration(events: "tcp://0.0.0.0:5680", sync: nil, security: .curve(serverKeys, allow: allow), view: .redacted))
+    /// ```
+    ///
+    /// - Throws: ``IOMError/bridge(_:)`` when an endpoint cannot be bound or the settings are inconsistent.
+    public func startPublisher(_ configuration: PublisherConfiguration, context: Context? = nil) async throws(IOMError) -> BridgePublisher {
+        var configuration = configuration
+        if configuration.logger == nil { configuration.logger = logger }
+        do {
+            let publisher = try await BridgePublisher.start(bus: bus, store: store, sealer: sealer, configuration: configuration, context: context)
+            bridges.add(publisher, reporter: bridgeMetrics.report(publisher: true) { publisher.statistics })
+            return publisher
+        } catch {
+            logger?.error("could not start the bridge publisher", metadata: ["events": "\(configuration.eventsEndpoint)", "error": "\(error)"])
+            throw .bridge("\(error)")
+        }
+    }
+
+    /// Starts a bridge subscriber to other publishers; ``close()`` stops it.
+    ///
+    /// Remote changes are delivered, in order and once each, to `bus` (by default a new bus,
+    /// ``BridgeSubscriber/bus``) — never to this instance's own ``bus``, whose sequence is its journal's.
+    ///
+    /// - Throws: ``IOMError/bridge(_:)`` for bad endpoints or settings.
+    public func startSubscriber(_ configuration: SubscriberConfiguration, bus: ChangeBus<CommittedChange>? = nil,
+                                context: Context? = nil) throws(IOMError) -> BridgeSubscriber {
+        var configuration = configuration
+        if configuration.logger == nil { configuration.logger = logger }
+        do {
+            let subscriber = try BridgeSubscriber.start(configuration, bus: bus, context: context)
+            bridges.add(subscriber, reporter: bridgeMetrics.report(publisher: false) { subscriber.statistics })
+            return subscriber
+        } catch {
+            throw .bridge("\(error)")
+        }
+    }
+}
+
+/// The bridges an ``IOMKit`` started, stopped together when it closes.
+final class BridgeRegistry: Sendable {
+    private struct State {
+        var publishers: [BridgePublisher] = []
+        var subscribers: [BridgeSubscriber] = []
+        var reporters: [Task<Void, Never>] = []
+    }
+
+    private let state = Mutex(State())
+
+    var first: BridgePublisher? { state.withLock { $0.publishers.first } }
+
+    func add(_ publisher: BridgePublisher, reporter: Task<Void, Never>) {
+        state.withLock {
+            $0.publishers.append(publisher)
+            $0.reporters.append(reporter)
+        }
+    }
+
+    func add(_ subscriber: BridgeSubscriber, reporter: Task<Void, Never>) {
+        state.withLock {
+            $0.subscribers.append(subscriber)
+            $0.reporters.append(reporter)
+        }
+    }
+
+    func stopAll() async {
+        let stopping = state.withLock { state in
+            defer { state = State() }
+            return state
+        }
+        for publisher in stopping.publishers { await publisher.stop() }
+        for subscriber in stopping.subscribers { subscriber.stop() }
+        // Last samples, after the bridges stopped counting.
+        for reporter in stopping.reporters { reporter.cancel() }
+        for reporter in stopping.reporters { await reporter.value }
+    }
+}

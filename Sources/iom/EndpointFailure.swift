@@ -1,0 +1,56 @@
+import Foundation
+import IOMBridge
+import ZeroMQ
+
+/// Turns a failure to bind or connect an endpoint into a message saying what to do, with the
+/// exit code scripts can test (64 malformed address, 69 unavailable).
+enum EndpointFailure {
+    static func make(_ option: String, _ endpoint: String, _ error: ZMQError) -> CommandFailure {
+        let what = "\(option) \(endpoint): \(error.message)"
+        switch error.code {
+        case EADDRINUSE:
+            return CommandFailure(.unavailable, "\(what). Another socket or process uses that address: choose another port, or tcp://127.0.0.1:* for any free one")
+        case EADDRNOTAVAIL, ENODEV:
+            return CommandFailure(.unavailable, "\(what). No network interface of this machine has that address: use 127.0.0.1, 0.0.0.0 (every interface) or one of its addresses")
+        case EINVAL, EPROTONOSUPPORT:
+            return CommandFailure(.usage, "\(what). Write endpoints as tcp://HOST:PORT (PORT may be *), ipc:///path/to/socket or inproc://name")
+        case EACCES:
+            return CommandFailure(.unavailable, "\(what). Permission denied: use a port above 1023 or a writable ipc path")
+        default:
+            return CommandFailure(.unavailable, what)
+        }
+    }
+
+    /// A bridge that could not start.
+    static func make(_ error: any Error, options: [String: String]) -> CommandFailure {
+        switch error as? BridgeError {
+        case .endpoint(let endpoint, let zmq):
+            return make(options[endpoint] ?? "endpoint", endpoint, zmq)
+        case .configuration(let message):
+            return CommandFailure(.usage, message)
+        default:
+            // IOMKit.startPublisher reports the bridge's error as text (IOMError.bridge).
+            let text = "\(error)"
+            let option = options.first { text.contains($0.key) }?.value
+            let prefix = option.map { "\($0): " } ?? ""
+            if text.contains("already in use") || text.contains("Address already in use") {
+                return CommandFailure(.unavailable, "\(prefix)\(text)" + (text.contains("another port") ? "" : ". Choose another port, or tcp://127.0.0.1:* for any free one"))
+            }
+            if text.contains("Invalid argument") || text.contains("Protocol not supported") {
+                return CommandFailure(.usage, "\(prefix)\(text). Write endpoints as tcp://HOST:PORT (PORT may be *), ipc:///path/to/socket or inproc://name")
+            }
+            if text.contains("bad bridge configuration") {
+                return CommandFailure(.usage, text)
+            }
+            return CommandFailure(.unavailable, "the bridge could not start: \(text)")
+        }
+    }
+
+    /// Rejects what is obviously not a ZeroMQ endpoint before any socket is made.
+    static func validate(_ endpoint: String, option: String) throws {
+        let schemes = ["tcp://", "ipc://", "inproc://"]
+        guard schemes.contains(where: { endpoint.hasPrefix($0) }), endpoint.count > 8 else {
+            throw CommandFailure(.usage, "\(option) \(endpoint) is not an endpoint: write tcp://HOST:PORT (PORT may be *), ipc:///path/to/socket or inproc://name")
+        }
+    }
+}

@@ -1,0 +1,210 @@
+import ArgumentParser
+import Foundation
+import IOMBridge
+import IOMFixtures
+import IOMKit
+import IOMStore
+import Logging
+import ServiceLifecycle
+import ZeroMQ
+
+extension BridgeView: ExpressibleByArgument {}
+
+/// `iom serve`: one IOMKit node — a store, its bridge publisher and (optionally) an endpoint
+/// to save records through — running until SIGINT or SIGTERM.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run a node: open a store and publish its changes over ZeroMQ until SIGINT or SIGTERM.",
+        discussion: """
+            Opens the store (created when missing; an empty store gets the seed records: the \
+            organisation, the Morocco mission and the 24 July 2017 Rabat breakfast), binds the \
+            events endpoint (XPUB) and the sync endpoint (ROUTER, snapshot and replay) of \
+            Protocols/bridge.md, and with --accept an endpoint taking records to save \
+            (Protocols/node-save.md; `iom save TYPE --file F --node ENDPOINT`).
+
+            The first line on standard output is machine-readable, with the real ports when an \
+            endpoint is bound to *:
+              serving events=tcp://127.0.0.1:40123 sync=tcp://127.0.0.1:40124 source=<uuid>
+            (with accept=ENDPOINT before source= when --accept is given). Logs go to standard error.
+
+            Security: --secret-key makes every endpoint a CURVE server with that key (from \
+            iom keygen; give clients the matching .pub) admitting only the client keys given with \
+            --allow ROLE:FILE (bridge.md §12.2). The role decides what a client gets: the events \
+            endpoint admits the roles of its --view (full: service, supervisor, auditor; \
+            redacted: analyst; public: the others), the sync endpoint everyone allowed, each \
+            request prepared for its role; the accept endpoint lets service, supervisor and \
+            caseworker keys save, as themselves. Plain text needs --insecure.
+
+            On SIGINT or SIGTERM it stops taking saves, sends every committed change, closes the \
+            store and exits 0. Every committed change is in the store: the next `iom serve` on \
+            the same file continues its sequence under the same source id.
+
+            Example:
+              iom keygen --name node; iom keygen --name replica
+              iom serve --store /var/lib/iom/iom.sqlite --secret-key node.key --allow service:replica.pub \\
+                        --publish tcp://0.0.0.0:5670 --replay tcp://0.0.0.0:5671
+            """
+    )
+
+    @Option(name: .long, help: ArgumentHelp("The store's SQLite file (created when missing).", valueName: "path"))
+    var store: String = "iom.sqlite"
+
+    @Option(name: .long, help: ArgumentHelp("Where the events endpoint (XPUB) binds; port * picks a free one.", valueName: "endpoint"))
+    var publish: String = "tcp://127.0.0.1:5670"
+
+    @Option(name: .long, help: ArgumentHelp("Where the sync endpoint (ROUTER: snapshot and replay) binds.", valueName: "endpoint"))
+    var replay: String = "tcp://127.0.0.1:5671"
+
+    @Option(name: .long, help: ArgumentHelp("Also bind a node-save endpoint (REP, Protocols/node-save.md) for iom save --node.", valueName: "endpoint"))
+    var accept: String?
+
+    @Option(name: .long, help: ArgumentHelp("What the events endpoint reveals of protection cases: full, redacted or public.", valueName: "view"))
+    var view: BridgeView = .full
+
+    @Option(name: .customLong("secret-key"),
+            help: ArgumentHelp("The node's CURVE secret key file (NAME.key from iom keygen): every endpoint a CURVE server.", valueName: "file"))
+    var secretKey: String?
+
+    @Flag(name: .long, help: "Serve in plain text (no CURVE): anyone who can reach the endpoints reads every change.")
+    var insecure = false
+
+    @OptionGroup var allow: AllowOptions
+
+    @Flag(name: .customLong("no-seed"), help: "Do not load the seed records into an empty store.")
+    var noSeed = false
+
+    @OptionGroup var keyRing: KeyRingOptions
+    @OptionGroup var logging: LoggingOptions
+
+    func validate() throws {
+        guard !store.isEmpty else { throw ValidationError("--store must name a SQLite file") }
+        if secretKey == nil && !insecure {
+            throw ValidationError("the endpoints would carry changes in plain text: pass --secret-key FILE (a key pair from iom keygen --name node), or --insecure to accept that")
+        }
+        if secretKey != nil && insecure {
+            throw ValidationError("--secret-key and --insecure contradict each other: choose one")
+        }
+        _ = try allow.parsed()
+        if insecure && !allow.entries.isEmpty {
+            throw ValidationError("--allow lists CURVE client keys; with --insecure there are none: pass --secret-key instead")
+        }
+        if secretKey != nil && allow.entries.isEmpty {
+            throw ValidationError("with --secret-key only the client keys given with --allow ROLE:FILE are admitted, and there are none: add e.g. --allow service:replica.pub (a client's .pub from iom keygen)")
+        }
+        for (option, endpoint) in [("--publish", publish), ("--replay", replay)] + (accept.map { [("--accept", $0)] } ?? []) {
+            do { try EndpointFailure.validate(endpoint, option: option) } catch let failure as CommandFailure {
+                throw ValidationError(failure.message)
+            }
+        }
+    }
+
+    func run() async throws {
+        let logger = logging.bootstrap()
+        let keys = try secretKey.map { try KeyFiles.curveKeyPair($0, option: "--secret-key") }
+        if insecure {
+            logger.warning("plain text (--insecure): anyone who can reach \(publish), \(replay)\(accept.map { " and \($0)" } ?? "") reads every change\(accept == nil ? "" : " and may save records")")
+        }
+        let allowList = keys == nil ? nil : try allow.allowList()
+
+        var configuration = IOMConfiguration(store: StoreConfiguration(location: .file(path: store)))
+        configuration.logger = logger
+        configuration.security.keyRing = try keyRing.keyRing()
+        let iom: IOMKit
+        do { iom = try await IOMKit.open(configuration) } catch {
+            throw CommandFailure(.ioError, "cannot open the store \(store): \(error). Check the path and its permissions, or pass another --store")
+        }
+
+        let node: NodeService
+        do {
+            node = try await start(iom, keys: keys, allowList: allowList, logger: logger)
+        } catch {
+            try? await iom.close()
+            throw error
+        }
+        let group = ServiceGroup(services: [node], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        try await group.run()
+        logger.notice("node stopped")
+    }
+
+    /// Seeds an empty store, starts the publisher and the accept endpoint, prints the readiness lines.
+    private func start(_ iom: IOMKit, keys: CurveKeyPair?, allowList: ClientAllowList?, logger: Logger) async throws -> NodeService {
+        let security: PublisherSecurity = if let keys, let allowList { .curve(keys, allow: allowList) } else { .insecure }
+        var publisherConfiguration = PublisherConfiguration(events: publish, sync: replay, security: security, view: view)
+        publisherConfiguration.logger = logger
+        // One context for the bridge and the accept endpoint: the publisher's ZAP handler
+        // (installed on it with CURVE) then admits the allow-listed keys on all three.
+        let context: Context
+        do { context = try Context() } catch { throw CommandFailure(.unavailable, "cannot create a ZeroMQ context: \(error)") }
+        let publisher: BridgePublisher
+        do {
+            // The facade passes the store's sealer, so sync replies carry protection cases opened.
+            publisher = try await iom.startPublisher(publisherConfiguration, context: context)
+        } catch {
+            throw EndpointFailure.make(error, options: [publish: "--publish", replay: "--replay"])
+        }
+
+        var server: NodeSaveServer?
+        if let accept {
+            do { server = try NodeSaveServer(endpoint: accept, keys: keys, allowList: allowList, context: context, iom: iom, logger: logger) } catch {
+                await publisher.stop()
+                throw EndpointFailure.make("--accept", accept, error)
+            }
+        }
+
+        // Seeded once the endpoints are bound: a node that cannot start leaves the store as it was.
+        var latest = try await lastSequence(iom)
+        if latest == 0 && !noSeed {
+            for record in Seed.all {
+                do { latest = try await RecordSaving.save(record, into: iom).sequence } catch {
+                    server?.stop()
+                    await publisher.stop()
+                    throw CommandFailure(.ioError, "cannot load the seed records into \(store): \(error)")
+                }
+            }
+            logger.notice("empty store: loaded the seed records", metadata: ["store": "\(store)", "changes": "\(Seed.all.count)"])
+        }
+
+        var first = "serving events=\(publisher.eventsEndpoint) sync=\(publisher.syncEndpoint ?? "none")"
+        if let server { first += " accept=\(server.endpoint)" }
+        first += " source=\(publisher.source)"
+        let description = keys.map { "CURVE server, public key \($0.publicKey.z85), \(allow.entries.count) allowed client key\(allow.entries.count == 1 ? "" : "s")" } ?? "plain text"
+        let second = "store \(store): latest sequence \(latest); view \(view.rawValue); \(description); stop with Ctrl-C or SIGTERM"
+        // Written at once and unbuffered, so a supervising process sees the lines now.
+        FileHandle.standardOutput.write(Data((first + "\n" + second + "\n").utf8))
+        logger.info("node running", metadata: ["events": "\(publisher.eventsEndpoint)", "sync": "\(publisher.syncEndpoint ?? "none")",
+                                                "accept": "\(server?.endpoint ?? "none")", "source": "\(publisher.source)"])
+        return NodeService(iom: iom, publisher: publisher, server: server, logger: logger)
+    }
+
+    private func lastSequence(_ iom: IOMKit) async throws -> UInt64 {
+        do { return try await iom.store.lastSequence() } catch {
+            throw CommandFailure(.ioError, "cannot read the store \(store): \(error)")
+        }
+    }
+}
+
+/// A running node as a swift-service-lifecycle `Service`: on graceful shutdown (SIGINT,
+/// SIGTERM) it stops taking saves, lets the publisher send every committed change, and closes
+/// the store.
+struct NodeService: Service {
+    let iom: IOMKit
+    let publisher: BridgePublisher
+    let server: NodeSaveServer?
+    let logger: Logger
+
+    func run() async throws {
+        let accepting = server.map { server in Task { await server.run() } }
+        // Returns on graceful shutdown; throws CancellationError if the group is cancelled.
+        try? await gracefulShutdown()
+        logger.notice("stopping the node")
+        server?.stop()           // finishes and answers the save in progress, takes no more
+        await accepting?.value
+        await publisher.stop()
+        let sent = await publisher.lastSent
+        do { try await iom.close() } catch {
+            throw CommandFailure(.ioError, "closing the store failed: \(error)")
+        }
+        logger.notice("node stopped cleanly", metadata: ["lastSent": "\(sent)"])
+    }
+}
