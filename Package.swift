@@ -217,6 +217,21 @@ package.targets += [
     .testTarget(name: "iomCommandTests", dependencies: ["iom", "ZeroMQ", "IOMStore"]),  // "iom" so the binary is built
 ]
 
+// MARK: Bridge benchmarks
+// The ZeroMQ bridge (bus → BridgePublisher → tcp → BridgeSubscriber → bus) beside raw libzmq
+// PUB/SUB at the same message sizes, in one run: throughput plain and CURVE, latency at 10k/s.
+package.targets += [
+    .executableTarget(
+        name: "BridgeBenchmarks",
+        dependencies: [
+            "ZeroMQ", "ChangeBus", "IOMChanges", "IOMBridge", "IOMDomain", "IOMWire", "IOMFixtures", "IOMStore", "IOMSecurity",
+            .product(name: "Benchmark", package: "benchmark"),
+        ],
+        path: "Benchmarks/BridgeBenchmarks",
+        plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+    ),
+]
+
 // MARK: Operating IOMKit (issue 8: iom serve, tail, stats; save --node)
 // `iom serve` configures the bridge (PublisherConfiguration, PublisherSecurity, ClientAllowList)
 // and loads the seed records into an empty store; `iom tail` delivers through a BridgeSubscriber

@@ -56,7 +56,9 @@ actor EventsPump {
     func run(_ subscription: ChangeBus<CommittedChange>.Subscription) async {
         var iterator = subscription.makeAsyncIterator()
         do {
-            while let element = try await iterator.next() {
+            // `next(isolation:)` keeps the pump on its own thread between elements (the plain
+            // `next()` would hop to the global pool and back for every change).
+            while let element = try await iterator.next(isolation: self) {
                 switch element {
                 case .change(_, let committed):
                     send(committed)

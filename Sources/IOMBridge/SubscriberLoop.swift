@@ -331,6 +331,10 @@ final class SubscriberLoop {
         guard let dealer = upstreams[index].dealer else { return }
         for _ in 0..<64 {
             guard let frames = try dealer.tryReceive() else { return }
+            // A publisher answering sync requests is alive, even while a long replay keeps its
+            // events quiet for this subscriber.
+            upstreams[index].lastMessage = clock.now
+            markReachable(index)
             guard frames.count >= 4, frames[0] == Self.syncTag else { malformed(.reply); continue }
             let kind = String(decoding: frames[1], as: UTF8.self)
             let id = frames[2]
