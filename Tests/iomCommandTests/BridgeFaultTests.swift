@@ -62,6 +62,14 @@ final class Saver: @unchecked Sendable {
     }
 }
 
+/// Runs a blocking wait (a process, the saver) on a thread of its own, so that it never holds
+/// one of the few threads of Swift's cooperative pool that the other tests need.
+func offPool<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+        Thread { continuation.resume(returning: body()) }.start()
+    }
+}
+
 /// (sequence, record id) of every journal entry of the store at `path`, opened after its node stopped.
 func journal(_ path: String) async throws -> [(UInt64, String)] {
     let store = try await RecordStore.open(StoreConfiguration(location: .file(path: path)))
@@ -107,17 +115,19 @@ struct BridgeFaultTests {
         let first = try IOMProcess(["tail", node.events, "--sync", node.sync, "--from", "1", "--insecure"])
         try await eventually("the first tail printed 50 changes") { printed(first.stdout).count >= 50 }
         first.signal(SIGKILL)
-        _ = first.wait()
+        _ = await offPool { first.wait() }
         let before = printed(first.stdout)
         let resume = (before.last?.0 ?? 0) + 1
-        saver.finish()
+        await offPool { saver.finish() }
         #expect(saver.count == 400)
         let total = try await latest(node)
-        let second = try IOMProcess(["tail", node.events, "--sync", node.sync, "--from", "\(resume)", "--count", "\(total - resume + 1)",
+        try #require(total + 1 >= resume, "the node's latest \(total) is behind what the first tail printed (\(resume - 1)): \(first.stdout.suffix(300))")
+        let second = try IOMProcess(["tail", node.events, "--sync", node.sync, "--from", "\(resume)", "--count", "\(total + 1 - resume)",
                                      "--insecure"])
-        let outcome = try #require(second.wait(timeout: .seconds(60)), "the restarted tail did not finish")
+        let outcome = try #require(await offPool { second.wait(timeout: .seconds(60)) }, "the restarted tail did not finish")
         #expect(outcome.status == 0, "\(outcome)")
-        #expect(node.stop()?.status == 0)
+        let stopped = await offPool { node.stop() }
+        #expect(stopped?.status == 0)
         expectSameAsJournal(before + printed(outcome.stdout), try await journal(store))
     }
 
@@ -137,16 +147,17 @@ struct BridgeFaultTests {
         saver.start(total: 300)
         try await eventually("100 saves acknowledged") { saver.count >= 100 }
         node.signal(SIGKILL)
-        _ = node.wait()
+        _ = await offPool { [node] in node.wait() }
         node = try serve()
-        saver.finish()
+        await offPool { saver.finish() }
         #expect(saver.count == 300)
         let total = try await latestSequence(sync)
         try await eventually("the tail printed up to \(total)", timeout: .seconds(60)) { printed(tail.stdout).last?.0 == total }
         tail.signal(SIGTERM)
-        _ = tail.wait()
+        _ = await offPool { tail.wait() }
         node.signal(SIGTERM)
-        #expect(node.wait(timeout: .seconds(20))?.status == 0)
+        let stopped = await offPool { [node] in node.wait(timeout: .seconds(20)) }
+        #expect(stopped?.status == 0)
         expectSameAsJournal(printed(tail.stdout), try await journal(store))
     }
 
@@ -167,18 +178,19 @@ struct BridgeFaultTests {
         saver.start(total: 300)
         try await eventually("100 saves acknowledged") { saver.count >= 100 }
         proxy.signal(SIGKILL)
-        _ = proxy.wait()
+        _ = await offPool { [proxy] in proxy.wait() }
         try await Task.sleep(for: .milliseconds(200))  // changes published while no relay runs
         proxy = try relay()
-        saver.finish()
+        await offPool { saver.finish() }
         #expect(saver.count == 300)
         let total = try await latest(node)
         try await eventually("the tail printed up to \(total)", timeout: .seconds(60)) { printed(tail.stdout).last?.0 == total }
         tail.signal(SIGTERM)
-        _ = tail.wait()
+        _ = await offPool { tail.wait() }
         proxy.signal(SIGTERM)
-        _ = proxy.wait()
-        #expect(node.stop()?.status == 0)
+        _ = await offPool { [proxy] in proxy.wait() }
+        let stopped = await offPool { node.stop() }
+        #expect(stopped?.status == 0)
         expectSameAsJournal(printed(tail.stdout), try await journal(store))
     }
 
@@ -207,3 +219,7 @@ func eventually(_ what: String, timeout: Duration = .seconds(30), _ condition: (
     Issue.record("timed out after \(timeout) waiting for: \(what)")
     throw CancellationError()
 }
+
+// Waited on from `offPool` threads: a Process and its output files may be read from any thread.
+extension IOMProcess: @unchecked Sendable {}
+extension Node: @unchecked Sendable {}
