@@ -105,7 +105,8 @@ enum AttributesParser {
     }
 
     /// Exactly 20 decimal digits (events and withheld) → the value; or, when `padded` is
-    /// false, 1…20 digits (request params).
+    /// false, 1…20 digits (request params). 2^64 − 1 is reserved (§3): `nil`, so that a
+    /// receiver can always name the sequence after one it holds.
     static func sequence(_ value: UnsafeRawBufferPointer, padded: Bool = true) -> UInt64? {
         if padded { guard value.count == 20 else { return nil } } else { guard value.count >= 1, value.count <= 20 else { return nil } }
         var result: UInt64 = 0
@@ -116,7 +117,13 @@ enum AttributesParser {
             if o1 || o2 { return nil }
             result = sum
         }
-        return result
+        return result == .max ? nil : result
+    }
+
+    /// A sequence in a reply's params (plain decimal text), with the same reserved value.
+    static func sequence(_ text: String?) -> UInt64? {
+        guard let text, let value = UInt64(text), value != .max else { return nil }
+        return value
     }
 
     private static func isUpperHex(_ c: UInt8) -> Bool { (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) }

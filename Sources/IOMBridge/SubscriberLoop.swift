@@ -362,7 +362,7 @@ final class SubscriberLoop {
             upstreams[index].join = (join.id, records, clock.now)
             if let dealer = upstreams[index].dealer { send(dealer, "CREDIT", join.id, [("add", 1)]) }
         case "END":
-            guard let source = params["source"].flatMap(EventDecoder.sourceID), let sequence = params["sequence"].flatMap(UInt64.init) else {
+            guard let source = params["source"].flatMap(EventDecoder.sourceID), let sequence = AttributesParser.sequence(params["sequence"]) else {
                 malformed(.reply)
                 return
             }
@@ -421,10 +421,10 @@ final class SubscriberLoop {
         case "END":
             guard var state = sources[id] else { return }
             state.replay = nil
-            if let latest = params["latest"].flatMap(UInt64.init), let d = state.delivered, latest < d {
+            if let latest = AttributesParser.sequence(params["latest"]), let d = state.delivered, latest < d {
                 status.yield(.rewound(source: id, latest: latest, delivered: d))
             }
-            if params["more"] == "1", let through = params["through"].flatMap(UInt64.init) {
+            if params["more"] == "1", let through = AttributesParser.sequence(params["through"]) {
                 requestReplay(id, &state, from: through + 1, to: nil)
             } else {
                 afterRepair(id, &state)
@@ -435,7 +435,7 @@ final class SubscriberLoop {
             guard var state = sources[id] else { return }
             state.replay = nil
             let code = params["code"] ?? "INTERNAL"
-            if code == "PRUNED", let oldest = params["oldest"].flatMap(UInt64.init), let d = state.delivered, oldest > d + 1 {
+            if code == "PRUNED", let oldest = AttributesParser.sequence(params["oldest"]), let d = state.delivered, oldest > d + 1 {
                 // §8.4: what was pruned cannot come back; report it and continue from the oldest kept.
                 status.yield(.lost(source: id, range: (d + 1)...(oldest - 1)))
                 state.delivered = oldest - 1

@@ -58,14 +58,18 @@ struct WireFormatTests {
         #expect(try AttributesParser.dictionary(writer.bytes)["subject"] == "a%b\nc\u{7F}d=é")
     }
 
-    @Test("sequences are exactly 20 digits and never 0 on events")
+    @Test("sequences are exactly 20 digits, never 0 on events, and never the reserved 2^64 − 1")
     func sequences() {
         var writer = AttributesWriter()
         writer.add("sequence", sequence: 42)
         #expect(String(decoding: writer.bytes, as: UTF8.self) == "sequence=00000000000000000042\n")
         func parse(_ s: String) -> UInt64? { Array(s.utf8).withUnsafeBytes { AttributesParser.sequence($0) } }
         #expect(parse("00000000000000000042") == 42)
-        #expect(parse("18446744073709551615") == UInt64.max)
+        #expect(parse("18446744073709551614") == UInt64.max - 1)
+        #expect(parse("18446744073709551615") == nil, "2^64 − 1 is reserved (§3)")
+        #expect(AttributesParser.sequence("18446744073709551615") == nil)
+        #expect(AttributesParser.sequence("7") == 7)
+        #expect(AttributesParser.sequence(nil as String?) == nil)
         #expect(parse("18446744073709551616") == nil)
         #expect(parse("42") == nil)
         #expect(parse("0000000000000000004x") == nil)
