@@ -216,3 +216,11 @@ package.targets += [
     // Runs the built `iom` binary as a subprocess: exit codes, output, --help, error paths.
     .testTarget(name: "iomCommandTests", dependencies: ["iom", "ZeroMQ"]),  // "iom" so the binary is built
 ]
+
+// MARK: Fuzzing
+// libFuzzer target over the bridge's receive-side decoders and the wire → domain mapping
+// (`Scripts/fuzz.sh` builds it with `--sanitize=fuzzer` and `-D IOM_LIBFUZZER`). In a normal
+// build it is a replay tool: `swift run IOMFuzz Tests/Fuzz/corpus`.
+package.targets += [
+    .executableTarget(name: "IOMFuzz", dependencies: ["IOMBridge", "IOMWire"], path: "Fuzz/IOMFuzz"),
+]
