@@ -25,9 +25,18 @@ public enum BridgeFuzzing {
     @discardableResult
     public static func decodeEventsMessage(_ frames: [[UInt8]]) -> MalformedReason? {
         guard let first = frames.first else { return .frameCount }
-        let topic = first.withUnsafeBytes { bytes in Result { () throws(MalformedReason) in try EventDecoder.topic(bytes) } }
+        // What `SubscriberLoop.drainEvents(_:)` does while receiving: the topic frame decoded
+        // first, an oversized attributes frame turned into `.tooLarge` (and not copied), the
+        // data frame kept, the size of the frames after the topic summed.
+        var topic = first.withUnsafeBytes { bytes in Result { () throws(MalformedReason) in try EventDecoder.topic(bytes) } }
+        var attributes: [UInt8] = []
+        if frames.count > 1 {
+            if frames[1].count <= BridgeProtocol.maximumAttributesSize { attributes = frames[1] } else { topic = .failure(.tooLarge) }
+        }
+        let data = frames.count > 2 ? frames[2] : []
+        let total = frames.dropFirst().reduce(0) { $0 + $1.count }
         do {
-            _ = try EventDecoder.message(topic: topic, frames: frames)
+            _ = try EventDecoder.message(topic: topic, attributes: attributes, data: data, frames: frames.count, total: total)
             return nil
         } catch {
             return error
@@ -97,37 +106,35 @@ public enum BridgeFuzzing {
 // MARK: - Decoding of whole messages
 //
 // `SubscriberLoop.drainEvents(_:)` and `drainReplies(_:)` decode their messages inline while
-// reading the socket. These are the same steps over frames already received, so the fuzzer
-// can reach them without a socket; the subscriber can call them in place of its inline copies.
+// reading the socket. These are the same steps on what was received, so the fuzzer reaches
+// them without a socket; the subscriber can call them in place of its inline copies (same
+// checks, same order, same reasons), and then the fuzzer runs exactly its code.
 
 extension EventDecoder {
-    /// One events-endpoint message, given its frames and its decoded (or refused) topic: the
-    /// checks of `SubscriberLoop.drainEvents(_:)` after the receive (attributes frame size,
-    /// whole message size, frame count per topic), then the decoder of the topic.
+    /// One events-endpoint message once received: the checks of
+    /// `SubscriberLoop.drainEvents(_:)` after the receive loop (whole message size, frame
+    /// count per topic), then the decoder of the topic. `topic` is the decoded topic, or
+    /// `.tooLarge` when the attributes frame was too large to copy; `frames` counts the topic
+    /// frame, `total` the bytes of the frames after it. Allocates nothing of its own.
     ///
     /// - Returns: the message, or `nil` for a reserved topic this version ignores.
-    static func message(topic: Result<Topic, MalformedReason>, frames: [[UInt8]]) throws(MalformedReason) -> IncomingMessage? {
-        var topic = topic
-        var total = 0
-        for frame in frames.dropFirst() { total += frame.count }
-        let attributes = frames.count > 1 ? frames[1] : []
-        if attributes.count > BridgeProtocol.maximumAttributesSize { topic = .failure(.tooLarge) }
-        let data = frames.count > 2 ? frames[2] : []
+    static func message(topic: Result<Topic, MalformedReason>, attributes: [UInt8], data: [UInt8], frames: Int, total: Int)
+        throws(MalformedReason) -> IncomingMessage? {
         guard total <= BridgeProtocol.maximumMessageSize else { throw .tooLarge }
         switch try topic.get() {
         case .event(let topicIndex):
-            guard frames.count == 3 else { throw .frameCount }
+            guard frames == 3 else { throw .frameCount }
             return try withBytes(attributes) { (a) throws(MalformedReason) in
                 try EventDecoder.event(attributes: a, data: data, topicIndex: topicIndex)
             }
         case .withheld:
-            guard frames.count == 2 else { throw .frameCount }
+            guard frames == 2 else { throw .frameCount }
             return try withBytes(attributes) { (a) throws(MalformedReason) in try EventDecoder.withheld(attributes: a) }
         case .unknown:
-            guard frames.count >= 2 else { throw .frameCount }
+            guard frames >= 2 else { throw .frameCount }
             return try withBytes(attributes) { (a) throws(MalformedReason) in try EventDecoder.unknown(attributes: a) }
         case .heartbeat:
-            guard frames.count == 2 else { throw .frameCount }
+            guard frames == 2 else { throw .frameCount }
             return .heartbeat(try withBytes(attributes) { (a) throws(MalformedReason) in try EventDecoder.heartbeat(attributes: a) })
         case .unknownReserved:
             return nil
@@ -142,10 +149,12 @@ extension EventDecoder {
         var items: [[UInt8]]
     }
 
+    private static let syncTagBytes = Array(BridgeProtocol.syncTag.utf8)
+
     /// The checks of `SubscriberLoop.drainReplies(_:)`: at least four frames, the sync tag
     /// first, a params frame that follows the grammar.
     static func syncReply(_ frames: [[UInt8]]) throws(MalformedReason) -> SyncReply {
-        guard frames.count >= 4, frames[0] == Array(BridgeProtocol.syncTag.utf8) else { throw .reply }
+        guard frames.count >= 4, frames[0] == syncTagBytes else { throw .reply }
         let params: [String: String]
         do { params = try AttributesParser.dictionary(frames[3]) } catch { throw .reply }
         return SyncReply(kind: String(decoding: frames[1], as: UTF8.self), id: frames[2], params: params, items: Array(frames.dropFirst(4)))
