@@ -239,3 +239,11 @@ package.targets += [
 for target in package.targets where target.name == "iom" {
     target.dependencies += ["IOMBridge", "IOMFixtures", "IOMSecurity", "ChangeBus"]
 }
+
+// MARK: Fuzzing
+// libFuzzer target over the bridge's receive-side decoders and the wire → domain mapping
+// (`Scripts/fuzz.sh` builds it with `--sanitize=fuzzer` and `-D IOM_LIBFUZZER`). In a normal
+// build it is a replay tool: `swift run IOMFuzz Tests/Fuzz/corpus`.
+package.targets += [
+    .executableTarget(name: "IOMFuzz", dependencies: ["IOMBridge", "IOMWire"], path: "Fuzz/IOMFuzz"),
+]
