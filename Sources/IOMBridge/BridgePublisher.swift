@@ -154,7 +154,7 @@ public final class BridgePublisher: Sendable {
                 try configuration.security.apply(to: router, domain: ClientAllowList.syncDomain)
                 try router.bind(endpoint)
                 syncEndpoint = try router.lastEndpoint
-                sync = SyncServer(socket: router, thread: SocketThread(name: "iom.bridge.sync"), store: store, filter: filter,
+                sync = SyncServer(socket: router, watchHandshakes: configuration.security.allowList == nil ? nil : syncEndpoint, thread: SocketThread(name: "iom.bridge.sync"), store: store, filter: filter,
                                   allowList: configuration.security.allowList, limits: .init(perPeer: configuration.maximumRequestsPerPeer, total: configuration.maximumRequests,
                                                 timeout: configuration.requestTimeout, heartbeatInterval: configuration.heartbeatInterval),
                                   counters: counters, logger: configuration.logger, stopFlag: syncStop)
@@ -178,7 +178,7 @@ public final class BridgePublisher: Sendable {
         let lastSent = bus.nextSequence &- 1
         var oldest = lastSent + 1
         if let store { oldest = (try? await store.oldestAvailableSequence()) ?? oldest }
-        let pump = EventsPump(socket: events, thread: SocketThread(name: "iom.bridge.events"), source: source, filter: filter,
+        let pump = EventsPump(socket: events, watchHandshakes: configuration.security.allowList == nil ? nil : eventsEndpoint, thread: SocketThread(name: "iom.bridge.events"), source: source, filter: filter,
                               interval: configuration.heartbeatInterval, store: store, lastSent: lastSent, oldest: oldest,
                               counters: counters, logger: configuration.logger)
         configuration.logger?.info("bridge publisher: source \(source) events \(eventsEndpoint) sync \(syncEndpoint ?? "none") view \(configuration.view.rawValue)")

@@ -14,6 +14,7 @@ actor EventsPump {
     nonisolated var unownedExecutor: UnownedSerialExecutor { thread.asUnownedSerialExecutor() }
 
     private var socket: Socket?
+    private let watch: HandshakeWatch?
     private var encoder: EventEncoder
     private let filter: ViewFilter
     private let interval: Duration
@@ -32,9 +33,11 @@ actor EventsPump {
     private var closed = false
     private var sinceHousekeeping = 0
 
-    init(socket: sending Socket, thread: SocketThread, source: SourceID, filter: ViewFilter, interval: Duration,
+    /// `watchHandshakes`: the endpoint's name, to log clients failing the CURVE handshake (nil: not watched).
+    init(socket: sending Socket, watchHandshakes: String?, thread: SocketThread, source: SourceID, filter: ViewFilter, interval: Duration,
          store: RecordStore?, lastSent: UInt64, oldest: UInt64, counters: BridgeCounters, logger: Logger?) {
         self.thread = thread
+        self.watch = watchHandshakes.flatMap { try? HandshakeWatch(socket, endpoint: $0) }
         self.socket = socket
         self.encoder = EventEncoder(source: source)
         self.filter = filter
@@ -154,6 +157,7 @@ actor EventsPump {
 
     private func housekeeping() {
         guard !closed, let socket else { return }
+        watch?.drain(counters, logger)
         var subscribedToHeartbeats = false
         // XPUB subscription messages: 0x01 + prefix to subscribe, 0x00 + prefix to unsubscribe.
         while let message = try? socket.tryReceive() {

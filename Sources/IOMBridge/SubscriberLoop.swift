@@ -147,31 +147,13 @@ final class SubscriberLoop {
                 }!
                 frames += 1
             }
-            guard total <= BridgeProtocol.maximumMessageSize else { malformed(.tooLarge); continue }
+            // The same decoding the fuzzer drives (BridgeFuzzing.decodeEventsMessage).
             do {
-                let message: IncomingMessage
-                switch try topic.get() {
-                case .event(let topicIndex):
-                    guard frames == 3 else { throw MalformedReason.frameCount }
-                    message = try withBytes(attributes) { (a) throws(MalformedReason) in
-                        try EventDecoder.event(attributes: a, data: data, topicIndex: topicIndex)
-                    }
-                case .withheld:
-                    guard frames == 2 else { throw MalformedReason.frameCount }
-                    message = try withBytes(attributes) { (a) throws(MalformedReason) in try EventDecoder.withheld(attributes: a) }
-                case .unknown:
-                    guard frames >= 2 else { throw MalformedReason.frameCount }
-                    message = try withBytes(attributes) { (a) throws(MalformedReason) in try EventDecoder.unknown(attributes: a) }
-                case .heartbeat:
-                    guard frames == 2 else { throw MalformedReason.frameCount }
-                    let heartbeat = try withBytes(attributes) { (a) throws(MalformedReason) in try EventDecoder.heartbeat(attributes: a) }
-                    message = .heartbeat(heartbeat)
-                case .unknownReserved:
-                    continue
-                }
+                guard let message = try EventDecoder.message(topic: topic, attributes: attributes, data: data, frames: frames, total: total)
+                else { continue }
                 handle(message, upstream: index, fromReplay: false)
-            } catch let reason as MalformedReason {
-                malformed(reason)
+            } catch {
+                malformed(error)
             }
         }
     }
@@ -335,19 +317,18 @@ final class SubscriberLoop {
             // events quiet for this subscriber.
             upstreams[index].lastMessage = clock.now
             markReachable(index)
-            guard frames.count >= 4, frames[0] == Self.syncTag else { malformed(.reply); continue }
-            let kind = String(decoding: frames[1], as: UTF8.self)
-            let id = frames[2]
-            let params: [String: String]
-            do { params = try AttributesParser.dictionary(frames[3]) } catch { malformed(.reply); continue }
+            // The same parsing the fuzzer drives (BridgeFuzzing.decodeSyncReply).
+            let reply: EventDecoder.SyncReply
+            do { reply = try EventDecoder.syncReply(frames) } catch { malformed(error); continue }
+            let (kind, id, params) = (reply.kind, reply.id, reply.params)
             if let join = upstreams[index].join, join.id == id {
-                joinReply(index, kind, params, Array(frames.dropFirst(4)))
+                joinReply(index, kind, params, reply.items)
                 continue
             }
             guard let (sourceID, _) = sources.first(where: { $0.value.replay?.id == id && $0.value.upstream == index }) else {
                 continue  // a late reply to a request given up on
             }
-            replayReply(sourceID, index, kind, id, params, Array(frames.dropFirst(4)))
+            replayReply(sourceID, index, kind, id, params, reply.items)
         }
     }
 

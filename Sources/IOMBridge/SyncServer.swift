@@ -40,6 +40,7 @@ actor SyncServer {
     }
 
     private var socket: Socket?
+    private let watch: HandshakeWatch?
     private let store: RecordStore
     private let source: SourceID
     private let filter: ViewFilter
@@ -54,8 +55,9 @@ actor SyncServer {
     private var encoder: EventEncoder
     private var lastLog: [String: ContinuousClock.Instant] = [:]
 
-    init(socket: sending Socket, thread: SocketThread, store: RecordStore, filter: ViewFilter, allowList: ClientAllowList?,
-         limits: Limits, counters: BridgeCounters, logger: Logger?, stopFlag: StopFlag) {
+    init(socket: sending Socket, watchHandshakes: String?, thread: SocketThread, store: RecordStore, filter: ViewFilter,
+         allowList: ClientAllowList?, limits: Limits, counters: BridgeCounters, logger: Logger?, stopFlag: StopFlag) {
+        self.watch = watchHandshakes.flatMap { try? HandshakeWatch(socket, endpoint: $0) }
         self.allowList = allowList
         self.thread = thread
         self.socket = socket
@@ -91,6 +93,7 @@ actor SyncServer {
             }
             if busy { await serveChunks() }
             expire()
+            watch?.drain(counters, logger)
         }
         try? socket?.set(.linger, .milliseconds(100))
         socket = nil

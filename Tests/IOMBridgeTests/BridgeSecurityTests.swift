@@ -85,6 +85,18 @@ struct BridgeSecurityTests {
         let analystSub = try socket(.sub, context, analyst, publisher.eventsEndpoint)
         let strangerSub = try socket(.sub, context, stranger, publisher.eventsEndpoint)
         let supervisorSub = try socket(.sub, context, supervisor, publisher.eventsEndpoint)
+        // No CURVE at all, and CURVE with the wrong server key: refused in the handshake.
+        let plain = try context.socket(.sub)
+        try plain.set(.subscribe, [])
+        try plain.connect(publisher.eventsEndpoint)
+        let plainSub = SocketActor(plain)
+        let wrongServer = try context.socket(.sub)
+        try wrongServer.set(.curveServerKey, try CurveKeyPair.generate().publicKey)
+        try wrongServer.set(.curvePublicKey, analyst.publicKey)
+        try wrongServer.set(.curveSecretKey, analyst.secretKey)
+        try wrongServer.set(.subscribe, [])
+        try wrongServer.connect(publisher.eventsEndpoint)
+        let wrongServerSub = SocketActor(wrongServer)
         // Changes made after the analyst joined arrive live; the first three come by replay below.
         try await Task.sleep(for: .milliseconds(300))
         _ = try await iom.protectionCases(as: .supervisor("sup-1"), purpose: .supervision).save(try protectionCase(3, owner: "cw-1"))
@@ -93,7 +105,10 @@ struct BridgeSecurityTests {
         #expect(leaks(live) == [], "identifying data on the analyst's stream")
         #expect(try await strangerSub.receive(timeout: .milliseconds(300)) == nil)
         #expect(try await supervisorSub.receive(timeout: .milliseconds(100)) == nil, "a supervisor's view is full, not redacted")
-        try await eventually("refusals counted") { publisher.statistics.authenticationFailures >= 2 }
+        #expect(try await plainSub.receive(timeout: .milliseconds(100)) == nil, "a client without CURVE")
+        #expect(try await wrongServerSub.receive(timeout: .milliseconds(100)) == nil, "a client with the wrong server key")
+        // Two refused by the allow-list (ZAP), at least two failing the handshake (libzmq retries them).
+        try await eventually("refusals counted") { publisher.statistics.authenticationFailures >= 4 }
 
         // The sync endpoint: the analyst's replay is redacted too; a stranger gets no reply at all.
         let dealer = try socket(.dealer, context, analyst, try #require(publisher.syncEndpoint))
