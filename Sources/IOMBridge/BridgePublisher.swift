@@ -106,17 +106,11 @@ public final class BridgePublisher: Sendable {
         if let allowList = configuration.security.allowList {
             let logger = configuration.logger
             do {
-                zap = try ZAPHandler(context: context) { request in
-                    switch allowList.admission(clientKey: request.clientKey?.z85, domain: request.domain) {
-                    case .admit(let principal, let metadata):
-                        return .allow(userID: principal.id, metadata: metadata)
-                    case .refuse(let reason):
-                        counters.add(.authenticationFailures)
-                        logger?.warning("bridge publisher: refused a connection: \(reason)",
-                                        metadata: ["address": "\(request.address)", "domain": "\(request.domain)",
-                                                   "key": "\(request.clientKey?.z85 ?? "none")"])
-                        return .deny(reason: reason)
-                    }
+                zap = try ZAPHandler(context: context, admitting: allowList) { request, reason in
+                    counters.add(.authenticationFailures)
+                    logger?.warning("bridge publisher: refused a connection: \(reason)",
+                                    metadata: ["address": "\(request.address)", "domain": "\(request.domain)",
+                                               "key": "\(request.clientKey?.z85 ?? "none")"])
                 }
             } catch {
                 if ownsContext { context.shutdown() }

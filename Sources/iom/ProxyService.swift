@@ -69,15 +69,9 @@ struct ProxyService: Service {
         if let allowList = plan.allowList {
             let refused = Counter(label: IOMMetrics.authFailuresTotal, dimensions: [(IOMMetrics.Dimension.reason, "not_allowed")])
             do {
-                zap = try ZAPHandler(context: context) { request in
-                    switch allowList.admission(clientKey: request.clientKey?.z85, domain: request.domain) {
-                    case .admit(let principal, let metadata):
-                        return .allow(userID: principal.id, metadata: metadata)
-                    case .refuse(let reason):
-                        refused.increment()
-                        logger.warning("refused a subscriber: \(reason)", metadata: ["address": "\(request.address)", "key": "\(request.clientKey?.z85 ?? "none")"])
-                        return .deny(reason: reason)
-                    }
+                zap = try ZAPHandler(context: context, admitting: allowList) { request, reason in
+                    refused.increment()
+                    logger.warning("refused a subscriber: \(reason)", metadata: ["address": "\(request.address)", "key": "\(request.clientKey?.z85 ?? "none")"])
                 }
             } catch { throw ProxyError.zmq(error) }
         }
