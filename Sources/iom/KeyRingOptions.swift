@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import IOMKit
+import IOMStore
+import Logging
 
 /// `--host-key FILE`, repeatable: the host's AES-256 keys that seal protection cases'
 /// identifying fields at rest (IOMSecurity's `KeyRing`). Shared by the commands that open a
@@ -37,6 +39,17 @@ struct KeyRingOptions: ParsableArguments {
         }
         do { return try KeyRing(keys) } catch {
             throw CommandFailure(.usage, "--host-key: \(error)")
+        }
+    }
+
+    /// Opens the IOMKit store at `path` with these host keys and `logger`; a failure is an
+    /// I/O error (74) naming the path, followed by `hint`.
+    func open(store path: String, logger: Logger, hint: String = ", or pass another --store") async throws -> IOMKit {
+        var configuration = IOMConfiguration(store: StoreConfiguration(location: .file(path: path)))
+        configuration.logger = logger
+        configuration.security.keyRing = try keyRing()
+        do { return try await IOMKit.open(configuration) } catch {
+            throw CommandFailure(.ioError, "cannot open the store \(path): \(error). Check the path and its permissions\(hint)")
         }
     }
 }

@@ -92,13 +92,7 @@ struct SaveCommand: AsyncParsableCommand {
             return
         }
         let store = store ?? "iom.sqlite"
-        var configuration = IOMConfiguration(store: StoreConfiguration(location: .file(path: store)))
-        configuration.logger = logger
-        configuration.security.keyRing = try keyRing.keyRing()
-        let iom: IOMKit
-        do { iom = try await IOMKit.open(configuration) } catch {
-            throw CommandFailure(.ioError, "cannot open the store \(store): \(error). Check the path and its permissions, or pass another --store")
-        }
+        let iom = try await keyRing.open(store: store, logger: logger)
         let result: Result<(version: UInt64, sequence: UInt64), IOMError>
         do { result = .success(try await RecordSaving.save(record, into: iom)) } catch { result = .failure(error) }
         do { try await iom.close() } catch {

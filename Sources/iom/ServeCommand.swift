@@ -107,13 +107,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let allowList = keys == nil ? nil : try allow.allowList()
 
-        var configuration = IOMConfiguration(store: StoreConfiguration(location: .file(path: store)))
-        configuration.logger = logger
-        configuration.security.keyRing = try keyRing.keyRing()
-        let iom: IOMKit
-        do { iom = try await IOMKit.open(configuration) } catch {
-            throw CommandFailure(.ioError, "cannot open the store \(store): \(error). Check the path and its permissions, or pass another --store")
-        }
+        let iom = try await keyRing.open(store: store, logger: logger)
 
         let node: NodeService
         do {

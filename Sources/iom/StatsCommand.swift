@@ -66,13 +66,7 @@ struct StatsCommand: AsyncParsableCommand {
         guard FileManager.default.fileExists(atPath: store) else {
             throw CommandFailure(.noInput, "\(store): no such store; pass the SQLite file of a node with --store")
         }
-        var configuration = IOMConfiguration(store: StoreConfiguration(location: .file(path: store)))
-        configuration.logger = logger
-        configuration.security.keyRing = try keyRing.keyRing()
-        let iom: IOMKit
-        do { iom = try await IOMKit.open(configuration) } catch {
-            throw CommandFailure(.ioError, "cannot open the store \(store): \(error). Check the path and its permissions")
-        }
+        let iom = try await keyRing.open(store: store, logger: logger, hint: "")
         let dimensions = try dimensions()
         let result: Result<StatisticsTable, IOMError>
         do { result = .success(try await iom.statistics(as: .analyst("iom-cli"), by: dimensions, k: k)) } catch {
