@@ -473,26 +473,9 @@ final class SubscriberLoop {
     private func flush() {
         guard !batch.isEmpty else { return }
         hooks?.apply(batch)
-        do {
-            try bus.publish(contentsOf: batch)
-        } catch .subscriberFullUseAsyncPublish {
-            // A `.wait` subscriber has no room for the whole batch (it may be smaller than the
-            // batch): hand the changes over one at a time as it makes room, holding delivery
-            // (and, behind it, the socket) meanwhile.
-            var next = 0
-            while next < batch.count && !stopFlag.isStopped {
-                do {
-                    try bus.publish(batch[next])
-                    next += 1
-                } catch .subscriberFullUseAsyncPublish {
-                    usleep(200)
-                } catch {
-                    break  // the bus is shut down
-                }
-            }
-        } catch {
-            // The bus is shut down: nothing more can be delivered.
-        }
+        // A full `.wait` subscriber holds delivery (and, behind it, the socket) until it makes
+        // room or the subscriber stops; a shut-down bus takes nothing more.
+        _ = try? bus.publishBlocking(contentsOf: batch) { stopFlag.isStopped }
         counters.add(.events, batch.count)
         deliveredMap.map.withLock { map in
             for change in batch { map[change.source] = change.sequence }

@@ -207,40 +207,15 @@ final class CommitRelay: Sendable {
             }
         }
         guard !changes.isEmpty else { return }
-        do {
-            try bus.publish(contentsOf: changes)
-            metrics.published.increment(by: Int64(changes.count))
-        } catch .subscriberFullUseAsyncPublish {
-            // A host's `.wait` subscription has no room for the whole batch: hand the changes
-            // over one at a time as it makes room, holding the store's writer (that is what
-            // `.wait` asks for) but never dropping a committed change from the bus.
-            for change in changes { publishWaiting(change, on: bus) }
-        } catch {
-            // Shut down: nobody listens any more.
-        }
-    }
-
-    /// Publishes one change, retrying while a `.wait` subscriber is full; gives up only when
-    /// the bus shuts down or the subscriber stays full for a minute (then it is logged as lost
-    /// for the bus; the journal still has it).
-    private func publishWaiting(_ change: CommittedChange, on bus: ChangeBus<CommittedChange>) {
+        // A host's `.wait` subscription may lack room for the whole batch: the changes are
+        // then handed over as it makes room, holding the store's writer (what `.wait` asks
+        // for), for at most a minute; what is still left then is counted (the journal has it).
         let clock = ContinuousClock()
         let deadline = clock.now + .seconds(60)
-        while true {
-            do {
-                try bus.publish(change)
-                metrics.published.increment()
-                return
-            } catch .subscriberFullUseAsyncPublish {
-                guard clock.now < deadline else {
-                    dropped.add(1, ordering: .relaxed)
-                    return
-                }
-                usleep(100)
-            } catch {
-                return
-            }
-        }
+        guard let published = try? bus.publishBlocking(contentsOf: changes, pause: .microseconds(100), giveUp: { clock.now >= deadline })
+        else { return }  // shut down: nobody listens any more
+        metrics.published.increment(by: Int64(published))
+        if published < changes.count { dropped.add(changes.count - published, ordering: .relaxed) }
     }
 }
 

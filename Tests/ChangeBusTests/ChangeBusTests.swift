@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import ChangeBus
 
@@ -272,5 +273,36 @@ struct ChangeBusTests {
             try noReplay.subscribe(from: .sequence(1))
         }
         #expect(bus.subscriberCount == 0)
+    }
+}
+
+@Suite("ChangeBus.publishBlocking")
+struct ChangeBusPublishBlockingTests {
+    @Test("a batch larger than a .wait subscription is handed over as it makes room, in order")
+    func largerThanSubscription() async throws {
+        let bus = try ChangeBus<TestEvent>()
+        let sub = try bus.subscribe(capacity: 2, whenFull: .wait(timeout: .seconds(30)))
+        let reader = Task { try await take(10, from: sub).compactMap(\.sequence) }
+        let published = await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: try? bus.publishBlocking(contentsOf: (1...10).map { ev("mission", .created, $0) }) { false }) }.start()
+        }
+        #expect(published == 10)
+        #expect(try await reader.value == Array(1...10))
+    }
+
+    @Test("giveUp stops it with what was published; a shut-down bus throws")
+    func givesUpAndShutDown() throws {
+        let bus = try ChangeBus<TestEvent>()
+        let stalled = try bus.subscribe(capacity: 2, whenFull: .wait(timeout: .seconds(30)))  // never read
+        var tries = 0
+        let published = try bus.publishBlocking(contentsOf: (1...5).map { ev("mission", .created, $0) }) {
+            tries += 1
+            return tries > 3
+        }
+        #expect(published == 2)
+        #expect(bus.nextSequence == 3)
+        withExtendedLifetime(stalled) {}
+        bus.shutdown()
+        #expect(throws: ChangeBusError.shutDown) { try bus.publishBlocking(contentsOf: [ev("mission", .created, 6)]) { false } }
     }
 }
