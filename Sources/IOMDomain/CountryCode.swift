@@ -13,6 +13,11 @@ public struct CountryCode: Sendable, Hashable, Comparable, CustomStringConvertib
 
     /// Looks up an alpha-2, alpha-3 or numeric code (case-insensitive for letters).
     public init(_ code: String, path: String = "country") throws(ValidationError) {
+        // Fast path: an upper-case alpha-2 code (what the wire carries), without a new string.
+        if let index = Self.alpha2Index(code) {
+            self.index = index
+            return
+        }
         let upper = code.uppercased()
         let found: Int?
         switch upper.count {
@@ -43,6 +48,26 @@ public struct CountryCode: Sendable, Hashable, Comparable, CustomStringConvertib
 
     public var description: String { alpha2 }
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.index < rhs.index }
+
+    /// Table index by `(first letter - "A") * 26 + (second - "A")`, -1 where no country has the code.
+    private static let alpha2Table: [Int16] = {
+        var slots = [Int16](repeating: -1, count: 26 * 26)
+        for (index, entry) in table.enumerated() {
+            let letters = Array(entry.alpha2.utf8)
+            slots[Int(letters[0] &- 0x41) * 26 + Int(letters[1] &- 0x41)] = Int16(index)
+        }
+        return slots
+    }()
+
+    /// The table index of an upper-case alpha-2 code, read as bytes; nil for anything else.
+    private static func alpha2Index(_ code: String) -> Int? {
+        let utf8 = code.utf8
+        guard utf8.count == 2 else { return nil }
+        let a = utf8[utf8.startIndex] &- 0x41, b = utf8[utf8.index(after: utf8.startIndex)] &- 0x41
+        guard a < 26, b < 26 else { return nil }
+        let slot = alpha2Table[Int(a) * 26 + Int(b)]
+        return slot < 0 ? nil : Int(slot)
+    }
 
     static let byAlpha2: [String: Int] = Dictionary(uniqueKeysWithValues: table.enumerated().map { ($1.alpha2, $0) })
     static let byAlpha3: [String: Int] = Dictionary(uniqueKeysWithValues: table.enumerated().map { ($1.alpha3, $0) })

@@ -45,7 +45,7 @@ public protocol DomainRecord: Sendable, Hashable {
 /// let any = mission.anyRecord
 /// any.recordType // .mission
 /// ```
-public enum AnyRecord: Sendable, Hashable {
+public indirect enum AnyRecord: Sendable, Hashable {
     case organisation(Organisation)
     case mission(Mission)
     case memberState(MemberState)

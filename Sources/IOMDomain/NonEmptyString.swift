@@ -23,6 +23,12 @@ public struct NonEmptyString: Sendable, Hashable, Comparable, CustomStringConver
 
 extension String {
     func trimmingWhitespace() -> String {
+        // Text that starts and ends with visible ASCII (the usual case) is returned as is: no
+        // copy and no grapheme breaking. A cluster that starts or ends with such a byte is not
+        // whitespace.
+        if let first = utf8.first, let last = utf8.last, (0x21...0x7E).contains(first), (0x21...0x7E).contains(last) {
+            return self
+        }
         var s = Substring(self)
         while let f = s.first, f.isWhitespace { s.removeFirst() }
         while let l = s.last, l.isWhitespace { s.removeLast() }

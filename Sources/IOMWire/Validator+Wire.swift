@@ -8,54 +8,69 @@ func wireEnum<D: CaseIterable & Equatable, W: SwiftProtobuf.Enum>(_ d: D) -> W {
 }
 
 extension Validator {
-    mutating func enumValue<D: CaseIterable, W: SwiftProtobuf.Enum>(_ w: W, _ path: String) -> D? {
-        let all = Array(D.allCases)
-        let i = w.rawValue - 1
-        guard i >= 0, i < all.count else {
-            fail(path, "\(w)", "is not a valid \(D.self)")
-            return nil
-        }
-        return all[i]
+    // Field paths (`mission.offices[2]`) are only built when a field is invalid: decoding a
+    // valid message, the subscriber's per-event work, builds none of them.
+
+    /// Builds a value whose error names `path`; on failure, builds it again with the path text
+    /// and keeps the issues.
+    private mutating func field<T>(_ path: () -> String, _ build: (String) throws(ValidationError) -> T) -> T? {
+        if let value = try? build("") { return value }
+        return check { try build(path()) }
     }
 
-    mutating func meta<R>(_ m: Iom_V1_RecordMeta, has: Bool, _ p: String) -> (Identifier<R>, UInt64, Instant, Instant)? {
-        guard has else { fail("\(p).meta", "", "is required"); return nil }
-        guard let id: Identifier<R> = check({ try Identifier<R>(m.id, path: "\(p).id") }) else { return nil }
+    mutating func enumValue<D: CaseIterable, W: SwiftProtobuf.Enum>(_ w: W, _ path: @autoclosure () -> String) -> D? {
+        let all = D.allCases
+        let i = w.rawValue - 1
+        guard i >= 0, i < all.count else {
+            fail(path(), "\(w)", "is not a valid \(D.self)")
+            return nil
+        }
+        return all[all.index(all.startIndex, offsetBy: i)]
+    }
+
+    mutating func meta<R>(_ m: Iom_V1_RecordMeta, has: Bool, _ p: @autoclosure () -> String) -> (Identifier<R>, UInt64, Instant, Instant)? {
+        guard has else { fail("\(p()).meta", "", "is required"); return nil }
+        guard let id: Identifier<R> = field({ "\(p()).id" }, { path throws(ValidationError) in try Identifier<R>(m.id, path: path) }) else { return nil }
         return (id, m.version, Instant(millisecondsSince1970: m.createdAtMs), Instant(millisecondsSince1970: m.updatedAtMs))
     }
 
-    mutating func id<R>(_ s: String, _ path: String) -> Identifier<R>? { check { try Identifier<R>(s, path: path) } }
+    mutating func id<R>(_ s: String, _ path: @autoclosure () -> String) -> Identifier<R>? {
+        field(path) { path throws(ValidationError) in try Identifier<R>(s, path: path) }
+    }
 
-    mutating func name(_ s: String, _ path: String) -> NonEmptyString? { check { try NonEmptyString(s, path: path) } }
+    mutating func name(_ s: String, _ path: @autoclosure () -> String) -> NonEmptyString? {
+        field(path) { path throws(ValidationError) in try NonEmptyString(s, path: path) }
+    }
 
-    mutating func optName(_ s: String, has: Bool, _ path: String) -> NonEmptyString?? {
+    mutating func optName(_ s: String, has: Bool, _ path: @autoclosure () -> String) -> NonEmptyString?? {
         guard has else { return .some(nil) }
-        return name(s, path).map { .some($0) }
+        return name(s, path()).map { .some($0) }
     }
 
-    mutating func country(_ s: String, _ path: String) -> CountryCode? { check { try CountryCode(s, path: path) } }
+    mutating func country(_ s: String, _ path: @autoclosure () -> String) -> CountryCode? {
+        field(path) { path throws(ValidationError) in try CountryCode(s, path: path) }
+    }
 
-    mutating func optCountry(_ s: String, has: Bool, _ path: String) -> CountryCode?? {
+    mutating func optCountry(_ s: String, has: Bool, _ path: @autoclosure () -> String) -> CountryCode?? {
         guard has else { return .some(nil) }
-        return country(s, path).map { .some($0) }
+        return country(s, path()).map { .some($0) }
     }
 
-    mutating func text(_ t: Iom_V1_LocalizedText, _ path: String) -> LocalizedText? {
-        check { try LocalizedText(fr: t.fr, en: t.en, ar: t.ar, path: path) }
+    mutating func text(_ t: Iom_V1_LocalizedText, _ path: @autoclosure () -> String) -> LocalizedText? {
+        field(path) { path throws(ValidationError) in try LocalizedText(fr: t.fr, en: t.en, ar: t.ar, path: path) }
     }
 
-    mutating func texts(_ ts: [Iom_V1_LocalizedText], _ path: String) -> [LocalizedText]? {
-        let out = ts.enumerated().compactMap { text($1, "\(path)[\($0)]") }
-        return out.count == ts.count ? out : nil
+    mutating func texts(_ ts: [Iom_V1_LocalizedText], _ path: @autoclosure () -> String) -> [LocalizedText]? {
+        all(ts) { v, t, i in v.text(t, "\(path())[\(i)]") }
     }
 
-    mutating func date(_ d: Iom_V1_Date, _ path: String) -> CalendarDate? {
-        check { try CalendarDate(year: Int(d.year), month: Int(d.month), day: Int(d.day), path: path) }
+    mutating func date(_ d: Iom_V1_Date, _ path: @autoclosure () -> String) -> CalendarDate? {
+        field(path) { path throws(ValidationError) in try CalendarDate(year: Int(d.year), month: Int(d.month), day: Int(d.day), path: path) }
     }
 
-    mutating func optDate(_ d: Iom_V1_Date, has: Bool, _ path: String) -> CalendarDate?? {
+    mutating func optDate(_ d: Iom_V1_Date, has: Bool, _ path: @autoclosure () -> String) -> CalendarDate?? {
         guard has else { return .some(nil) }
-        return date(d, path).map { .some($0) }
+        return date(d, path()).map { .some($0) }
     }
 
     /// Maps every element, keeping all issues; nil when any element failed.
