@@ -25,7 +25,7 @@ public enum BridgeFuzzing {
     @discardableResult
     public static func decodeEventsMessage(_ frames: [[UInt8]]) -> MalformedReason? {
         guard let first = frames.first else { return .frameCount }
-        // What `SubscriberLoop.drainEvents(_:)` does while receiving: the topic frame decoded
+        // What `SubscriberLoop.receive(_:into:)` does while receiving: the topic frame decoded
         // first, an oversized attributes frame turned into `.tooLarge` (and not copied), the
         // data frame kept, the size of the frames after the topic summed.
         var topic = first.withUnsafeBytes { bytes in Result { () throws(MalformedReason) in try EventDecoder.topic(bytes) } }

@@ -63,6 +63,7 @@ public final class BridgeSubscriber: Sendable {
         guard !configuration.upstreams.isEmpty else { throw .configuration("no upstream to follow") }
         guard configuration.reorderLimit >= 1 else { throw .configuration("reorderLimit must be at least 1") }
         guard configuration.deadAfterIntervals >= 1 else { throw .configuration("deadAfterIntervals must be at least 1") }
+        guard (0...64).contains(configuration.decodeThreads) else { throw .configuration("decodeThreads must be 0…64") }
         guard !configuration.topics.isEmpty else { throw .configuration("subscribe to at least one topic prefix, normally \"iom.v1.\"") }
         if configuration.start == .snapshot, configuration.upstreams.contains(where: { $0.sync == nil }) {
             throw .configuration("a snapshot start needs the sync endpoint of every upstream")

@@ -1,3 +1,4 @@
+import Foundation
 import IOMStore
 import Logging
 
@@ -56,6 +57,13 @@ public struct SubscriberConfiguration: Sendable {
     public var busReplayWindow: Int
     /// Where the subscriber logs (malformed input, gaps, unreachable publishers, rate-limited).
     public var logger: Logger?
+    /// Threads that decode received changes beside the subscriber's own thread (0…64).
+    ///
+    /// Messages that arrive together are decoded as a batch, split between these threads and
+    /// the subscriber's, then sequenced and delivered in order, so the number changes only
+    /// how many cores decoding may use. Default: one less than the active processor count,
+    /// at most 3 (0 on a single core).
+    public var decodeThreads: Int
 
     public init(upstreams: [Upstream], security: SubscriberSecurity, start: Start = .now) {
         self.upstreams = upstreams
@@ -68,6 +76,7 @@ public struct SubscriberConfiguration: Sendable {
         self.requestTimeout = .seconds(5)
         self.busReplayWindow = 1024
         self.logger = nil
+        self.decodeThreads = max(0, min(3, ProcessInfo.processInfo.activeProcessorCount - 1))
     }
 }
 

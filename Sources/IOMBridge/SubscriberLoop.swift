@@ -62,7 +62,10 @@ final class SubscriberLoop {
     private var requestCounter: UInt64 = 0
     private var batch: [CommittedChange] = []
     private var paramsWriter = AttributesWriter()
-    private var attributes: [UInt8] = []
+    /// Messages received together from one events socket, decoded as a batch; the slots (and
+    /// their attribute buffers) are reused.
+    private var received: [Received] = []
+    private let workers: DecodeWorkers?
     private var lastLog: [String: ContinuousClock.Instant] = [:]
     private let clock = ContinuousClock()
 
@@ -80,8 +83,9 @@ final class SubscriberLoop {
         upstreams = zip(configuration.upstreams, sockets).map { endpoint, pair in
             Upstream(endpoint: endpoint, sub: pair.0, dealer: pair.1, lastMessage: now)
         }
-        attributes.reserveCapacity(BridgeProtocol.maximumAttributesSize)
+        received = (0..<Self.receiveBatch).map { _ in Received() }
         batch.reserveCapacity(1024)
+        workers = configuration.decodeThreads > 0 ? DecodeWorkers(count: configuration.decodeThreads, name: "iom.bridge.decode") : nil
     }
 
     func run() {
@@ -115,46 +119,101 @@ final class SubscriberLoop {
             }
         }
         flush()
+        workers?.stop()
         status.finish()
     }
 
     // MARK: Events endpoint
 
+    /// One received events message, as read from the socket, and what decoding made of it.
+    private struct Received {
+        var topic: Result<EventDecoder.Topic, MalformedReason> = .failure(.topic)
+        /// The attributes frame, copied into a buffer the slot keeps.
+        var attributes: [UInt8] = []
+        var data: [UInt8] = []
+        var frames = 0
+        var total = 0
+        var decoded: Result<IncomingMessage?, MalformedReason> = .success(nil)
+    }
+
+    /// Messages read from a socket before they are decoded together.
+    private static let receiveBatch = 128
+    /// A batch is split between decoding threads only when each part gets at least this many.
+    private static let minimumPart = 8
+
+    /// Reads what the socket has (at most 4,096 messages), in batches: each batch is decoded,
+    /// on several threads when it is large enough, then handled in the order it arrived.
     private func drainEvents(_ index: Int) throws {
         let socket = upstreams[index].sub
-        for _ in 0..<4096 {
-            guard let topicResult = try socket.receiveFrame(wait: .never, { bytes, more in
-                (Result { () throws(MalformedReason) in try EventDecoder.topic(bytes) }, more)
-            }) else { return }
+        var remaining = 4096
+        while remaining > 0 {
+            var count = 0
+            while count < min(remaining, Self.receiveBatch), try Self.receive(socket, into: &received[count]) { count += 1 }
+            guard count > 0 else { return }
+            remaining -= count
             upstreams[index].lastMessage = clock.now
             markReachable(index)
-            var (topic, more) = topicResult
-            // Attributes, copied once into a reused buffer; data as its own array.
-            var frames = 1
-            var data: [UInt8] = []
-            var total = 0
-            attributes.removeAll(keepingCapacity: true)
-            while more {
-                let frame = frames
-                more = try socket.receiveFrame(wait: .forever) { bytes, more in
-                    total += bytes.count
-                    if frame == 1 {
-                        if bytes.count <= BridgeProtocol.maximumAttributesSize { attributes.append(contentsOf: bytes) } else { topic = .failure(.tooLarge) }
-                    } else if frame == 2 {
-                        data = Array(bytes)
+            decode(count)
+            for i in 0..<count {
+                let decoded = received[i].decoded
+                received[i].decoded = .success(nil)
+                received[i].data = []
+                switch decoded {
+                case .success(let message?): handle(message, upstream: index, fromReplay: false)
+                case .success(nil): break
+                case .failure(let reason): malformed(reason)
+                }
+            }
+            if count < Self.receiveBatch { return }
+        }
+    }
+
+    /// Reads one message into `slot`; false when the socket has none waiting.
+    private static func receive(_ socket: Socket, into slot: inout Received) throws -> Bool {
+        guard let topicResult = try socket.receiveFrame(wait: .never, { bytes, more in
+            (Result { () throws(MalformedReason) in try EventDecoder.topic(bytes) }, more)
+        }) else { return false }
+        var (topic, more) = topicResult
+        var frames = 1
+        var total = 0
+        slot.attributes.removeAll(keepingCapacity: true)
+        slot.data = []
+        while more {
+            let frame = frames
+            more = try socket.receiveFrame(wait: .forever) { bytes, more in
+                total += bytes.count
+                if frame == 1 {
+                    if bytes.count <= BridgeProtocol.maximumAttributesSize { slot.attributes.append(contentsOf: bytes) } else { topic = .failure(.tooLarge) }
+                } else if frame == 2 {
+                    slot.data = Array(bytes)
+                }
+                return more
+            }!
+            frames += 1
+        }
+        slot.topic = topic
+        slot.frames = frames
+        slot.total = total
+        return true
+    }
+
+    /// Decodes the first `count` received messages, split evenly between this thread and the
+    /// decoding threads when each part gets at least ``minimumPart``; each part writes only
+    /// its own slots.
+    private func decode(_ count: Int) {
+        let parts = max(1, workers.map { min($0.count + 1, count / Self.minimumPart) } ?? 1)
+        received.withUnsafeMutableBufferPointer { buffer in
+            let slots = buffer  // the pointer, not the inout parameter, goes to the other threads
+            let decodePart = { (part: Int) in
+                for i in (count * part / parts)..<(count * (part + 1) / parts) {
+                    // The same decoding the fuzzer drives (BridgeFuzzing.decodeEventsMessage).
+                    let slot = slots[i]
+                    slots[i].decoded = Result { () throws(MalformedReason) in
+                        try EventDecoder.message(topic: slot.topic, attributes: slot.attributes, data: slot.data, frames: slot.frames, total: slot.total)
                     }
-                    return more
-                }!
-                frames += 1
+                }
             }
-            // The same decoding the fuzzer drives (BridgeFuzzing.decodeEventsMessage).
-            do {
-                guard let message = try EventDecoder.message(topic: topic, attributes: attributes, data: data, frames: frames, total: total)
-                else { continue }
-                handle(message, upstream: index, fromReplay: false)
-            } catch {
-                malformed(error)
-            }
+            if parts > 1, let workers { workers.run(parts: parts, decodePart) } else { decodePart(0) }
         }
     }
 
@@ -478,7 +537,10 @@ final class SubscriberLoop {
         _ = try? bus.publishBlocking(contentsOf: batch) { stopFlag.isStopped }
         counters.add(.events, batch.count)
         deliveredMap.map.withLock { map in
-            for change in batch { map[change.source] = change.sequence }
+            // The last change of each run from one source is enough: sequences only grow.
+            for (i, change) in batch.enumerated() where i == batch.count - 1 || batch[i + 1].source != change.source {
+                map[change.source] = change.sequence
+            }
         }
         batch.removeAll(keepingCapacity: true)
     }

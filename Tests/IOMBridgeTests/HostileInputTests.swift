@@ -59,6 +59,49 @@ struct HostileInputTests {
         #expect(await recorder.finish().map(\.sequence) == [1])
     }
 
+    @Test("a burst decoded on 0, 1 or 3 decode threads is delivered in order, with the garbage inside it dropped and counted",
+          arguments: [0, 1, 3])
+    func burstWithGarbageOnDecodeThreads(threads: Int) async throws {
+        let context = try Context()
+        let publisher = try context.socket(.xpub)
+        try publisher.set(.sendHighWaterMark, 0)
+        try publisher.bind("tcp://127.0.0.1:*")
+        let recorder = try Recorder()
+        var configuration = SubscriberConfiguration(upstreams: [.init(events: try publisher.lastEndpoint, sync: nil)], security: .insecure,
+                                                    start: .beginning)
+        configuration.receiveHighWaterMark = 0
+        configuration.decodeThreads = threads
+        let subscriber = try BridgeSubscriber.start(configuration, bus: recorder.bus)
+        _ = try #require(try publisher.receive(timeout: .seconds(5)))
+        let source = UUID()
+        let events = 1_000
+        var garbage = 0
+        // Sent faster than the subscriber decodes, so it reads them in batches that it splits.
+        for sequence in 1...UInt64(events) {
+            try publisher.send(try event(sequence, source: source, mission: Int(sequence)))
+            if sequence % 7 == 0 {
+                var bad = try event(sequence, source: source, mission: Int(sequence))
+                bad[2] = [0x08, 0x02, 0xFF]  // undecodable data: dropped, and the good copy was already delivered
+                try publisher.send(bad)
+                garbage += 1
+            }
+        }
+        try await eventually("\(events) delivered") { subscriber.delivered(from: SourceID(source)) == UInt64(events) }
+        #expect(subscriber.statistics.malformedTotal == garbage)
+        #expect(subscriber.statistics.duplicates == 0)
+        subscriber.stop()
+        let delivered = await recorder.finish()
+        #expect(delivered.map(\.sequence) == Array(1...UInt64(events)))
+        #expect(delivered.map(\.change.recordID) == (1...events).map { "mission-\($0)" })
+    }
+
+    @Test("decodeThreads outside 0…64 is refused", arguments: [-1, 65])
+    func decodeThreadsOutOfRange(threads: Int) {
+        var configuration = SubscriberConfiguration(upstreams: [.init(events: "tcp://127.0.0.1:1", sync: nil)], security: .insecure)
+        configuration.decodeThreads = threads
+        #expect(throws: BridgeError.self) { _ = try BridgeSubscriber.start(configuration) }
+    }
+
     /// Sends a raw sync request and returns the reply frames (nil when none comes). The wait
     /// happens on the actor's own thread: a blocked test must not hold a cooperative thread
     /// the publisher's store needs.
