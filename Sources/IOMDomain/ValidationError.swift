@@ -64,13 +64,24 @@ public struct Validator: Sendable {
     }
 
     /// Runs a throwing construction; on ``ValidationError`` keeps its issues and returns nil.
+    ///
+    /// Inlinable, so that decoders in other modules get it specialized for their types (it
+    /// runs for every field of every decoded record).
+    @inlinable
     public mutating func check<T>(_ build: () throws -> T) -> T? {
-        do { return try build() } catch let error as ValidationError {
+        do { return try build() } catch {
+            keep(error)
+            return nil
+        }
+    }
+
+    /// Keeps the issues of a ``ValidationError``, or one issue describing any other error.
+    @usableFromInline
+    mutating func keep(_ error: any Error) {
+        if let error = error as? ValidationError {
             issues.append(contentsOf: error.issues)
-            return nil
-        } catch {
+        } else {
             issues.append(ValidationIssue(path: "?", value: "", reason: "\(error)"))
-            return nil
         }
     }
 
