@@ -19,25 +19,35 @@ extension ChangeBus {
     ///
     /// - Returns: how many of `events` were published (all of them unless `giveUp` said so).
     /// - Throws: ``ChangeBusError/shutDown`` after ``shutdown()``.
-    @discardableResult
+    ///
+    /// Inlinable, so that the usual case — the whole batch fits — is specialized for the
+    /// caller's event type (no generic metadata look-ups per event).
+    @inlinable @discardableResult
     public func publishBlocking(contentsOf events: [Event], pause: Duration = .microseconds(200),
                                 giveUp: () -> Bool) throws(ChangeBusError) -> Int {
         do {
             try publish(contentsOf: events)
             return events.count
         } catch .subscriberFullUseAsyncPublish {
-            let micros = useconds_t(max(1, pause.components.seconds * 1_000_000 + pause.components.attoseconds / 1_000_000_000_000))
-            var published = 0
-            while published < events.count {
-                do {
-                    try publish(events[published])
-                    published += 1
-                } catch .subscriberFullUseAsyncPublish {
-                    if giveUp() { return published }
-                    usleep(micros)
-                }
-            }
-            return published
+            return try publishOneByOne(events, pause: pause, giveUp: giveUp)
         }
+    }
+
+    /// The slow path of ``publishBlocking(contentsOf:pause:giveUp:)``: one event at a time as
+    /// the subscribers make room.
+    @usableFromInline
+    func publishOneByOne(_ events: [Event], pause: Duration, giveUp: () -> Bool) throws(ChangeBusError) -> Int {
+        let micros = useconds_t(max(1, pause.components.seconds * 1_000_000 + pause.components.attoseconds / 1_000_000_000_000))
+        var published = 0
+        while published < events.count {
+            do {
+                try publish(events[published])
+                published += 1
+            } catch .subscriberFullUseAsyncPublish {
+                if giveUp() { return published }
+                usleep(micros)
+            }
+        }
+        return published
     }
 }

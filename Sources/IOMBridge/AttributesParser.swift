@@ -100,6 +100,10 @@ enum AttributesParser {
         }
     }
 
+    static func equals(_ bytes: UnsafeRawBufferPointer, _ other: UnsafeRawBufferPointer) -> Bool {
+        other.count == bytes.count && (other.count == 0 || memcmp(other.baseAddress!, bytes.baseAddress!, other.count) == 0)
+    }
+
     static func equals(_ bytes: UnsafeRawBufferPointer, _ other: [UInt8]) -> Bool {
         other.count == bytes.count && other.withUnsafeBytes { o in o.count == 0 || memcmp(o.baseAddress!, bytes.baseAddress!, o.count) == 0 }
     }

@@ -54,7 +54,10 @@ enum EventDecoder {
         var changeID: UUID?, source: UUID?, time: Date?, sequence: UInt64?
         var typeIndex: Int?
         var typeSeen = false
+        // The subject as text only when it needs decoding; visible ASCII without `%` (the
+        // usual case) is compared with the record id as bytes, without making a string.
         var subject: String?
+        var subjectBytes: UnsafeRawBufferPointer?
         var reason: String?
         try AttributesParser.forEach(attributes) { (name, value) throws(MalformedReason) in
             switch name.count {
@@ -73,7 +76,13 @@ enum EventDecoder {
             case 6 where AttributesParser.equals(name, "reason"):
                 reason = try AttributesParser.decode(value)
             case 7 where AttributesParser.equals(name, "subject"):
-                subject = try AttributesParser.decode(value)
+                if value.allSatisfy({ $0 < 0x80 && $0 != 0x25 }) {
+                    subjectBytes = value
+                    subject = nil
+                } else {
+                    subject = try AttributesParser.decode(value)
+                    subjectBytes = nil
+                }
             case 8 where AttributesParser.equals(name, "sequence"):
                 guard let s = AttributesParser.sequence(value), s > 0 else { throw .sequence }
                 sequence = s
@@ -99,7 +108,8 @@ enum EventDecoder {
             guard data.isEmpty else { throw .data }
             return .skip(source: sourceID, sequence: sequence)
         }
-        guard specVersionOK, contentTypeOK, schemaOK, typeSeen, let changeID, let time, let subject else { throw .attributeValue }
+        guard specVersionOK, contentTypeOK, schemaOK, typeSeen, let changeID, let time, subject != nil || subjectBytes != nil
+        else { throw .attributeValue }
         guard let typeIndex else {
             // A `type` of a future record type or kind: skip, but only without a known topic.
             guard topicIndex == nil else { throw .mismatch }
@@ -109,8 +119,15 @@ enum EventDecoder {
         guard data.count <= BridgeProtocol.maximumMessageSize else { throw .tooLarge }
         let change: Change
         do { change = try WireCodec.decodeChange(data) } catch { throw .data }
-        guard BridgeProtocol.topicIndex(change.recordType, change.kind) == typeIndex, change.recordID == subject else { throw .mismatch }
+        let subjectMatches = if let subject { change.recordID == subject } else { Self.equals(change.recordID, subjectBytes!) }
+        guard BridgeProtocol.topicIndex(change.recordType, change.kind) == typeIndex, subjectMatches else { throw .mismatch }
         return .event(CommittedChange(source: sourceID, sequence: sequence, changeID: changeID, time: time, change: change, encoded: data))
+    }
+
+    /// Whether `text` is exactly `bytes` in UTF-8.
+    private static func equals(_ text: String, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        var text = text
+        return text.withUTF8 { utf8 in AttributesParser.equals(bytes, UnsafeRawBufferPointer(utf8)) }
     }
 
     /// A withheld marker on the events endpoint (§5.6).
