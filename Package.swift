@@ -6,7 +6,6 @@
 // Dependencies and why:
 // - apple/swift-protobuf: the Protocols/ wire types (IOMWire) and protoc-gen-swift.
 // - groue/GRDB.swift: the embedded SQLite store (WAL, migrator, typed access).
-// - apple/swift-collections: Deque, the bounded per-subscription buffers of ChangeBus.
 // - apple/swift-argument-parser: the `iom` command line.
 // - apple/swift-log: the bridge and the facade log through a `Logger` the host application passes.
 // - ordo-one/benchmark: the `Benchmarks/` suites (`swift package benchmark`), with the
@@ -34,7 +33,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
         // MARK: Security (dependencies)
@@ -85,11 +83,7 @@ let package = Package(
 
         // MARK: Change bus
         // Typed, ordered, bounded in-process publish/subscribe. Knows nothing of ZeroMQ or SQLite.
-        .target(
-            name: "ChangeBus",
-            dependencies: [.product(name: "DequeModule", package: "swift-collections")],
-            exclude: ["README.md"]
-        ),
+        .target(name: "ChangeBus", exclude: ["README.md"]),
         .testTarget(name: "ChangeBusTests", dependencies: ["ChangeBus"]),
 
         // MARK: Committed changes

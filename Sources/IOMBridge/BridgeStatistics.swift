@@ -15,6 +15,10 @@ public struct BridgeStatistics: Sendable, Hashable, CustomStringConvertible {
     public var gapsDetected = 0
     /// Changes recovered by replay (subscriber).
     public var changesRepaired = 0
+    /// Changes a queue of the bridge dropped and that had to come back from the journal: the
+    /// publisher's bus subscription falling behind (re-read and sent from the journal; lost
+    /// when the publisher has no store) and the subscriber's full reorder buffer (replayed later).
+    public var dropped = 0
     /// Replay requests sent (subscriber) or served (publisher).
     public var replays = 0
     /// Snapshot requests sent (subscriber) or served (publisher).
@@ -33,7 +37,7 @@ public struct BridgeStatistics: Sendable, Hashable, CustomStringConvertible {
     public init() {}
 
     public var description: String {
-        "events \(events), withheld \(withheld), heartbeats \(heartbeats), duplicates \(duplicates), gaps \(gapsDetected), repaired \(changesRepaired), replays \(replays), snapshots \(snapshots), errors \(errors), refused \(authenticationFailures), malformed \(malformedTotal)"
+        "events \(events), withheld \(withheld), heartbeats \(heartbeats), duplicates \(duplicates), gaps \(gapsDetected), repaired \(changesRepaired), dropped \(dropped), replays \(replays), snapshots \(snapshots), errors \(errors), refused \(authenticationFailures), malformed \(malformedTotal)"
     }
 }
 
@@ -45,13 +49,14 @@ final class BridgeCounters: Sendable {
     let duplicates = Atomic<Int>(0)
     let gapsDetected = Atomic<Int>(0)
     let changesRepaired = Atomic<Int>(0)
+    let dropped = Atomic<Int>(0)
     let replays = Atomic<Int>(0)
     let snapshots = Atomic<Int>(0)
     let errors = Atomic<Int>(0)
     let authenticationFailures = Atomic<Int>(0)
     private let malformed = Mutex<[MalformedReason: Int]>([:])
 
-    enum Counter { case events, withheld, heartbeats, duplicates, gapsDetected, changesRepaired, replays, snapshots, errors, authenticationFailures }
+    enum Counter { case events, withheld, heartbeats, duplicates, gapsDetected, changesRepaired, dropped, replays, snapshots, errors, authenticationFailures }
 
     func add(_ counter: Counter, _ n: Int = 1) {
         switch counter {
@@ -61,6 +66,7 @@ final class BridgeCounters: Sendable {
         case .duplicates: duplicates.add(n, ordering: .relaxed)
         case .gapsDetected: gapsDetected.add(n, ordering: .relaxed)
         case .changesRepaired: changesRepaired.add(n, ordering: .relaxed)
+        case .dropped: dropped.add(n, ordering: .relaxed)
         case .replays: replays.add(n, ordering: .relaxed)
         case .snapshots: snapshots.add(n, ordering: .relaxed)
         case .errors: errors.add(n, ordering: .relaxed)
@@ -80,6 +86,7 @@ final class BridgeCounters: Sendable {
         s.duplicates = duplicates.load(ordering: .relaxed)
         s.gapsDetected = gapsDetected.load(ordering: .relaxed)
         s.changesRepaired = changesRepaired.load(ordering: .relaxed)
+        s.dropped = dropped.load(ordering: .relaxed)
         s.replays = replays.load(ordering: .relaxed)
         s.snapshots = snapshots.load(ordering: .relaxed)
         s.errors = errors.load(ordering: .relaxed)

@@ -66,6 +66,7 @@ actor EventsPump {
                 case .change(_, let committed):
                     send(committed)
                 case .missed(let range):
+                    counters.add(.dropped, Int(clamping: range.count))
                     await resend(range)
                 }
                 sinceHousekeeping &+= 1

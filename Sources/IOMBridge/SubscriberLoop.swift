@@ -274,6 +274,7 @@ final class SubscriberLoop {
         guard state.buffer[sequence] == nil else { counters.add(.duplicates); return }
         // Full: drop the newest (§8.2); replay brings it back later.
         if state.buffer.count >= configuration.reorderLimit || state.bufferBytes > 64 << 20 {
+            counters.add(.dropped)
             guard let newest = state.buffer.keys.max(), newest > sequence else { return }
             state.bufferBytes -= state.buffer.removeValue(forKey: newest)!.size
         }

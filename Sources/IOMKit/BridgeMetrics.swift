@@ -10,6 +10,7 @@ final class BridgeMetrics: Sendable {
     private let repaired: Counter
     private let served: Counter
     private let rejected: Counter
+    private let dropped: Counter
     private let refused: Counter
 
     init(factory: any MetricsFactory) {
@@ -18,6 +19,7 @@ final class BridgeMetrics: Sendable {
         repaired = Counter(label: IOMMetrics.bridgeGapsRepairedTotal, factory: factory)
         served = Counter(label: IOMMetrics.bridgeReplaysServedTotal, factory: factory)
         rejected = Counter(label: IOMMetrics.bridgeRejectedTotal, factory: factory)
+        dropped = Counter(label: IOMMetrics.bridgeDroppedTotal, factory: factory)
         refused = Counter(label: IOMMetrics.authFailuresTotal, dimensions: [(IOMMetrics.Dimension.reason, "zap")], factory: factory)
     }
 
@@ -44,6 +46,7 @@ final class BridgeMetrics: Sendable {
             add(repaired, now.changesRepaired - last.changesRepaired)
         }
         add(rejected, (now.malformedTotal + now.errors) - (last.malformedTotal + last.errors))
+        add(dropped, now.dropped - last.dropped)
         return now
     }
 }

@@ -32,7 +32,9 @@ public enum IOMMetrics {
     public static let bridgeSentTotal = "iom_bridge_sent_total"
     /// Counter: changes a bridge subscriber delivered to its application, each once, in order.
     public static let bridgeDeliveredTotal = "iom_bridge_delivered_total"
-    /// Counter: changes dropped (a full queue with a drop policy, or a subscriber cut off).
+    /// Counter: changes a bridge queue dropped and that came back from the journal: a
+    /// publisher's bus subscription that fell behind, a subscriber's full reorder buffer
+    /// (``IOMBridge/BridgeStatistics/dropped``).
     public static let bridgeDroppedTotal = "iom_bridge_dropped_total"
     /// Counter: changes a bridge subscriber missed on the stream (a gap in sequence numbers or
     /// a lost tail) and recovered by replay from the publisher's journal.

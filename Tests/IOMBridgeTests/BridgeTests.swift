@@ -95,6 +95,38 @@ struct BridgeTests {
         try await node.stop()
     }
 
+    @Test("a publisher whose bus subscription falls behind re-sends from the journal, and counts what its queue dropped")
+    func publisherFallsBehind() async throws {
+        let node = try await Node.start { $0.backlog = 4 }
+        let recorder = try Recorder()
+        let subscriber = try BridgeSubscriber.start(SubscriberConfiguration(upstreams: [node.upstream], security: .insecure, start: .beginning),
+                                                    bus: recorder.bus)
+        try await node.saveConcurrently(0..<2000, tasks: 16)
+        try await eventually("2000 delivered", timeout: .seconds(90)) { subscriber.delivered(from: node.iom.store.source) == 2000 }
+        subscriber.stop()
+        try await expectMatchesJournal(await recorder.finish(), node.iom.store, 1...2000)
+        #expect(node.publisher.statistics.dropped > 0, "a 4-change backlog should have fallen behind 16 writers")
+        #expect(subscriber.statistics.dropped == 0)
+        try await node.stop()
+    }
+
+    @Test("a subscriber whose reorder buffer fills while a gap is repaired drops the newest, counts them, and still delivers everything")
+    func reorderBufferOverflows() async throws {
+        let node = try await Node.start { $0.sendHighWaterMark = 20 }
+        let recorder = try Recorder(capacity: 16, slow: .microseconds(200))
+        var configuration = SubscriberConfiguration(upstreams: [node.upstream], security: .insecure, start: .beginning)
+        configuration.receiveHighWaterMark = 20
+        configuration.reorderLimit = 4
+        let subscriber = try BridgeSubscriber.start(configuration, bus: recorder.bus)
+        try await node.saveConcurrently(0..<2000, tasks: 16)
+        try await eventually("2000 delivered", timeout: .seconds(90)) { subscriber.delivered(from: node.iom.store.source) == 2000 }
+        subscriber.stop()
+        try await expectMatchesJournal(await recorder.finish(), node.iom.store, 1...2000)
+        #expect(subscriber.statistics.gapsDetected > 0, "the high-water marks should have forced drops")
+        #expect(subscriber.statistics.dropped > 0, "a 4-change reorder buffer should have overflowed during a repair")
+        try await node.stop()
+    }
+
     @Test("stopping the publisher sends everything committed before the stop")
     func cleanShutdown() async throws {
         let node = try await Node.start()

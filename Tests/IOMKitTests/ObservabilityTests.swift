@@ -115,6 +115,26 @@ struct ObservabilityTests {
         #expect(iom.publisher == nil, "close() stopped and released the publisher")
     }
 
+    @Test("a facade publisher that falls behind its bus reports what its queue dropped as iom_bridge_dropped_total")
+    func bridgeDroppedMetric() async throws {
+        let metrics = TestMetrics()
+        var configuration = IOMConfiguration(store: .inMemory, metricsFactory: metrics)
+        var publisherConfiguration = PublisherConfiguration(events: "tcp://127.0.0.1:*", sync: "tcp://127.0.0.1:*", security: .insecure)
+        publisherConfiguration.backlog = 2
+        configuration.publisher = publisherConfiguration
+        let iom = try await IOMKit.open(configuration)
+        let publisher = try #require(iom.publisher)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<400 { group.addTask { try await iom.missions.save(mission("behind-\(index)")) } }
+            try await group.waitForAll()
+        }
+        try await iom.close()
+        let dropped = publisher.statistics.dropped
+        #expect(dropped > 0, "a 2-change backlog should have fallen behind 400 concurrent saves")
+        #expect(metrics.counterTotal(label: IOMMetrics.bridgeDroppedTotal) == Int64(dropped))
+        #expect(publisher.statistics.events == 400, "every dropped change was sent from the journal: \(publisher.statistics)")
+    }
+
     @Test("concurrent saves count every published change exactly once")
     func concurrentSavesCounted() async throws {
         let metrics = TestMetrics()
