@@ -102,17 +102,22 @@ public final class IOMKit: Sendable {
         }
     }
 
-    /// Waits for pending saves and closes the store; then stops the bridge publishers started
-    /// through this instance once they have sent every committed change, stops its bridge
-    /// subscribers, and finishes every subscription of ``bus``.
+    /// Refuses new saves and waits for pending ones; stops the bridge publishers started
+    /// through this instance once they have sent every committed change (from the journal when
+    /// their queue dropped some), stops its bridge subscribers, closes the store, and finishes
+    /// every subscription of ``bus``.
     public func close() async throws(IOMError) {
         let location = configuration.store.location.logDescription
         var failure: IOMError?
+        // No new saves; what is queued is committed and published. The bridges then drain
+        // while the journal can still be read (a publisher re-sends from it what its queue
+        // dropped), and only then does the store close.
+        await store.closeForWriting()
+        await bridges.stopAll()
         do { try await store.close() } catch {
             failure = IOMError(error)
             logger?.error("could not close the IOMKit store", metadata: ["store": "\(location)", "error": "\(failure!)"])
         }
-        await bridges.stopAll()
         bus.shutdown()
         if let failure { throw failure }
         do { try security.close() } catch { throw .security(error) }

@@ -119,6 +119,21 @@ public final class RecordStore: Sendable {
         await committer.close()
     }
 
+    /// Refuses new saves (they fail with ``StoreError/closed``) and waits until queued saves
+    /// are committed; reads — records, the journal, snapshots — go on until ``close()``.
+    ///
+    /// For an orderly shutdown: stop the writers, let readers of the journal (a bridge
+    /// publisher re-sending what its queue dropped) finish, then close.
+    ///
+    /// ```swift
+    /// await store.closeForWriting()
+    /// await publisher.stop()          // may still re-read the journal
+    /// try await store.close()
+    /// ```
+    public func closeForWriting() async {
+        await committer.close()
+    }
+
     /// The `PRAGMA synchronous` value in effect on the writer connection (1 = NORMAL, 2 = FULL).
     func synchronousLevel() async throws -> Int {
         try await writer.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }

@@ -208,4 +208,27 @@ struct RecordStoreWritingTests {
         await #expect(throws: StoreError.closed) { try await store.get(type: "t", id: "1") }
         await #expect(throws: StoreError.closed) { try await store.pruneJournal() }
     }
+
+    @Test("a store closed for writing commits what was queued, refuses new saves, and still reads until closed",
+          arguments: Backing.allCases)
+    func closedForWriting(_ backing: Backing) async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try await RecordStore.open(backing.configuration(directory))
+        // Saves racing the close: each is either committed or refused, never lost half-way.
+        let outcomes = await withTaskGroup(of: Bool.self) { group in
+            for index in 0..<50 {
+                group.addTask { (try? await store.apply(.create(type: "t", id: "\(index)", payload: [UInt8(index)]))) != nil }
+            }
+            group.addTask { await store.closeForWriting(); return false }
+            return await group.reduce(into: 0) { $0 += $1 ? 1 : 0 }
+        }
+        await #expect(throws: StoreError.closed) { try await store.apply(.create(type: "t", id: "late", payload: [])) }
+        let journal = try await store.journal(from: 1, limit: 1000)
+        #expect(journal.count == outcomes, "every acknowledged save, and nothing else, is in the journal")
+        #expect(journal.map(\.sequence) == (0..<UInt64(outcomes)).map { $0 + 1 })
+        if outcomes > 0 { #expect(try await store.get(type: "t", id: journal[0].recordID) != nil) }
+        try await store.close()
+        await #expect(throws: StoreError.closed) { try await store.journal(from: 1, limit: 10) }
+    }
 }
