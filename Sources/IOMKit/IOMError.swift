@@ -1,3 +1,4 @@
+import IOMBridge
 import ChangeBus
 import IOMDomain
 import IOMSecurity
@@ -24,8 +25,9 @@ public enum IOMError: Error, Sendable, CustomStringConvertible {
     case closed
     /// The calling task was cancelled before the operation finished; nothing more was done.
     case cancelled
-    /// The ZeroMQ bridge could not start or failed (bad endpoint, address in use, bad keys).
-    case bridge(String)
+    /// The ZeroMQ bridge could not start or failed (bad endpoint, address in use, bad keys);
+    /// the ``IOMBridge/BridgeError`` says which endpoint or setting.
+    case bridge(BridgeError)
     /// The acting principal may not do this (role, purpose, scope or field); the attempt was audited.
     case forbidden(Forbidden)
     /// Encryption keys or the security database failed (no key ring, unknown key, tampered data, shredded case).
@@ -51,8 +53,8 @@ public enum IOMError: Error, Sendable, CustomStringConvertible {
             "IOMKit is closed: open it again with IOMKit.open(_:)"
         case .cancelled:
             "the task was cancelled"
-        case .bridge(let detail):
-            "bridge: \(detail)"
+        case .bridge(let error):
+            "bridge: \(error)"
         case .forbidden(let error):
             error.description
         case .security(let error):

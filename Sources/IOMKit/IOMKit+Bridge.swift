@@ -30,7 +30,7 @@ extension IOMKit {
             return publisher
         } catch {
             logger?.error("could not start the bridge publisher", metadata: ["events": "\(configuration.eventsEndpoint)", "error": "\(error)"])
-            throw .bridge("\(error)")
+            throw .bridge(error)
         }
     }
 
@@ -49,7 +49,7 @@ extension IOMKit {
             bridges.add(subscriber, reporter: bridgeMetrics.report(publisher: false) { subscriber.statistics })
             return subscriber
         } catch {
-            throw .bridge("\(error)")
+            throw .bridge(error)
         }
     }
 }

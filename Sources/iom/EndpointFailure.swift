@@ -1,5 +1,6 @@
 import Foundation
 import IOMBridge
+import IOMKit
 import ZeroMQ
 
 /// Turns a failure to bind or connect an endpoint into a message saying what to do, with the
@@ -21,28 +22,17 @@ enum EndpointFailure {
         }
     }
 
-    /// A bridge that could not start.
+    /// A bridge that could not start, reported by IOMBridge directly or through the facade
+    /// (``IOMError/bridge(_:)``).
     static func make(_ error: any Error, options: [String: String]) -> CommandFailure {
-        switch error as? BridgeError {
+        let bridgeError: BridgeError? = if case IOMError.bridge(let inner)? = error as? IOMError { inner } else { error as? BridgeError }
+        switch bridgeError {
         case .endpoint(let endpoint, let zmq):
             return make(options[endpoint] ?? "endpoint", endpoint, zmq)
         case .configuration(let message):
             return CommandFailure(.usage, message)
         default:
-            // IOMKit.startPublisher reports the bridge's error as text (IOMError.bridge).
-            let text = "\(error)"
-            let option = options.first { text.contains($0.key) }?.value
-            let prefix = option.map { "\($0): " } ?? ""
-            if text.contains("already in use") || text.contains("Address already in use") {
-                return CommandFailure(.unavailable, "\(prefix)\(text)" + (text.contains("another port") ? "" : ". Choose another port, or tcp://127.0.0.1:* for any free one"))
-            }
-            if text.contains("Invalid argument") || text.contains("Protocol not supported") {
-                return CommandFailure(.usage, "\(prefix)\(text). Write endpoints as tcp://HOST:PORT (PORT may be *), ipc:///path/to/socket or inproc://name")
-            }
-            if text.contains("bad bridge configuration") {
-                return CommandFailure(.usage, text)
-            }
-            return CommandFailure(.unavailable, "the bridge could not start: \(text)")
+            return CommandFailure(.unavailable, "the bridge could not start: \(error)")
         }
     }
 
