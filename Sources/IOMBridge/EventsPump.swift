@@ -198,9 +198,9 @@ struct JournalItem {
     let kind: IOMDomain.ChangeKind
 
     init?(_ entry: JournalEntry) {
-        guard let type = RecordType(rawValue: entry.recordType), let kind = IOMDomain.ChangeKind(rawValue: entry.kind.description) else { return nil }
+        guard let type = RecordType(rawValue: entry.recordType) else { return nil }
         self.type = type
-        self.kind = kind
+        self.kind = IOMDomain.ChangeKind(entry.kind)
     }
 
     func prepare(_ entry: JournalEntry, _ filter: ViewFilter) -> ViewFilter.Prepared {
