@@ -148,8 +148,17 @@ final class SubscriberLoop {
         var remaining = 4096
         while remaining > 0 {
             var count = 0
-            while count < min(remaining, Self.receiveBatch), try Self.receive(socket, into: &received[count]) { count += 1 }
-            guard count > 0 else { return }
+            // A receive error still lets the messages read before it be handled.
+            var failure: (any Error)?
+            do {
+                while count < min(remaining, Self.receiveBatch), try Self.receive(socket, into: &received[count]) { count += 1 }
+            } catch {
+                failure = error
+            }
+            guard count > 0 else {
+                if let failure { throw failure }
+                return
+            }
             remaining -= count
             upstreams[index].lastMessage = clock.now
             markReachable(index)
@@ -164,6 +173,7 @@ final class SubscriberLoop {
                 case .failure(let reason): malformed(reason)
                 }
             }
+            if let failure { throw failure }
             if count < Self.receiveBatch { return }
         }
     }
