@@ -177,4 +177,29 @@ struct IOMKitTests {
         #expect(rest.records.count == 2)
         #expect(Set((first.records + rest.records).map(\.id.rawValue)).count == 5)
     }
+
+    @Test("a bridge that cannot start is reported as IOMError.bridge with the typed BridgeError")
+    func bridgeErrorsAreTyped() async throws {
+        let iom = try await IOMKit.open(.inMemory)
+        let first = try await iom.startPublisher(PublisherConfiguration(events: "tcp://127.0.0.1:*", sync: nil, security: .insecure))
+        do {
+            _ = try await iom.startPublisher(PublisherConfiguration(events: first.eventsEndpoint, sync: nil, security: .insecure))
+            Issue.record("bound a port that is in use")
+        } catch {
+            guard case .bridge(.endpoint(let endpoint, let zmq)) = error else { Issue.record("not an endpoint error: \(error)"); return }
+            #expect(endpoint == first.eventsEndpoint)
+            #expect(zmq.isAddressInUse)
+            #expect("\(error)".contains("already in use"))
+        }
+        var configuration = SubscriberConfiguration(upstreams: [.init(events: "tcp://127.0.0.1:1", sync: nil)], security: .insecure)
+        configuration.reorderLimit = 0
+        do {
+            _ = try iom.startSubscriber(configuration)
+            Issue.record("accepted reorderLimit 0")
+        } catch {
+            guard case .bridge(.configuration(let message)) = error else { Issue.record("not a configuration error: \(error)"); return }
+            #expect(message.contains("reorderLimit"))
+        }
+        try await iom.close()
+    }
 }
