@@ -14,7 +14,7 @@ final class DecodeWorkers: @unchecked Sendable {
     private let ended = DispatchSemaphore(value: 0)
     /// The current work, set by ``run(parts:_:)`` before it signals the workers and cleared
     /// after they all finished (the semaphores order these accesses).
-    private var work: ((Int) -> Void)?
+    private var work: (@Sendable (Int) -> Void)?
     private var stopping = false
 
     /// Starts `count` worker threads named `name`.
@@ -40,7 +40,10 @@ final class DecodeWorkers: @unchecked Sendable {
 
     /// Runs `body(0)` on the calling thread and `body(1)`…`body(parts - 1)` on workers
     /// (`parts` at most ``count`` + 1), returning when all have returned.
-    func run(parts: Int, _ body: (Int) -> Void) {
+    ///
+    /// `body` runs on several threads at once, hence `@Sendable`; parts that write to one
+    /// buffer share it as ``SharedSlots`` and write disjoint elements.
+    func run(parts: Int, _ body: @Sendable (Int) -> Void) {
         let helpers = min(parts - 1, count)
         guard helpers > 0 else {
             for part in 0..<parts { body(part) }
@@ -61,4 +64,14 @@ final class DecodeWorkers: @unchecked Sendable {
         for semaphore in start { semaphore.signal() }
         for _ in 0..<count { ended.wait() }
     }
+}
+
+/// A buffer whose disjoint elements the parts of one ``DecodeWorkers/run(parts:_:)`` write
+/// from several threads.
+///
+/// `@unchecked Sendable`: each part reads and writes only its own elements, and the buffer's
+/// owner touches it again only after `run` has returned, when every part is done (the
+/// workers' semaphores order those accesses).
+struct SharedSlots<Element>: @unchecked Sendable {
+    let buffer: UnsafeMutableBufferPointer<Element>
 }

@@ -213,12 +213,12 @@ final class SubscriberLoop {
     private func decode(_ count: Int) {
         let parts = max(1, workers.map { min($0.count + 1, count / Self.minimumPart) } ?? 1)
         received.withUnsafeMutableBufferPointer { buffer in
-            let slots = buffer  // the pointer, not the inout parameter, goes to the other threads
-            let decodePart = { (part: Int) in
+            let slots = SharedSlots(buffer: buffer)
+            let decodePart = { @Sendable (part: Int) in
                 for i in (count * part / parts)..<(count * (part + 1) / parts) {
                     // The same decoding the fuzzer drives (BridgeFuzzing.decodeEventsMessage).
-                    let slot = slots[i]
-                    slots[i].decoded = Result { () throws(MalformedReason) in
+                    let slot = slots.buffer[i]
+                    slots.buffer[i].decoded = Result { () throws(MalformedReason) in
                         try EventDecoder.message(topic: slot.topic, attributes: slot.attributes, data: slot.data, frames: slot.frames, total: slot.total)
                     }
                 }

@@ -9,7 +9,7 @@ struct DecodeWorkersTests {
     func everyPartOnce(workers count: Int) {
         let workers = DecodeWorkers(count: count, name: "test.decode")
         defer { workers.stop() }
-        let caller = Thread.current
+        let caller = pthread_self()
         for parts in 1...(count + 1) {
             for _ in 0..<200 {
                 let runs = Mutex<[Int]>([])
@@ -18,7 +18,7 @@ struct DecodeWorkersTests {
                     // A slow part must still be waited for.
                     if part == parts - 1 { usleep(50) }
                     runs.withLock { $0.append(part) }
-                    if Thread.current == caller { onCaller.withLock { $0.append(part) } }
+                    if pthread_equal(pthread_self(), caller) != 0 { onCaller.withLock { $0.append(part) } }
                 }
                 #expect(runs.withLock { $0.sorted() } == Array(0..<parts))
                 #expect(onCaller.withLock { $0 } == [0])
@@ -47,9 +47,10 @@ struct DecodeWorkersTests {
         var slots = [Int](repeating: 0, count: 4096)
         for round in 1...50 {
             slots.withUnsafeMutableBufferPointer { buffer in
-                let shared = buffer
+                let shared = SharedSlots(buffer: buffer)
                 workers.run(parts: 4) { part in
-                    for i in (shared.count * part / 4)..<(shared.count * (part + 1) / 4) { shared[i] = round * 10_000 + i }
+                    let count = shared.buffer.count
+                    for i in (count * part / 4)..<(count * (part + 1) / 4) { shared.buffer[i] = round * 10_000 + i }
                 }
             }
             #expect(slots.enumerated().allSatisfy { $0.element == round * 10_000 + $0.offset })
