@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 /// The built `iom` executable: next to the test bundle (the test target depends on the `iom`
@@ -71,10 +72,12 @@ final class IOMProcess {
             process.standardInput = FileHandle.nullDevice
             try process.run()
         }
+        ChildProcesses.started(process.processIdentifier)
     }
 
     deinit {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        ChildProcesses.ended(process.processIdentifier)
         try? FileManager.default.removeItem(atPath: stdoutPath)
         try? FileManager.default.removeItem(atPath: stderrPath)
     }
@@ -133,4 +136,25 @@ func iom(_ arguments: [String], in directory: String? = nil, stdin: String? = ni
 /// The permission bits of a file.
 func permissions(_ path: String) throws -> Int {
     try (FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as! NSNumber).intValue
+}
+
+/// Every `iom` process the tests started and have not released: killed when the test process
+/// exits, so a child whose ``IOMProcess`` was never released (a test that ended early, a
+/// leaked reference) does not outlive the run and hold ports or files.
+enum ChildProcesses {
+    private static let running = Mutex<Set<Int32>>([])
+    private static let installed: Void = { atexit { ChildProcesses.killAll() } }()
+
+    static func started(_ pid: Int32) {
+        _ = installed
+        running.withLock { _ = $0.insert(pid) }
+    }
+
+    static func ended(_ pid: Int32) {
+        running.withLock { _ = $0.remove(pid) }
+    }
+
+    static func killAll() {
+        for pid in running.withLock({ $0 }) { kill(pid, SIGKILL) }
+    }
 }
