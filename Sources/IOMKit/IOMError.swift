@@ -1,5 +1,5 @@
-import IOMBridge
 import ChangeBus
+import IOMBridge
 import IOMDomain
 import IOMSecurity
 import IOMStore
