@@ -142,9 +142,15 @@ let package = Package(
         ),
 
         // MARK: Benchmarks
+        // The raw libzmq peer and the shared throughput settings of the suites.
+        .target(
+            name: "RawPubSub",
+            dependencies: ["ZeroMQ", .product(name: "Benchmark", package: "benchmark")],
+            path: "Benchmarks/RawPubSub"
+        ),
         .executableTarget(
             name: "WireBenchmarks",
-            dependencies: ["ZeroMQ", .product(name: "Benchmark", package: "benchmark")],
+            dependencies: ["RawPubSub", .product(name: "Benchmark", package: "benchmark")],
             path: "Benchmarks/Wire",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
@@ -219,7 +225,7 @@ package.targets += [
         name: "BridgeBenchmarks",
         dependencies: [
             "ZeroMQ", "ChangeBus", "IOMChanges", "IOMBridge", "IOMDomain", "IOMWire", "IOMFixtures", "IOMStore", "IOMSecurity",
-            .product(name: "Benchmark", package: "benchmark"),
+            "RawPubSub", .product(name: "Benchmark", package: "benchmark"),
         ],
         path: "Benchmarks/BridgeBenchmarks",
         plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

@@ -3,8 +3,9 @@
 // Names:
 // - Wire/tcp-<size>B/raw-libzmq — the peer: an XPUB (ZMQ_XPUB_NODROP) sending `size`-byte
 //   single-frame messages to a SUB on its own thread, each socket in its own ZeroMQ context,
-//   over tcp on 127.0.0.1. The same measurement as Benchmarks/Wire (copied, not imported),
-//   except for the separate contexts, which the bridge's two ends also have.
+//   over tcp on 127.0.0.1. The same measurement as Benchmarks/Wire (`RawPubSubRig`, shared
+//   in Benchmarks/RawPubSub), except for the separate contexts, which the bridge's two ends
+//   also have.
 // - Bridge/tcp-<size>B/IOMKit — the subject: a `CommittedChange` published on the publisher's
 //   `ChangeBus` until its typed delivery on the subscriber's `ChangeBus`, through
 //   `BridgePublisher` and `BridgeSubscriber` on separate contexts over tcp loopback.
@@ -42,6 +43,7 @@ import IOMFixtures
 import IOMStore
 import IOMWire
 import Synchronization
+import RawPubSub
 import ZeroMQ
 
 #if canImport(Glibc)
@@ -51,25 +53,7 @@ import Glibc
 let benchmarks: @Sendable () -> Void = {
     // MARK: Raw libzmq peers
     for size in [256, 1024, WireSize.smallestEvent] {
-        let name = "Wire/tcp-\(size)B/raw-libzmq"
-        Benchmark(
-            name,
-            configuration: .init(
-                metrics: [.throughput, .wallClock, .mallocCountTotal],
-                warmupIterations: 5,
-                scalingFactor: .kilo,
-                maxDuration: .seconds(5),
-                maxIterations: 1_000,
-                teardown: { RawRig.stop(name) }
-            )
-        ) { benchmark in
-            do {
-                let rig = try RawRig.rig(name, messageSize: size)
-                try rig.publish(benchmark)
-            } catch {
-                benchmark.error("\(name): \(error)")
-            }
-        }
+        rawLibzmqBenchmark("Wire/tcp-\(size)B/raw-libzmq", endpoint: { "tcp://127.0.0.1:*" }, messageSize: size, separateContexts: true)
     }
 
     // MARK: Bridge throughput
@@ -81,15 +65,8 @@ let benchmarks: @Sendable () -> Void = {
     for (name, target, curve) in cases {
         Benchmark(
             name,
-            configuration: .init(
-                metrics: [.throughput, .wallClock, .mallocCountTotal],
-                warmupIterations: 5,
-                scalingFactor: .kilo,
-                maxDuration: .seconds(5),
-                maxIterations: 1_000,
-                setup: { try await BridgeRig.start(name, messageSize: target, curve: curve) },
-                teardown: { await BridgeRig.stop(name) }
-            )
+            configuration: .throughput(setup: { try await BridgeRig.start(name, messageSize: target, curve: curve) },
+                                       teardown: { await BridgeRig.stop(name) })
         ) { benchmark in
             guard let rig = BridgeRig.rig(name) else { return benchmark.error("\(name): no rig (setup failed)") }
             try await rig.throughputSample(benchmark)
@@ -135,84 +112,6 @@ let benchmarks: @Sendable () -> Void = {
 
 /// Per-event latency from `publish` to delivery, in nanoseconds (not divided by the scaling factor).
 let latencyMetric = BenchmarkMetric.custom("latency (ns)", polarity: .prefersSmaller, useScalingFactor: false)
-
-// MARK: - Raw libzmq
-
-/// An XPUB publisher and a SUB subscriber on its own thread and its own context, kept for all
-/// samples of one benchmark (the measurement of Benchmarks/Wire's `PubSubRig`).
-///
-/// `@unchecked Sendable`: the publisher socket is used by one thread at a time — the benchmark's
-/// thread during samples, then the teardown after the last sample; the subscriber socket never
-/// leaves its thread.
-final class RawRig: @unchecked Sendable {
-    private static let rigs = Mutex<[String: RawRig]>([:])
-
-    private let publisher: Socket
-    private let payload: [UInt8]
-    /// Messages the publisher has promised so far; the subscriber signals when it has them all.
-    private let target = Atomic<Int>(0)
-    private let batchDone = DispatchSemaphore(value: 0)
-    private let stopped = DispatchSemaphore(value: 0)
-    private let failure = Mutex<String?>(nil)
-
-    static func rig(_ name: String, messageSize: Int) throws -> RawRig {
-        if let rig = rigs.withLock({ $0[name] }) { return rig }
-        let rig = try RawRig(messageSize: messageSize)
-        rigs.withLock { $0[name] = rig }
-        return rig
-    }
-
-    static func stop(_ name: String) {
-        guard let rig = rigs.withLock({ $0.removeValue(forKey: name) }) else { return }
-        // An empty frame tells the subscriber thread to finish.
-        _ = try? rig.publisher.send(frame: [])
-        _ = rig.stopped.wait(timeout: .now() + 5)
-    }
-
-    private init(messageSize: Int) throws {
-        let publisherContext = try Context()
-        publisher = try publisherContext.socket(.xpub)
-        try publisher.set(.xpubNoDrop, true)
-        try publisher.bind("tcp://127.0.0.1:*")
-        let endpoint = try publisher.lastEndpoint
-        payload = [UInt8](repeating: 0x5A, count: messageSize)
-        let subscriberContext = try Context()
-        Thread.detachNewThread { [self] in
-            do {
-                let subscriber = try subscriberContext.socket(.sub)
-                try subscriber.set(.subscribe, [])
-                try subscriber.connect(endpoint)
-                var received = 0
-                while true {
-                    let size = try subscriber.receiveFrame { frame, _ in frame.count }!
-                    if size == 0 { break }
-                    if size != messageSize { throw ZMQError(operation: "benchmark", code: 0, message: "frame of \(size) bytes") }
-                    received += 1
-                    if received == target.load(ordering: .acquiring) { batchDone.signal() }
-                }
-            } catch {
-                failure.withLock { $0 = "subscriber: \(error)" }
-                batchDone.signal()
-            }
-            stopped.signal()
-        }
-        // The subscription message tells us the subscriber is connected: nothing is sent too early.
-        _ = try publisher.receive()
-    }
-
-    /// Sends one sample's messages and returns when the subscriber has received them all.
-    func publish(_ benchmark: Benchmark) throws {
-        let count = benchmark.scaledIterations.count
-        target.add(count, ordering: .releasing)
-        try payload.withUnsafeBytes { bytes in
-            for _ in benchmark.scaledIterations { _ = try publisher.send(bytes: bytes) }
-        }
-        batchDone.wait()
-        if let failure = failure.withLock({ $0 }) {
-            throw ZMQError(operation: "benchmark", code: 0, message: failure)
-        }
-    }
-}
 
 // MARK: - Event sizes
 
