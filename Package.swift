@@ -99,7 +99,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "IOMBridgeTests", dependencies: ["IOMBridge", "IOMKit", "IOMFixtures", "ZeroMQ", "IOMWire", "IOMSecurity"]),
+        .testTarget(name: "IOMBridgeTests", dependencies: ["IOMBridge", "IOMKit", "IOMFixtures", "ZeroMQ", "IOMWire", "IOMSecurity", "IOMTestSupport"]),
+        // Helpers more than one test target needs.
+        .target(name: "IOMTestSupport", dependencies: ["ZeroMQ"], path: "Tests/IOMTestSupport"),
 
         // MARK: Facade
         // Opens store, bus and bridge from one configuration; typed repositories and subscriptions.
@@ -214,7 +216,7 @@ for target in package.targets {
 }
 package.targets += [
     // Runs the built `iom` binary as a subprocess: exit codes, output, --help, error paths.
-    .testTarget(name: "iomCommandTests", dependencies: ["iom", "ZeroMQ", "IOMStore"]),  // "iom" so the binary is built
+    .testTarget(name: "iomCommandTests", dependencies: ["iom", "ZeroMQ", "IOMStore", "IOMTestSupport"]),  // "iom" so the binary is built
 ]
 
 // MARK: Bridge benchmarks

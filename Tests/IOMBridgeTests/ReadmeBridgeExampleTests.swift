@@ -1,6 +1,7 @@
 import Foundation
 import IOMFixtures
 import IOMKit
+import IOMTestSupport
 import Testing
 import ZeroMQ
 
@@ -13,7 +14,7 @@ func readmeBridgeExample() async throws {
     defer { try? FileManager.default.removeItem(atPath: directory) }
     _ = try CurveKeyFile.write(try CurveKeyPair.generate(), directory: directory, name: "node")
     _ = try CurveKeyFile.write(try CurveKeyPair.generate(), directory: directory, name: "replica")
-    let events = try freeEndpoint(), sync = try freeEndpoint()
+    let events = try unusedLoopbackEndpoint(), sync = try unusedLoopbackEndpoint()
 
     // --- as in README.md ---
     let nodeKeys = try CurveKeyFile.readKeyPair(secretKeyPath: directory + "/node.key")
@@ -35,12 +36,3 @@ func readmeBridgeExample() async throws {
     try await iom.close()
 }
 
-/// A loopback endpoint whose port was free a moment ago.
-func freeEndpoint() throws -> String {
-    let context = try Context()
-    let probe = try context.socket(.router)
-    try probe.bind("tcp://127.0.0.1:*")
-    let endpoint = try probe.lastEndpoint
-    try probe.unbind(endpoint)
-    return endpoint
-}

@@ -1,5 +1,6 @@
 import Foundation
 import IOMStore
+import IOMTestSupport
 import Testing
 import ZeroMQ
 
@@ -139,7 +140,7 @@ struct BridgeFaultTests {
     func publisherKilled() async throws {
         let directory = try temporaryDirectory()
         let store = directory + "/node.sqlite"
-        let events = try unusedEndpoint(), sync = try unusedEndpoint(), accept = try unusedEndpoint()
+        let events = try unusedLoopbackEndpoint(), sync = try unusedLoopbackEndpoint(), accept = try unusedLoopbackEndpoint()
         func serve() throws -> IOMProcess {
             let process = try IOMProcess(["serve", "--store", store, "--publish", events, "--replay", sync, "--accept", accept, "--insecure"])
             _ = try #require(process.line(startingWith: "serving "), "no readiness line: \(process.stderr)")
@@ -170,7 +171,7 @@ struct BridgeFaultTests {
         let directory = try temporaryDirectory()
         let store = directory + "/node.sqlite"
         let node = try Node(store: store)
-        let backend = try unusedEndpoint()
+        let backend = try unusedLoopbackEndpoint()
         func relay() throws -> IOMProcess {
             let process = try IOMProcess(["proxy", "--frontend", node.events, "--backend", backend, "--insecure"])
             _ = try #require(process.line(startingWith: "backend "), "the proxy did not start: \(process.stderr)")

@@ -39,16 +39,6 @@ func sequences(_ stdout: String) -> [UInt64] {
     stdout.split(separator: "\n").compactMap { UInt64($0.split(separator: " ").first ?? "") }
 }
 
-/// An endpoint nothing listens on (a port that was free a moment ago).
-func unusedEndpoint() throws -> String {
-    let context = try Context()
-    let probe = try context.socket(.pub)
-    try probe.bind("tcp://127.0.0.1:*")
-    let endpoint = try probe.lastEndpoint
-    try probe.unbind(endpoint)
-    return endpoint
-}
-
 /// The seed Morocco mission with another id (a new record at version 1).
 func missionJSON(id: String) throws -> String {
     try String(contentsOfFile: packageRoot.appendingPathComponent("Protocols/vectors/mission_morocco.json").path, encoding: .utf8)

@@ -1,4 +1,5 @@
 import Foundation
+import IOMTestSupport
 import Testing
 
 @Suite("iom serve, tail and save --node", .timeLimit(.minutes(5)))
@@ -154,7 +155,7 @@ struct ServeTailCommandTests {
 
     @Test("an unreachable endpoint: tail and save --node give up after --timeout with exit 69 and say what to check")
     func unreachable() throws {
-        let endpoint = try unusedEndpoint()
+        let endpoint = try unusedLoopbackEndpoint()
         let start = ContinuousClock.now
         let tail = try iom("tail", endpoint, "--count", "1", "--timeout", "1", "--insecure")
         #expect(tail.status == 69, "\(tail)")
