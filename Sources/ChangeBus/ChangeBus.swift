@@ -181,13 +181,20 @@ public final class ChangeBus<Event: BusEvent>: Sendable {
     }
 
     /// Finishes every subscription: consumers receive what is already pending, then their
-    /// iterators return `nil`. Waiting publishers fail with ``ChangeBusError/shutDown``;
-    /// later publishes fail with the same error. Idempotent.
-    public func shutdown() {
+    /// iterators return `nil` — or throw `failure` when one is given, so that a consumer can
+    /// tell a producer that failed from one that finished. Waiting publishers fail with
+    /// ``ChangeBusError/shutDown``; later publishes fail with the same error. Idempotent: only
+    /// the first call decides how subscriptions end.
+    ///
+    /// ```swift
+    /// bus.shutdown(failing: .producerFailed("source 3f…: sequence 42 cannot be delivered"))
+    /// ```
+    public func shutdown(failing failure: ChangeBusError? = nil) {
         state.withLock { st in
             st.isShutDown = true
             for sub in st.subs {
                 sub.finished = true
+                if let failure, sub.failure == nil { sub.failure = failure }
                 sub.wake()
             }
             st.subs.removeAll()

@@ -18,6 +18,9 @@ public enum ChangeBusError: Error, Sendable, Equatable, CustomStringConvertible 
     case disconnectedSlowSubscriber(subscription: Int, capacity: Int, lastDelivered: UInt64)
     /// A configuration value is out of range.
     case invalidConfiguration(String)
+    /// The bus's producer stopped because it cannot go on (``ChangeBus/shutdown(failing:)``);
+    /// the reason says what failed and where.
+    case producerFailed(String)
 
     public var description: String {
         switch self {
@@ -39,6 +42,8 @@ public enum ChangeBusError: Error, Sendable, Equatable, CustomStringConvertible 
             return "ChangeBus: subscription \(s) fell \(c) changes behind (policy .disconnect) and was cut off after sequence \(l)"
         case .invalidConfiguration(let m):
             return "ChangeBus: invalid configuration: \(m)"
+        case .producerFailed(let reason):
+            return "ChangeBus: the producer stopped: \(reason)"
         }
     }
 }
