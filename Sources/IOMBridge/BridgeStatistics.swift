@@ -27,6 +27,9 @@ public struct BridgeStatistics: Sendable, Hashable, CustomStringConvertible {
     public var errors = 0
     /// Connections refused by the publisher's ZAP handler (unknown key, no CURVE, wrong view).
     public var authenticationFailures = 0
+    /// Changes a subscriber could not deliver and never will (``SubscriberStatus/stalled(source:sequence:reason:)``);
+    /// each one stopped its subscriber.
+    public var stuck = 0
     /// Malformed messages dropped, by reason.
     public var malformed: [MalformedReason: Int] = [:]
 
@@ -37,7 +40,7 @@ public struct BridgeStatistics: Sendable, Hashable, CustomStringConvertible {
     public init() {}
 
     public var description: String {
-        "events \(events), withheld \(withheld), heartbeats \(heartbeats), duplicates \(duplicates), gaps \(gapsDetected), repaired \(changesRepaired), dropped \(dropped), replays \(replays), snapshots \(snapshots), errors \(errors), refused \(authenticationFailures), malformed \(malformedTotal)"
+        "events \(events), withheld \(withheld), heartbeats \(heartbeats), duplicates \(duplicates), gaps \(gapsDetected), repaired \(changesRepaired), dropped \(dropped), replays \(replays), snapshots \(snapshots), errors \(errors), refused \(authenticationFailures), stuck \(stuck), malformed \(malformedTotal)"
     }
 }
 
@@ -54,9 +57,10 @@ final class BridgeCounters: Sendable {
     let snapshots = Atomic<Int>(0)
     let errors = Atomic<Int>(0)
     let authenticationFailures = Atomic<Int>(0)
+    let stuck = Atomic<Int>(0)
     private let malformed = Mutex<[MalformedReason: Int]>([:])
 
-    enum Counter { case events, withheld, heartbeats, duplicates, gapsDetected, changesRepaired, dropped, replays, snapshots, errors, authenticationFailures }
+    enum Counter { case events, withheld, heartbeats, duplicates, gapsDetected, changesRepaired, dropped, replays, snapshots, errors, authenticationFailures, stuck }
 
     func add(_ counter: Counter, _ n: Int = 1) {
         switch counter {
@@ -71,6 +75,7 @@ final class BridgeCounters: Sendable {
         case .snapshots: snapshots.add(n, ordering: .relaxed)
         case .errors: errors.add(n, ordering: .relaxed)
         case .authenticationFailures: authenticationFailures.add(n, ordering: .relaxed)
+        case .stuck: stuck.add(n, ordering: .relaxed)
         }
     }
 
@@ -91,6 +96,7 @@ final class BridgeCounters: Sendable {
         s.snapshots = snapshots.load(ordering: .relaxed)
         s.errors = errors.load(ordering: .relaxed)
         s.authenticationFailures = authenticationFailures.load(ordering: .relaxed)
+        s.stuck = stuck.load(ordering: .relaxed)
         s.malformed = malformed.withLock { $0 }
         return s
     }

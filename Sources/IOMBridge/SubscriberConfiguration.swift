@@ -93,6 +93,9 @@ public enum SubscriberStatus: Sendable, Hashable {
     case lost(source: SourceID, range: ClosedRange<UInt64>)
     /// The publisher's store went back to an earlier sequence than this subscriber delivered.
     case rewound(source: SourceID, latest: UInt64, delivered: UInt64)
-    /// A change could not be decoded even from the journal; delivery from `source` stopped.
-    case stalled(source: SourceID, sequence: UInt64)
+    /// `sequence` of `source` cannot be delivered and never will (the publisher's journal gives
+    /// it undecodable, or its replays keep leaving it out); `reason` says which. The subscriber
+    /// stops: its bus's subscriptions throw ``ChangeBus/ChangeBusError/producerFailed(_:)``
+    /// after the changes delivered before it, instead of waiting for ever.
+    case stalled(source: SourceID, sequence: UInt64, reason: String)
 }

@@ -12,6 +12,7 @@ final class BridgeMetrics: Sendable {
     private let rejected: Counter
     private let dropped: Counter
     private let refused: Counter
+    private let stuck: Counter
 
     init(factory: any MetricsFactory) {
         sent = Counter(label: IOMMetrics.bridgeSentTotal, factory: factory)
@@ -20,6 +21,7 @@ final class BridgeMetrics: Sendable {
         served = Counter(label: IOMMetrics.bridgeReplaysServedTotal, factory: factory)
         rejected = Counter(label: IOMMetrics.bridgeRejectedTotal, factory: factory)
         dropped = Counter(label: IOMMetrics.bridgeDroppedTotal, factory: factory)
+        stuck = Counter(label: IOMMetrics.bridgeStuckTotal, factory: factory)
         refused = Counter(label: IOMMetrics.authFailuresTotal, dimensions: [(IOMMetrics.Dimension.reason, "zap")], factory: factory)
     }
 
@@ -44,6 +46,7 @@ final class BridgeMetrics: Sendable {
         } else {
             add(delivered, now.events - last.events)
             add(repaired, now.changesRepaired - last.changesRepaired)
+            add(stuck, now.stuck - last.stuck)
         }
         add(rejected, (now.malformedTotal + now.errors) - (last.malformedTotal + last.errors))
         add(dropped, now.dropped - last.dropped)

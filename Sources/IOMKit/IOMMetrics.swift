@@ -43,6 +43,10 @@ public enum IOMMetrics {
     public static let bridgeReplaysServedTotal = "iom_bridge_replays_served_total"
     /// Counter: malformed, oversize or wrong-version messages a bridge refused.
     public static let bridgeRejectedTotal = "iom_bridge_rejected_total"
+    /// Counter: changes a bridge subscriber cannot deliver and never will (the publisher's
+    /// journal gives them undecodable, or its replays keep leaving them out). Each one stops
+    /// its subscriber (``IOMBridge/SubscriberStatus/stalled(source:sequence:reason:)``): alert on any.
+    public static let bridgeStuckTotal = "iom_bridge_stuck_total"
 
     // MARK: Security
 
@@ -62,6 +66,6 @@ public enum IOMMetrics {
     public static let all: [String] = [
         busPublishedTotal, storeSaveSeconds, storeSaveFailuresTotal, storeUndecodableTotal,
         bridgeSentTotal, bridgeDeliveredTotal, bridgeDroppedTotal, bridgeGapsRepairedTotal, bridgeReplaysServedTotal,
-        bridgeRejectedTotal, authFailuresTotal,
+        bridgeRejectedTotal, bridgeStuckTotal, authFailuresTotal,
     ]
 }

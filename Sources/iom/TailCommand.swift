@@ -201,6 +201,14 @@ final class TailService: Service, Sendable {
                 printed += 1
                 if let count, printed >= count { break }
             }
+        } catch .producerFailed(let reason) {
+            // The subscriber met a change it can never deliver: say so instead of waiting for ever.
+            outcome.withLock {
+                $0 = CommandFailure(.dataError, """
+                    stuck: \(reason). Changes after it cannot be delivered in order; the node's journal \
+                    needs an operator's attention.
+                    """)
+            }
         } catch {
             outcome.withLock { $0 = CommandFailure(.failure, "delivery stopped: \(error)") }
         }
