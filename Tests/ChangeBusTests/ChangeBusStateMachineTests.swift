@@ -126,7 +126,7 @@ struct WakeListTests {
     func runsEveryContinuationOnceInOrder(count: Int) {
         var list = WakeList<Int>()
         for i in 0..<count { list.append(i) }
-        let held = list.count, inline = list.overflow == nil
+        let held = list.count, inline = list.overflowCapacity == 0
         #expect(held == count)
         #expect(inline == (count <= WakeList<Int>.inlineCapacity), "up to four stay inline")
         var seen: [Int] = []
