@@ -2,7 +2,7 @@
 extension ChangeBus {
     /// Publishes one change and returns its sequence number. Never waits.
     ///
-    /// - Throws: ``ChangeBusError/shutDown`` after ``shutdown()``;
+    /// - Throws: ``ChangeBusError/shutDown`` after ``shutdown(failing:)``;
     ///   ``ChangeBusError/subscriberFullUseAsyncPublish(subscription:)`` when a matching `.wait`
     ///   subscription is full (nothing is published then — use ``publishWaiting(_:)`` to wait).
     @inlinable @discardableResult
@@ -41,7 +41,7 @@ extension ChangeBus {
     /// this thread or actor gets to run with a small batch.
     ///
     /// - Throws: ``ChangeBusError/publishTimedOut(subscription:timeout:)`` when the timeout
-    ///   passes (nothing is published), ``ChangeBusError/shutDown`` after ``shutdown()``.
+    ///   passes (nothing is published), ``ChangeBusError/shutDown`` after ``shutdown(failing:)``.
     @inlinable @inline(__always) @discardableResult
     nonisolated(nonsending) public func publishWaiting(_ event: Event) async throws(ChangeBusError) -> UInt64 {
         // Fast path: synchronous, inlined into the caller. `event` is not used after any

@@ -25,7 +25,7 @@ extension ChangeBus {
     ///   - giveUp: asked, without the bus's lock held, each time the thread finds no room and
     ///     after each `pause`; return `true` to stop waiting (a stop flag, a deadline).
     /// - Returns: how many of `events` were published (all of them unless `giveUp` said so).
-    /// - Throws: ``ChangeBusError/shutDown`` after ``shutdown()``; what was published before
+    /// - Throws: ``ChangeBusError/shutDown`` after ``shutdown(failing:)``; what was published before
     ///   stays published.
     ///
     /// Inlinable, so that the usual case — the whole batch fits — is specialized for the

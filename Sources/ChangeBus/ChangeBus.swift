@@ -137,7 +137,7 @@ public final class ChangeBus<Event: BusEvent>: Sendable {
     /// Number of live subscriptions (cancelled, disconnected and dropped ones are gone).
     public var subscriberCount: Int { state.withLock { $0.subs.count } }
 
-    /// Whether ``shutdown()`` has been called.
+    /// Whether ``shutdown(failing:)`` has been called.
     public var isShutDown: Bool { state.withLock { $0.isShutDown } }
 
     /// The oldest sequence number still held in the replay window, or `nil` if none is held.
@@ -187,9 +187,12 @@ public final class ChangeBus<Event: BusEvent>: Sendable {
 
     /// Finishes every subscription: consumers receive what is already pending, then their
     /// iterators return `nil` — or throw `failure` when one is given, so that a consumer can
-    /// tell a producer that failed from one that finished. Waiting publishers fail with
+    /// tell a producer that failed from one that finished. Parked consumers are woken.
+    /// Waiting publishers (tasks in ``publishWaiting(_:)``, threads in
+    /// ``publishBlocking(contentsOf:pause:giveUp:)``) wake and fail with
     /// ``ChangeBusError/shutDown``; later publishes fail with the same error. Idempotent: only
-    /// the first call decides how subscriptions end.
+    /// the first call decides how subscriptions end (a subscription cut off before keeps its
+    /// own error).
     ///
     /// ```swift
     /// bus.shutdown(failing: .producerFailed("source 3f…: sequence 42 cannot be delivered"))
