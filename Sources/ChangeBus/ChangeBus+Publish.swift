@@ -2,14 +2,16 @@
 extension ChangeBus {
     /// Publishes one change and returns its sequence number. Never waits.
     ///
-    /// - Throws: ``ChangeBusError/shutDown`` after ``shutdown()``;
+    /// - Throws: ``ChangeBusError/shutDown`` after ``shutdown(failing:)``;
     ///   ``ChangeBusError/subscriberFullUseAsyncPublish(subscription:)`` when a matching `.wait`
     ///   subscription is full (nothing is published then — use ``publishWaiting(_:)`` to wait).
     @inlinable @discardableResult
     public func publish(_ event: Event) throws(ChangeBusError) -> UInt64 {
+        var wakes = Wakeups()
         state.lock()
-        let outcome = state.value.pointee.tryAppend(event)
+        let outcome = state.value.pointee.tryAppend(event, waking: &wakes)
         state.unlock()
+        wakes.resumeAll()
         switch outcome {
         case .done(let seq): return seq
         case .shut: throw .shutDown
@@ -22,23 +24,11 @@ extension ChangeBus {
     /// room for its share of the batch, nothing is published.
     @inlinable @discardableResult
     public func publish(contentsOf events: some Collection<Event>) throws(ChangeBusError) -> ClosedRange<UInt64>? {
-        let result: Result<ClosedRange<UInt64>?, ChangeBusError> = state.withLock { st in
-            if st.isShutDown { return .failure(.shutDown) }
-            if events.isEmpty { return .success(nil) }
-            if st.waitSubCount > 0 {
-                for sub in st.subs {
-                    guard case .wait = sub.policy else { continue }
-                    var needed = 0
-                    for e in events where sub.matches(e) { needed += 1 }
-                    if needed > 0 && sub.buffer.count + needed > sub.capacity {
-                        return .failure(.subscriberFullUseAsyncPublish(subscription: sub.id))
-                    }
-                }
-            }
-            let first = st.next
-            for e in events { _ = st.append(e) }
-            return .success(first...(st.next - 1))
-        }
+        var wakes = Wakeups()
+        state.lock()
+        let result = state.value.pointee.appendAll(events, waking: &wakes)
+        state.unlock()
+        wakes.resumeAll()
         return try result.get()
     }
 
@@ -51,7 +41,7 @@ extension ChangeBus {
     /// this thread or actor gets to run with a small batch.
     ///
     /// - Throws: ``ChangeBusError/publishTimedOut(subscription:timeout:)`` when the timeout
-    ///   passes (nothing is published), ``ChangeBusError/shutDown`` after ``shutdown()``.
+    ///   passes (nothing is published), ``ChangeBusError/shutDown`` after ``shutdown(failing:)``.
     @inlinable @inline(__always) @discardableResult
     nonisolated(nonsending) public func publishWaiting(_ event: Event) async throws(ChangeBusError) -> UInt64 {
         // Fast path: synchronous, inlined into the caller. `event` is not used after any
@@ -71,10 +61,12 @@ extension ChangeBus {
     /// One locked publish attempt for ``publishWaiting(_:)``.
     @inlinable @inline(__always)
     func publishAttempt(_ event: Event) -> Attempt {
+        var wakes = Wakeups()
         state.lock()
-        let outcome = state.value.pointee.tryAppend(event)
+        let outcome = state.value.pointee.tryAppend(event, waking: &wakes)
         let yieldNow = state.value.pointee.shouldYield()
         state.unlock()
+        wakes.resumeAll()
         switch outcome {
         case .done(let seq): return .published(seq, yieldNow)
         case .shut: return .shut
@@ -121,7 +113,11 @@ extension ChangeBus {
                 if clock.now >= until { throw .publishTimedOut(subscription: id, timeout: timeout) }
                 await waitForRoom(for: event, until: until)
             }
-            outcome = state.withLock { st in st.tryAppend(event) }
+            var wakes = Wakeups()
+            state.lock()
+            outcome = state.value.pointee.tryAppend(event, waking: &wakes)
+            state.unlock()
+            wakes.resumeAll()
         }
     }
 
@@ -141,19 +137,16 @@ extension ChangeBus {
 
     @usableFromInline
     func waitForRoom(for event: Event, until deadline: ContinuousClock.Instant) async {
-        let token: UInt64 = state.withLock { st in
-            st.nextWaiter += 1
-            return st.nextWaiter
-        }
+        let token: UInt64 = state.withLock { st in st.room.makeToken() }
         let timer = Task { [weak self] in
             try? await Task.sleep(until: deadline, clock: .continuous)
-            self?.state.withLock { st in st.waiters.removeValue(forKey: token) }?.resume()
+            self?.state.withLock { st in st.room.cancel(token: token) }?.resume()
         }
         await withUnsafeContinuation { (c: UnsafeContinuation<Void, Never>) in
             let resumeNow: Bool = state.withLock { st in
                 if st.isShutDown || st.blocking(event) == nil { return true }
                 if ContinuousClock.now >= deadline { return true }
-                st.waiters[token] = c
+                st.room.park(c, token: token)
                 return false
             }
             if resumeNow { c.resume() }
@@ -162,5 +155,28 @@ extension ChangeBus {
     }
 }
 
+extension ChangeBus.State {
+    /// Publishes a batch, all or nothing (see ``ChangeBus/publish(contentsOf:)``); parked
+    /// consumers are added to `wakes`.
+    @inlinable
+    mutating func appendAll(_ events: some Collection<Event>, waking wakes: inout ChangeBus.Wakeups) -> Result<ClosedRange<UInt64>?, ChangeBusError> {
+        if isShutDown { return .failure(.shutDown) }
+        if events.isEmpty { return .success(nil) }
+        if waitSubCount > 0 {
+            for sub in subs where sub.isWait {
+                var needed = 0
+                for e in events where sub.matches(e) { needed += 1 }
+                if needed > 0 && sub.buffer.count + needed > sub.capacity {
+                    return .failure(.subscriberFullUseAsyncPublish(subscription: sub.id))
+                }
+            }
+        }
+        let first = next
+        for e in events { _ = append(e, waking: &wakes) }
+        return .success(first...(next - 1))
+    }
+}
+
+/// What one locked publish attempt did.
 @usableFromInline
 enum PublishOutcome { case done(UInt64), shut, blocked(Int, Duration) }

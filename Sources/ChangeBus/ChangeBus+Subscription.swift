@@ -14,9 +14,11 @@ final class SubscriptionHandle<Event: BusEvent>: Sendable {
 extension ChangeBus {
     /// A subscription: an `AsyncSequence` of ``Element`` values, in publish order.
     ///
-    /// Consume it from one task. Cancelling that task (or dropping the subscription and its
-    /// iterator) ends the subscription and frees its buffer. After ``ChangeBus/shutdown()``
-    /// the iterator returns what is pending, then `nil`. Under `.disconnect` it throws
+    /// Consume it from one task (two iterators waiting at once is a programming error and stops
+    /// the process: one of them would never be woken). Cancelling that task (or dropping the
+    /// subscription and its iterator) ends the subscription and frees its buffer. After
+    /// ``ChangeBus/shutdown(failing:)`` the iterator returns what is pending, then `nil` — or
+    /// throws the failure given to the shutdown. Under `.disconnect` it throws
     /// ``ChangeBusError/disconnectedSlowSubscriber(subscription:capacity:lastDelivered:)``.
     public struct Subscription: AsyncSequence, Sendable {
         public typealias Failure = ChangeBusError
@@ -50,28 +52,17 @@ extension ChangeBus {
                 try await next(isolation: nil)
             }
 
-            @usableFromInline
-            enum Refill { case ready(ClosedRange<UInt64>?), failed(ChangeBusError), end, park }
-
             @inlinable
             mutating func refill(isolation actor: isolated (any Actor)?) async throws(ChangeBusError) -> Element? {
                 if done { return nil }
                 let sub = handle.sub
                 let bus = handle.bus
                 while true {
-                    let r: Refill = bus.state.withLock { st in
-                        if !sub.buffer.isEmpty || sub.missed != nil {
-                            local.swapContents(with: sub.buffer)
-                            if !local.isEmpty { sub.lastTaken = local.sequence(at: local.count - 1) }
-                            let m = sub.missed
-                            sub.missed = nil
-                            st.wakeWaiters()
-                            return .ready(m)
-                        }
-                        if let f = sub.failure { return .failed(f) }
-                        if sub.finished { return .end }
-                        return .park
-                    }
+                    var room: RoomWakeups<ChangeBus.Continuation>? = nil
+                    bus.state.lock()
+                    let r = bus.state.value.pointee.take(from: sub, into: local, room: &room)
+                    bus.state.unlock()
+                    if let room = room.take() { room.run(bus.roomForThreads) }
                     switch r {
                     case .ready(let missed):
                         if let missed { return .missed(missed) }
@@ -89,12 +80,12 @@ extension ChangeBus {
                         }
                         await withTaskCancellationHandler {
                             await withUnsafeContinuation(isolation: actor) { (c: UnsafeContinuation<Void, Never>) in
-                                let resumeNow: Bool = bus.state.withLock { _ in
-                                    if !sub.buffer.isEmpty || sub.missed != nil || sub.finished { return true }
-                                    sub.parked = c
-                                    return false
-                                }
-                                if resumeNow { c.resume() }
+                                // Parks unless something arrived (or the end came) since the
+                                // check above; then the continuation comes back to resume now.
+                                bus.state.lock()
+                                let resumeNow = sub.consumer.park(c, hasPending: sub.hasPending)
+                                bus.state.unlock()
+                                resumeNow?.resume()
                             }
                         } onCancel: {
                             bus.remove(sub)

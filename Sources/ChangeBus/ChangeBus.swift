@@ -23,8 +23,10 @@ import Synchronization
 ///   ring under the lock (one lock per batch, no copy, no allocation in steady state) and then
 ///   serves the local batch synchronously, without suspending, until it is empty.
 /// - A consumer only suspends when nothing is pending; it leaves its continuation in its
-///   subscription and the next publisher that feeds it resumes it ("parked" check under the
-///   lock the publisher already holds — no extra cost when nobody is parked).
+///   subscription and the next publisher that feeds it takes it out under the lock it already
+///   holds ("parked" check — no extra cost when nobody is parked) and resumes it right after
+///   releasing the lock. No continuation is ever resumed while the lock is held: decisions are
+///   made under the lock, wake-ups run after it.
 /// - After waking a consumer, ``publishWaiting(_:)`` yields once every 256 publishes, so a
 ///   consumer that shares the publisher's thread (or actor) drains small, cache-hot batches
 ///   instead of waiting until its whole capacity is full.
@@ -106,6 +108,9 @@ public final class ChangeBus<Event: BusEvent>: Sendable {
     }
 
     @usableFromInline let state: PThreadLock<State>
+    /// Signalled (after unlocking) when a `.wait` subscription makes room or the bus shuts
+    /// down; the threads in ``publishBlocking(contentsOf:pause:giveUp:)`` wait on it.
+    @usableFromInline let roomForThreads = PThreadCondition()
     /// Number of recent events kept for subscribers that start from a past sequence.
     public let replayWindow: Int
     /// The largest capacity a subscription may ask for.
@@ -132,7 +137,7 @@ public final class ChangeBus<Event: BusEvent>: Sendable {
     /// Number of live subscriptions (cancelled, disconnected and dropped ones are gone).
     public var subscriberCount: Int { state.withLock { $0.subs.count } }
 
-    /// Whether ``shutdown()`` has been called.
+    /// Whether ``shutdown(failing:)`` has been called.
     public var isShutDown: Bool { state.withLock { $0.isShutDown } }
 
     /// The oldest sequence number still held in the replay window, or `nil` if none is held.
@@ -182,33 +187,38 @@ public final class ChangeBus<Event: BusEvent>: Sendable {
 
     /// Finishes every subscription: consumers receive what is already pending, then their
     /// iterators return `nil` — or throw `failure` when one is given, so that a consumer can
-    /// tell a producer that failed from one that finished. Waiting publishers fail with
+    /// tell a producer that failed from one that finished. Parked consumers are woken.
+    /// Waiting publishers (tasks in ``publishWaiting(_:)``, threads in
+    /// ``publishBlocking(contentsOf:pause:giveUp:)``) wake and fail with
     /// ``ChangeBusError/shutDown``; later publishes fail with the same error. Idempotent: only
-    /// the first call decides how subscriptions end.
+    /// the first call decides how subscriptions end (a subscription cut off before keeps its
+    /// own error).
     ///
     /// ```swift
     /// bus.shutdown(failing: .producerFailed("source 3f…: sequence 42 cannot be delivered"))
     /// ```
     public func shutdown(failing failure: ChangeBusError? = nil) {
-        state.withLock { st in
-            st.isShutDown = true
-            for sub in st.subs {
-                sub.finished = true
-                if let failure, sub.failure == nil { sub.failure = failure }
-                sub.wake()
-            }
-            st.subs.removeAll()
-            st.hot.removeAll()
-            st.waitSubCount = 0
-            st.wakeWaiters()
-        }
+        var wakes = Wakeups()
+        state.lock()
+        let room = state.value.pointee.shutdown(failing: failure, waking: &wakes)
+        state.unlock()
+        wakes.resumeAll()
+        room.run(roomForThreads)
     }
 
     // MARK: - Internals
 
+    /// Ends a subscription (cancel, or its last reference went away). Its parked consumer and,
+    /// for a `.wait` subscription, the publishers waiting for it are woken after unlocking.
     @usableFromInline
-    func remove(_ sub: SubState, failure: ChangeBusError? = nil) {
-        state.withLock { st in st.detach(sub, failure: failure) }
+    func remove(_ sub: SubState) {
+        var wakes = Wakeups()
+        state.lock()
+        let madeRoom = state.value.pointee.detach(sub, failure: nil, waking: &wakes)
+        let room = madeRoom ? state.value.pointee.room.roomMade() : RoomWakeups()
+        state.unlock()
+        wakes.resumeAll()
+        room.run(roomForThreads)
     }
 }
 

@@ -1,6 +1,6 @@
 /// Why a ``ChangeBus`` operation failed. Every case says what happened and what to do.
 public enum ChangeBusError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// `publish` was called after ``ChangeBus/shutdown()``.
+    /// `publish` was called after ``ChangeBus/shutdown(failing:)``.
     case shutDown
     /// A subscription was asked for with a capacity below 1.
     case invalidCapacity(Int)

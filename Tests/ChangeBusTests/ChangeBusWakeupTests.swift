@@ -34,7 +34,7 @@ struct ChangeBusWakeupTests {
         let seqs = try await within(30) {
             async let got = shared.consume(sub, bus: bus, count: count)
             // Start publishing once the consumer is parked, waiting for its first change.
-            while !bus.state.withLock({ _ in sub.handle.sub.parked != nil }) { await Task.yield() }
+            while !bus.state.withLock({ _ in sub.handle.sub.consumer.isParked }) { await Task.yield() }
             try await shared.publish(bus, count: count)
             return try await got
         }
