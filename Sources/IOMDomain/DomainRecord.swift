@@ -37,6 +37,14 @@ public protocol DomainRecord: Sendable, Hashable {
     var updatedAt: Instant { get }
     /// The record in a closed enum, for carriers (bus, store, wire) that handle every type.
     var anyRecord: AnyRecord { get }
+    /// The same record at `version`, last changed at `updatedAt` — what a save stamps on an
+    /// update, on the typed value (nothing is encoded or decoded).
+    ///
+    /// ```swift
+    /// let next = try mission.restamped(version: mission.version + 1, updatedAt: now)
+    /// ```
+    /// - Throws: ``ValidationError`` for version 0 or an update time before ``createdAt``.
+    func restamped(version: UInt64, updatedAt: Instant) throws(ValidationError) -> Self
 }
 
 /// Any domain record, as one closed type.

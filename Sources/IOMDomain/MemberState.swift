@@ -11,9 +11,9 @@ public enum MembershipStatus: String, Sendable, Hashable, CaseIterable { case me
 public struct MemberState: DomainRecord {
     public static let recordType = RecordType.memberState
     public let id: Identifier<MemberState>
-    public let version: UInt64
+    public internal(set) var version: UInt64
     public let createdAt: Instant
-    public let updatedAt: Instant
+    public internal(set) var updatedAt: Instant
     /// The state's ISO 3166-1 codes.
     public let country: CountryCode
     /// Names in the working languages.

@@ -11,9 +11,9 @@ public enum MissionStatus: String, Sendable, Hashable, CaseIterable { case open,
 public struct Mission: DomainRecord {
     public static let recordType = RecordType.mission
     public let id: Identifier<Mission>
-    public let version: UInt64
+    public internal(set) var version: UInt64
     public let createdAt: Instant
-    public let updatedAt: Instant
+    public internal(set) var updatedAt: Instant
     /// The organisation the office belongs to.
     public let organisation: Identifier<Organisation>
     /// The office's name.

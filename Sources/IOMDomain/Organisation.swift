@@ -9,9 +9,9 @@
 public struct Organisation: DomainRecord {
     public static let recordType = RecordType.organisation
     public let id: Identifier<Organisation>
-    public let version: UInt64
+    public internal(set) var version: UInt64
     public let createdAt: Instant
-    public let updatedAt: Instant
+    public internal(set) var updatedAt: Instant
     /// Full name in several languages.
     public let name: LocalizedText
     /// Short name (OIM, IOM).

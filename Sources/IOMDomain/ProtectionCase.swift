@@ -15,9 +15,9 @@ public struct ProtectionCase: DomainRecord {
     public static let recordType = RecordType.protectionCase
     /// Pseudonymous case identifier.
     public let id: Identifier<ProtectionCase>
-    public let version: UInt64
+    public internal(set) var version: UInt64
     public let createdAt: Instant
-    public let updatedAt: Instant
+    public internal(set) var updatedAt: Instant
     /// Short human-readable case number (no personal data).
     public let shortID: NonEmptyString
     /// Workflow state.

@@ -79,9 +79,9 @@ public struct Observance: Sendable, Hashable {
 public struct PublicEvent: DomainRecord {
     public static let recordType = RecordType.event
     public let id: Identifier<PublicEvent>
-    public let version: UInt64
+    public internal(set) var version: UInt64
     public let createdAt: Instant
-    public let updatedAt: Instant
+    public internal(set) var updatedAt: Instant
     /// Kind of event.
     public let kind: EventKind
     /// Title.

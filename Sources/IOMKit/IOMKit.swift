@@ -174,8 +174,23 @@ public final class IOMKit: Sendable {
     public var unpublishedChanges: Int { relay.unpublished }
 }
 
+/// What a repository hands the store with a mutation, for the relay: the typed change and its
+/// clear `iom.v1.Change` encoding (the journal bytes themselves, except for a protection case,
+/// whose journal bytes are sealed).
+final class SavedChange: Sendable {
+    let change: Change
+    let encoded: [UInt8]
+
+    init(change: Change, encoded: [UInt8]) {
+        self.change = change
+        self.encoded = encoded
+    }
+}
+
 /// Feeds committed journal entries to the bus, in commit order. The store calls it from its
-/// single writer, before the savers resume, so the bus order is the journal order.
+/// writer thread (never a thread of the cooperative pool), before the savers resume, so the bus
+/// order is the journal order. Entries saved through a repository carry their typed change
+/// (``SavedChange``); only others (written by another program) are decoded.
 final class CommitRelay: Sendable {
     private let bus = Mutex<ChangeBus<CommittedChange>?>(nil)
     private let failures = Atomic<Int>(0)
@@ -199,6 +214,12 @@ final class CommitRelay: Sendable {
         var changes: [CommittedChange] = []
         changes.reserveCapacity(entries.count)
         for entry in entries {
+            // Saved through a repository: the typed change and its clear bytes came along.
+            if let saved = entry.attachment as? SavedChange {
+                changes.append(CommittedChange(source: entry.source, sequence: entry.sequence, changeID: entry.changeID,
+                                               time: entry.time, change: saved.change, encoded: saved.encoded))
+                continue
+            }
             do {
                 let change = try WireCodec.decodeChange(entry.payload, openingWith: sealer)
                 // A protection case's journal bytes hold its identifying fields sealed with this
@@ -217,7 +238,7 @@ final class CommitRelay: Sendable {
         // for), for at most a minute; what is still left then is counted (the journal has it).
         let clock = ContinuousClock()
         let deadline = clock.now + .seconds(60)
-        guard let published = try? bus.publishBlocking(contentsOf: changes, pause: .microseconds(100), giveUp: { clock.now >= deadline })
+        guard let published = try? bus.publishBlocking(contentsOf: changes, pause: .milliseconds(10), giveUp: { clock.now >= deadline })
         else { return }  // shut down: nobody listens any more
         metrics.published.increment(by: Int64(published))
         if published < changes.count { dropped.add(changes.count - published, ordering: .relaxed) }

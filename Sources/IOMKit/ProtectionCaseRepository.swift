@@ -109,7 +109,7 @@ public struct ProtectionCaseRepository: Sendable {
         let entry: JournalEntry
         do {
             entry = try await base.apply(.update(type: RecordType.protectionCase.rawValue, id: id.rawValue,
-                                                 expectedVersion: current.version, payload: kit.storePayload(change)))
+                                                 expectedVersion: current.version, payload: kit.storePayload(change)), change: change)
         } catch {
             try record(.transition, id.rawValue, changed, .failed, Self.auditDetail(error))
             throw error
@@ -157,7 +157,7 @@ public struct ProtectionCaseRepository: Sendable {
         let entry: JournalEntry
         do {
             entry = try await base.apply(.delete(type: RecordType.protectionCase.rawValue, id: id.rawValue,
-                                                 expectedVersion: current.version, payload: kit.storePayload(change)))
+                                                 expectedVersion: current.version, payload: kit.storePayload(change)), change: change)
         } catch {
             try record(.delete, id.rawValue, [], .failed, Self.auditDetail(error))
             throw error

@@ -52,7 +52,7 @@ public struct Repository<Record: DomainRecord>: Sendable {
         guard let current = try await get(record.id) else {
             guard record.version == 1 else { throw .badVersion(recordType: Record.recordType, id: id, version: record.version) }
             let change = try Self.change(.created, before: nil, after: record.anyRecord)
-            let entry = try await apply(.create(type: type, id: id, payload: kit.storePayload(change)))
+            let entry = try await apply(.create(type: type, id: id, payload: kit.storePayload(change)), change: change)
             return Saved(record: record, sequence: entry.sequence)
         }
         guard current.version == record.version else {
@@ -61,13 +61,10 @@ public struct Repository<Record: DomainRecord>: Sendable {
         let now = Instant(millisecondsSince1970: max(Int64(Date().timeIntervalSince1970 * 1000),
                                                      record.updatedAt.millisecondsSince1970))
         let next: Record
-        do {
-            guard let stamped = try WireCodec.restamped(record.anyRecord, version: record.version + 1, updatedAt: now)
-                .typed(as: Record.self) else { throw IOMError.corrupted("restamping changed the record type") }
-            next = stamped
-        } catch { throw IOMError(error) }
+        do { next = try record.restamped(version: record.version + 1, updatedAt: now) } catch { throw .invalid(error) }
         let change = try Self.change(.updated, before: current.anyRecord, after: next.anyRecord)
-        let entry = try await apply(.update(type: type, id: id, expectedVersion: record.version, payload: kit.storePayload(change)))
+        let entry = try await apply(.update(type: type, id: id, expectedVersion: record.version, payload: kit.storePayload(change)),
+                                    change: change)
         return Saved(record: next, sequence: entry.sequence)
     }
 
@@ -80,7 +77,8 @@ public struct Repository<Record: DomainRecord>: Sendable {
             throw .conflict(recordType: Record.recordType, id: id, expected: record.version, actual: current.version)
         }
         let change = try Self.change(.deleted, before: current.anyRecord, after: nil)
-        let entry = try await apply(.delete(type: type, id: id, expectedVersion: record.version, payload: kit.storePayload(change)))
+        let entry = try await apply(.delete(type: type, id: id, expectedVersion: record.version, payload: kit.storePayload(change)),
+                                    change: change)
         return entry.sequence
     }
 
@@ -102,8 +100,13 @@ public struct Repository<Record: DomainRecord>: Sendable {
         return (records, page.nextCursor)
     }
 
-    func apply(_ mutation: Mutation) async throws(IOMError) -> JournalEntry {
-        do { return try await kit.store.apply(mutation) } catch {
+    /// Applies `mutation`, whose payload is `change`'s journal encoding. The typed change and
+    /// its clear encoding travel with it to the commit relay, which publishes them without
+    /// decoding anything: for a protection case the clear encoding (what the full view carries)
+    /// is made here, once, beside the sealed journal bytes.
+    func apply(_ mutation: Mutation, change: Change) async throws(IOMError) -> JournalEntry {
+        let encoded = change.recordType == .protectionCase ? WireCodec.encode(change) : mutation.payload
+        do { return try await kit.store.apply(mutation.attaching(SavedChange(change: change, encoded: encoded))) } catch {
             if case StoreError.conflict(_, let id, let expected, let actual) = error {
                 throw .conflict(recordType: Record.recordType, id: id, expected: expected, actual: actual ?? 0)
             }

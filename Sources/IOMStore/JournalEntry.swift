@@ -41,10 +41,13 @@ public struct JournalEntry: Sendable, Hashable {
     public var time: Date
     /// The encoded record after the change (for a deletion: the payload given with the deletion, often empty).
     public var payload: [UInt8]
+    /// The ``Mutation/attachment`` of the mutation that made this entry, in `onCommit` only
+    /// (entries read back from the journal have none). Not part of equality.
+    public var attachment: (any Sendable)?
 
     /// Creates a journal entry value.
     public init(sequence: UInt64, changeID: UUID, source: SourceID, recordType: String, recordID: String,
-                kind: ChangeKind, version: UInt64, time: Date, payload: [UInt8]) {
+                kind: ChangeKind, version: UInt64, time: Date, payload: [UInt8], attachment: (any Sendable)? = nil) {
         self.sequence = sequence
         self.changeID = changeID
         self.source = source
@@ -54,5 +57,18 @@ public struct JournalEntry: Sendable, Hashable {
         self.version = version
         self.time = time
         self.payload = payload
+        self.attachment = attachment
+    }
+
+    public static func == (lhs: JournalEntry, rhs: JournalEntry) -> Bool {
+        lhs.sequence == rhs.sequence && lhs.changeID == rhs.changeID && lhs.source == rhs.source
+            && lhs.recordType == rhs.recordType && lhs.recordID == rhs.recordID && lhs.kind == rhs.kind
+            && lhs.version == rhs.version && lhs.time == rhs.time && lhs.payload == rhs.payload
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(sequence)
+        hasher.combine(changeID)
+        hasher.combine(source)
     }
 }

@@ -27,6 +27,11 @@ public struct Mutation: Sendable, Hashable {
     public var payload: [UInt8]
     /// Fields `list(type:where:)` can filter on (name → value). Replaced as a whole on update.
     public var indexFields: [String: String]
+    /// What the caller already holds of this change in another form (for example the typed
+    /// change and its clear encoding), handed back unchanged as the committed entry's
+    /// ``JournalEntry/attachment`` to `onCommit`, so that nothing decodes what it was just
+    /// handed. Never stored; not part of equality.
+    public var attachment: (any Sendable)?
 
     /// Creates a mutation.
     public init(recordType: String, id: String, operation: Operation, payload: [UInt8], indexFields: [String: String] = [:]) {
@@ -35,6 +40,27 @@ public struct Mutation: Sendable, Hashable {
         self.operation = operation
         self.payload = payload
         self.indexFields = indexFields
+        self.attachment = nil
+    }
+
+    public static func == (lhs: Mutation, rhs: Mutation) -> Bool {
+        lhs.recordType == rhs.recordType && lhs.id == rhs.id && lhs.operation == rhs.operation
+            && lhs.payload == rhs.payload && lhs.indexFields == rhs.indexFields
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(recordType)
+        hasher.combine(id)
+        hasher.combine(operation)
+        hasher.combine(payload)
+        hasher.combine(indexFields)
+    }
+
+    /// The same mutation carrying `attachment` (see ``attachment``).
+    public func attaching(_ attachment: any Sendable) -> Mutation {
+        var copy = self
+        copy.attachment = attachment
+        return copy
     }
 
     /// Creates a record that must not exist yet; it gets version 1.

@@ -123,7 +123,7 @@ enum Writing {
             """).execute(arguments: [Int64(sequence), changeID.databaseBlob, type, id,
                                      Int64(kind.rawValue), Int64(version), time, payload])
         return JournalEntry(sequence: sequence, changeID: changeID, source: source, recordType: type, recordID: id,
-                            kind: kind, version: version, time: now, payload: mutation.payload)
+                            kind: kind, version: version, time: now, payload: mutation.payload, attachment: mutation.attachment)
     }
 
     private static func currentVersion(type: String, id: String, in db: Database) throws -> UInt64? {

@@ -95,7 +95,7 @@ struct DemoCommand: AsyncParsableCommand {
         for next in [CaseStatus.registered, .assessment, .casePlan, .serviceProvision] {
             let moved = try protectionCase.transition(to: next, at: now, by: .init("FICTIONAL caseworker A"))
             // Saves are optimistic: send the version read; the store stamps the next one.
-            let toSave = try WireCodec.restamped(moved.anyRecord, version: protectionCase.version, updatedAt: now)
+            let toSave = try moved.restamped(version: protectionCase.version, updatedAt: now).anyRecord
             try await save(toSave, "the case moves to \(next.rawValue)")
             protectionCase = moved  // what the node now holds
         }

@@ -99,11 +99,14 @@ struct ObservabilityTests {
         let iom = try await IOMKit.open(configuration)
         let publisher = try #require(iom.publisher)
         try await iom.missions.save(Seed.moroccoMission)
+        // The first change has left before the subscriber connects: it can only come by replay.
+        let clock = ContinuousClock()
+        let sent = clock.now + .seconds(20)
+        while publisher.statistics.events < 1 && clock.now < sent { try await Task.sleep(for: .milliseconds(10)) }
         let subscriber = try iom.startSubscriber(
             SubscriberConfiguration(upstreams: [.init(events: publisher.eventsEndpoint, sync: publisher.syncEndpoint)], security: .insecure,
                                     start: .beginning))
         try await iom.events.save(Seed.rabatBreakfast2017)
-        let clock = ContinuousClock()
         let deadline = clock.now + .seconds(20)
         while subscriber.delivered(from: iom.store.source) != 2 && clock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
         try await iom.close()
