@@ -10,8 +10,8 @@ import Testing
 /// (bridge.md §7.3).
 @Suite("A consumer stalled behind full pipes", .timeLimit(.minutes(1)))
 struct StalledConsumerTests {
-    /// Longer than the 5 s ZMTP heartbeat timeout the bridge used to set.
-    static let stall: Duration = .seconds(6)
+    /// Longer than the 5 s ZMTP heartbeat timeout the bridge used to set, after its 1 s interval, and a reconnect.
+    static let stall: Duration = .seconds(8)
 
     @Test("stalled past the old ZMTP heartbeat timeout three times over tiny high-water marks: the process survives, every change arrives once, in order")
     func stalledConsumerSurvives() async throws {
