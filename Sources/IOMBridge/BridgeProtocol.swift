@@ -33,9 +33,11 @@ public enum BridgeProtocol {
     /// Requests queued per sync connection before libzmq stops reading it (`ZMQ_RCVHWM` of the
     /// sync endpoint, §11.2).
     public static let syncReceiveHighWaterMark: Int32 = 32
-    /// Largest subscription message an events endpoint accepts (`ZMQ_MAXMSGSIZE` of the XPUB:
-    /// one octet and a topic prefix of at most 255 octets, §11.2).
-    public static let maximumSubscriptionSize = 256
+    /// Largest frame an events endpoint accepts (`ZMQ_MAXMSGSIZE` of the XPUB, §11.2): it
+    /// receives only subscriptions (one octet and a topic prefix of at most 255 octets), but
+    /// libzmq applies the limit to the CURVE handshake's commands too (INITIATE carries the
+    /// client's metadata), so it is 4 KiB rather than 256 octets.
+    public static let maximumSubscriptionSize = 4096
     /// Sync replies queued per connection on a client (`ZMQ_RCVHWM` of the DEALER, §11.2):
     /// more than credit lets a publisher send (8 requests × 64 chunks, and their ENDs).
     public static let replyReceiveHighWaterMark: Int32 = 1024

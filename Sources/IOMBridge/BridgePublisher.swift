@@ -135,7 +135,7 @@ public final class BridgePublisher: Sendable {
             events = try context.socket(.xpub)
             try events.set(.sendHighWaterMark, configuration.sendHighWaterMark)
             try events.set(.linger, .zero)
-            // Subscription messages only: 1 octet and a topic prefix (§11.2).
+            // Subscription messages (1 octet and a topic prefix) and the CURVE handshake (§11.2).
             try events.set(.maxMessageSize, Int64(BridgeProtocol.maximumSubscriptionSize))
             try EventsSocketOptions.apply(to: events)
             try configuration.security.apply(to: events, domain: configuration.view.zapDomain)
