@@ -158,7 +158,7 @@ class ServiceKeySaveTests(unittest.TestCase):
         directory = tempfile.mkdtemp(prefix="iom-py-service-")
         try:
             for name in ("node", "replica"):
-                subprocess.run([iom_binary(), "keygen", "--dir", directory, "--name", name], check=True, capture_output=True)
+                subprocess.run([iom_binary(), "keygen", "--out", directory, "--name", name], check=True, capture_output=True)
             key = lambda n: (pathlib.Path(directory) / n).read_text().strip().encode()
             process = subprocess.Popen(
                 [iom_binary(), "serve", "--store", os.path.join(directory, "node.sqlite"),
