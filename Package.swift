@@ -99,7 +99,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "IOMBridgeTests", dependencies: ["IOMBridge", "IOMKit", "IOMFixtures", "ZeroMQ", "IOMWire", "IOMSecurity", "IOMTestSupport"]),
+        // Logging: the hardening tests count the log lines a refusal flood produces.
+        .testTarget(name: "IOMBridgeTests", dependencies: ["IOMBridge", "IOMKit", "IOMFixtures", "ZeroMQ", "IOMWire", "IOMSecurity", "IOMTestSupport",
+                                                           .product(name: "Logging", package: "swift-log")]),
         // Helpers more than one test target needs.
         .target(name: "IOMTestSupport", dependencies: ["ZeroMQ"], path: "Tests/IOMTestSupport"),
 

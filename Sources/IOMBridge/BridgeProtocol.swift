@@ -27,8 +27,20 @@ public enum BridgeProtocol {
     public static let maximumLineSize = 1024
     /// Largest request id.
     public static let maximumRequestIDSize = 64
-    /// Largest sync request, all frames together.
+    /// Largest sync request, all frames together; also the sync endpoint's `ZMQ_MAXMSGSIZE`,
+    /// so a larger frame drops the connection before it is buffered (§11.2).
     public static let maximumRequestSize = 64 << 10
+    /// Requests queued per sync connection before libzmq stops reading it (`ZMQ_RCVHWM` of the
+    /// sync endpoint, §11.2).
+    public static let syncReceiveHighWaterMark: Int32 = 32
+    /// Largest frame an events endpoint accepts (`ZMQ_MAXMSGSIZE` of the XPUB, §11.2): it
+    /// receives only subscriptions (one octet and a topic prefix of at most 255 octets), but
+    /// libzmq applies the limit to the CURVE handshake's commands too (INITIATE carries the
+    /// client's metadata), so it is 4 KiB rather than 256 octets.
+    public static let maximumSubscriptionSize = 4096
+    /// Sync replies queued per connection on a client (`ZMQ_RCVHWM` of the DEALER, §11.2):
+    /// more than credit lets a publisher send (8 requests × 64 chunks, and their ENDs).
+    public static let replyReceiveHighWaterMark: Int32 = 1024
     /// Largest number of item frames' bytes in one sync chunk (a larger single item travels alone).
     public static let maximumChunkBytes = 1 << 20
 

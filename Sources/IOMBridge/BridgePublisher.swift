@@ -40,12 +40,14 @@ public final class BridgePublisher: Sendable {
     private let context: Context
     private let ownsContext: Bool
     private let zap: ZAPHandler?
+    private let audit: BridgeAudit
 
     private init(source: SourceID, eventsEndpoint: String, syncEndpoint: String?, configuration: PublisherConfiguration,
                  bus: ChangeBus<CommittedChange>, pump: EventsPump, sync: SyncServer?, syncStop: StopFlag,
                  subscription: ChangeBus<CommittedChange>.Subscription, counters: BridgeCounters, context: Context, ownsContext: Bool,
-                 zap: ZAPHandler?) {
+                 zap: ZAPHandler?, audit: BridgeAudit) {
         self.zap = zap
+        self.audit = audit
         self.source = source
         self.eventsEndpoint = eventsEndpoint
         self.syncEndpoint = syncEndpoint
@@ -60,9 +62,12 @@ public final class BridgePublisher: Sendable {
         var tasks: [Task<Void, Never>] = []
         tasks.append(Task { await pump.run(subscription) })
         tasks.append(Task {
+            var ticks = 0
             while !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(10))
                 await pump.tick()
+                ticks += 1
+                if ticks % 100 == 0 { audit.flush() }  // writes a minute's sums once it is over
             }
         })
         if let sync { tasks.append(Task { await sync.run() }) }
@@ -90,6 +95,11 @@ public final class BridgePublisher: Sendable {
         guard let source = source ?? store?.source else { throw .configuration("a publisher without a store needs a source id") }
         guard configuration.heartbeatInterval >= .milliseconds(10) else { throw .configuration("heartbeatInterval must be at least 10 ms") }
         guard configuration.backlog >= 1 else { throw .configuration("backlog must be at least 1") }
+        guard configuration.maximumRequestsPerPeer >= 1, configuration.maximumRequestsPerPrincipal >= 1,
+              configuration.requestsReservedForReplication >= 0,
+              configuration.maximumRequests > configuration.requestsReservedForReplication else {
+            throw .configuration("sync limits: per peer and per principal at least 1, and maximumRequests above requestsReservedForReplication")
+        }
         if configuration.syncEndpoint != nil && store == nil { throw .configuration("a sync endpoint needs a store to serve from") }
         if case .insecure = configuration.security {
             configuration.logger?.warning("bridge publisher: INSECURE — \(configuration.eventsEndpoint) sends plain text to any client; configure CURVE keys for anything but a local test")
@@ -102,15 +112,16 @@ public final class BridgePublisher: Sendable {
 
         // §12.2: with CURVE, a ZAP handler admits the allow-listed keys only. Without one
         // libzmq would accept any client key.
+        let audit = BridgeAudit(trail: configuration.auditTrail, logger: configuration.logger)
         var zap: ZAPHandler?
         if let allowList = configuration.security.allowList {
-            let logger = configuration.logger
             do {
+                // Counted each; audited and logged per key and minute (§12.3), so a reconnecting
+                // flood adds neither a trail entry nor a log line per connection.
                 zap = try ZAPHandler(context: context, admitting: allowList) { request, reason in
                     counters.add(.authenticationFailures)
-                    logger?.warning("bridge publisher: refused a connection: \(reason)",
-                                    metadata: ["address": "\(request.address)", "domain": "\(request.domain)",
-                                               "key": "\(request.clientKey?.z85 ?? "none")"])
+                    audit.recordRefusedConnection(clientKey: request.clientKey?.z85, address: request.address,
+                                                  domain: request.domain, reason: reason)
                 }
             } catch {
                 if ownsContext { context.shutdown() }
@@ -124,8 +135,9 @@ public final class BridgePublisher: Sendable {
             events = try context.socket(.xpub)
             try events.set(.sendHighWaterMark, configuration.sendHighWaterMark)
             try events.set(.linger, .zero)
-            try events.set(.heartbeatInterval, .seconds(1))
-            try events.set(.heartbeatTimeout, .seconds(5))
+            // Subscription messages (1 octet and a topic prefix) and the CURVE handshake (§11.2).
+            try events.set(.maxMessageSize, Int64(BridgeProtocol.maximumSubscriptionSize))
+            try EventsSocketOptions.apply(to: events)
             try configuration.security.apply(to: events, domain: configuration.view.zapDomain)
             try events.bind(configuration.eventsEndpoint)
             eventsEndpoint = try events.lastEndpoint
@@ -142,16 +154,24 @@ public final class BridgePublisher: Sendable {
         if let endpoint = configuration.syncEndpoint, let store {
             do {
                 let router = try context.socket(.router)
-                try router.set(.maxMessageSize, Int64(BridgeProtocol.maximumMessageSize))
+                // A frame over the request limit drops the connection before it is buffered,
+                // and each connection queues a bounded number of requests (§11.2).
+                try router.set(.maxMessageSize, Int64(BridgeProtocol.maximumRequestSize))
+                try router.set(.receiveHighWaterMark, BridgeProtocol.syncReceiveHighWaterMark)
                 try router.set(.sendHighWaterMark, 10_000)
                 try router.set(.linger, .zero)
                 try configuration.security.apply(to: router, domain: ClientAllowList.syncDomain)
                 try router.bind(endpoint)
                 syncEndpoint = try router.lastEndpoint
                 sync = SyncServer(socket: router, watchHandshakes: configuration.security.allowList == nil ? nil : syncEndpoint, thread: SocketThread(name: "iom.bridge.sync"), store: store, filter: filter,
-                                  allowList: configuration.security.allowList, limits: .init(perPeer: configuration.maximumRequestsPerPeer, total: configuration.maximumRequests,
-                                                timeout: configuration.requestTimeout, heartbeatInterval: configuration.heartbeatInterval),
-                                  counters: counters, logger: configuration.logger, stopFlag: syncStop)
+                                  allowList: configuration.security.allowList,
+                                  limits: .init(slots: .init(perConnection: configuration.maximumRequestsPerPeer,
+                                                             perPrincipal: configuration.maximumRequestsPerPrincipal,
+                                                             total: configuration.maximumRequests,
+                                                             reservedForReplication: configuration.requestsReservedForReplication,
+                                                             idleTimeout: configuration.requestTimeout),
+                                                heartbeatInterval: configuration.heartbeatInterval),
+                                  counters: counters, audit: audit, logger: configuration.logger, stopFlag: syncStop)
             } catch {
                 zap?.stop()
                 if ownsContext { context.shutdown() }
@@ -178,7 +198,7 @@ public final class BridgePublisher: Sendable {
         configuration.logger?.info("bridge publisher: source \(source) events \(eventsEndpoint) sync \(syncEndpoint ?? "none") view \(configuration.view.rawValue)")
         return BridgePublisher(source: source, eventsEndpoint: eventsEndpoint, syncEndpoint: syncEndpoint, configuration: configuration,
                                bus: bus, pump: pump, sync: sync, syncStop: syncStop, subscription: subscription, counters: counters,
-                               context: context, ownsContext: ownsContext, zap: zap)
+                               context: context, ownsContext: ownsContext, zap: zap, audit: audit)
     }
 
     /// What the publisher has sent and served so far.
@@ -205,6 +225,7 @@ public final class BridgePublisher: Sendable {
         for task in tasks { task.cancel() }
         for task in tasks { await task.value }
         zap?.stop()
+        audit.flush(force: true)
         if ownsContext { context.shutdown() }
     }
 }

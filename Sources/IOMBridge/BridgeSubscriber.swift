@@ -78,8 +78,7 @@ public final class BridgeSubscriber: Sendable {
                 let sub = try context.socket(.sub)
                 try sub.set(.receiveHighWaterMark, configuration.receiveHighWaterMark)
                 try sub.set(.maxMessageSize, Int64(BridgeProtocol.maximumMessageSize))
-                try sub.set(.heartbeatInterval, .seconds(1))
-                try sub.set(.heartbeatTimeout, .seconds(5))
+                try EventsSocketOptions.apply(to: sub)
                 try configuration.security.apply(to: sub)
                 for topic in configuration.topics { try sub.set(.subscribe, Array(topic.utf8)) }
                 try sub.connect(upstream.events)
@@ -88,7 +87,7 @@ public final class BridgeSubscriber: Sendable {
                     do {
                         let socket = try context.socket(.dealer)
                         try socket.set(.maxMessageSize, Int64(BridgeProtocol.maximumMessageSize))
-                        try socket.set(.receiveHighWaterMark, 0)
+                        try socket.set(.receiveHighWaterMark, BridgeProtocol.replyReceiveHighWaterMark)
                         try configuration.security.apply(to: socket)
                         try socket.connect(sync)
                         dealer = socket

@@ -34,11 +34,22 @@ public struct PublisherConfiguration: Sendable {
     /// (default; the publisher then re-reads the missed changes from the journal) or
     /// `.wait(timeout:)` (publishers on the bus wait; for benchmarks and stores-less buses).
     public var whenBehind: ChangeBus<CommittedChange>.FullPolicy
-    /// Sync limits (§9.2): active requests per client and in all.
+    /// Sync limits (§9.2): active requests per connection (default 8).
     public var maximumRequestsPerPeer: Int
+    /// Active sync requests of one principal over all its connections (default 16).
+    public var maximumRequestsPerPrincipal: Int
+    /// Active sync requests in all (default 64).
     public var maximumRequests: Int
-    /// A sync request with no credit for this long is abandoned.
+    /// Of ``maximumRequests``, how many only replication keys (role `service`) may hold
+    /// (default 16), so that no other key can make a replica's SNAPSHOT or REPLAY answer BUSY.
+    public var requestsReservedForReplication: Int
+    /// A sync request that has used its credit and received no CREDIT for this long is
+    /// abandoned and its slot freed (default 10 s).
     public var requestTimeout: Duration
+    /// Where protection-case reads over sync and refused connections are audited, summed per
+    /// principal and minute (§12.3). ``IOMKit/IOMKit/startPublisher(_:context:)`` passes the
+    /// store's trail when this is `nil`; without one they are only counted and logged.
+    public var auditTrail: AuditTrail?
     /// Where the publisher logs (start, refusals, malformed requests, rate-limited). `nil`: silent.
     public var logger: Logger?
 
@@ -54,8 +65,11 @@ public struct PublisherConfiguration: Sendable {
         self.backlog = 65_536
         self.whenBehind = .dropOldest
         self.maximumRequestsPerPeer = 8
+        self.maximumRequestsPerPrincipal = 16
         self.maximumRequests = 64
-        self.requestTimeout = .seconds(30)
+        self.requestsReservedForReplication = 16
+        self.requestTimeout = .seconds(10)
+        self.auditTrail = nil
         self.logger = nil
     }
 }

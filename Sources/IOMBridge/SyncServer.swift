@@ -14,13 +14,12 @@ actor SyncServer {
     nonisolated var unownedExecutor: UnownedSerialExecutor { thread.asUnownedSerialExecutor() }
 
     struct Limits {
-        var perPeer: Int
-        var total: Int
-        var timeout: Duration
+        /// Who may hold request slots (§9.2).
+        var slots: SyncSlots<Key, [UInt8]>.Limits
         var heartbeatInterval: Duration
     }
 
-    private struct Key: Hashable {
+    struct Key: Hashable {
         let peer: [UInt8]
         let id: [UInt8]
     }
@@ -37,6 +36,10 @@ actor SyncServer {
         var lastActivity: ContinuousClock.Instant
         /// What the requester may see.
         var filter: ViewFilter
+        /// Who asked (`nil`: a plain-text client), and what was sent of protection cases.
+        var principal: Principal?
+        var caseItems = 0
+        var caseRange: ClosedRange<UInt64>?
     }
 
     private var socket: Socket?
@@ -47,16 +50,18 @@ actor SyncServer {
     private let allowList: ClientAllowList?
     private let limits: Limits
     private let counters: BridgeCounters
+    private let audit: BridgeAudit
     private let logger: Logger?
     private let stopFlag: StopFlag
     private let clock = ContinuousClock()
     private var requests: [Key: Request] = [:]
+    private var slots: SyncSlots<Key, [UInt8]>
     private var writer = AttributesWriter()
     private var encoder: EventEncoder
     private var lastLog: [String: ContinuousClock.Instant] = [:]
 
     init(socket: sending Socket, watchHandshakes: String?, thread: SocketThread, store: RecordStore, filter: ViewFilter,
-         allowList: ClientAllowList?, limits: Limits, counters: BridgeCounters, logger: Logger?, stopFlag: StopFlag) {
+         allowList: ClientAllowList?, limits: Limits, counters: BridgeCounters, audit: BridgeAudit, logger: Logger?, stopFlag: StopFlag) {
         self.watch = watchHandshakes.flatMap { try? HandshakeWatch(socket, endpoint: $0) }
         self.allowList = allowList
         self.thread = thread
@@ -66,6 +71,8 @@ actor SyncServer {
         self.filter = filter
         self.limits = limits
         self.counters = counters
+        self.audit = audit
+        self.slots = SyncSlots(limits: limits.slots)
         self.logger = logger
         self.stopFlag = stopFlag
         self.encoder = EventEncoder(source: store.source)
@@ -126,48 +133,55 @@ actor SyncServer {
         }
         let key = Key(peer: peer, id: rid)
         // The requester's reader: the endpoint's view, or, behind an allow-list, its principal.
+        // A plain-text client has no principal: it reads the endpoint's view with no record
+        // scope, as a `service` replica, and each connection counts as its own principal.
         var reader = filter
-        var role: String?
+        var principal: Principal?
         if let allowList {
-            guard let userID, let principal = allowList.principal(userID: userID) else {
+            guard let userID, let admitted = allowList.principal(userID: userID) else {
                 return error(peer, rid, "FORBIDDEN", "the connection was not admitted as a known principal")
             }
-            reader = ViewFilter(principal: principal, endpoint: filter)
-            role = principal.role.rawValue
+            reader = ViewFilter(principal: admitted, endpoint: filter)
+            principal = admitted
         }
+        let requester = Requester(principal: principal, connection: peer)
         switch String(decoding: command, as: UTF8.self) {
         case "CREDIT":
             guard var request = requests[key] else { return }  // ended or unknown: ignored (§9.1)
-            guard let add = params["add"].flatMap(Int.init), add >= 1, add <= 64 else {
-                return error(peer, rid, "BAD_REQUEST", "CREDIT needs add=1…64", ["param": "add"], ends: key)
+            guard params.count == 1, let add = params["add"].flatMap(Int.init), add >= 1, add <= 64 else {
+                return error(peer, rid, "BAD_REQUEST", "CREDIT needs add=1…64 and nothing else", ["param": "add"], ends: key)
             }
             request.credit = min(request.credit + add, 64)
             request.lastActivity = clock.now
             requests[key] = request
+            slots.credit(key, available: true, now: clock.now)
         case "CANCEL":
-            guard requests.removeValue(forKey: key) != nil else { return }
+            guard requests[key] != nil else { return }
+            finish(key)
             reply(peer, "END", rid, ["cancelled": "1"])
         case "INFO":
-            await info(peer, rid, reader, role: role)
+            if let unknown = params.keys.sorted().first {
+                return error(peer, rid, "BAD_REQUEST", "INFO takes no params; unknown param \(unknown)", ["param": unknown])
+            }
+            await info(peer, rid, reader, role: requester.role)
         case "SNAPSHOT":
-            await snapshot(peer, rid, params, key, reader)
+            await snapshot(peer, rid, params, key, reader, requester)
         case "REPLAY":
-            await replay(peer, rid, params, key, reader)
+            await replay(peer, rid, params, key, reader, requester)
         default:
             error(peer, rid, "BAD_REQUEST", "unknown command; expected SNAPSHOT, REPLAY, CREDIT, CANCEL or INFO", ["param": "command"])
         }
     }
 
-    private func info(_ peer: [UInt8], _ rid: [UInt8], _ reader: ViewFilter, role: String?) async {
+    private func info(_ peer: [UInt8], _ rid: [UInt8], _ reader: ViewFilter, role: String) async {
         do {
             let latest = try await store.lastSequence()
             let oldest = try await store.oldestAvailableSequence()
-            var params = [
+            let params = [
                 "source": "urn:uuid:\(source)", "latest": padded(latest), "oldest": padded(oldest),
                 "interval": String(limits.heartbeatInterval.milliseconds), "view": reader.view.rawValue,
-                "versions": "iom.v1",
+                "versions": "iom.v1", "role": role,
             ]
-            params["role"] = role
             reply(peer, "INFO", rid, params)
         } catch {
             self.error(peer, rid, "INTERNAL", "the store failed: \(error)")
@@ -175,7 +189,8 @@ actor SyncServer {
     }
 
     /// Shared checks of SNAPSHOT and REPLAY: known params, chunk, credit, types, limits.
-    private func common(_ peer: [UInt8], _ rid: [UInt8], _ params: [String: String], allowed: Set<String>, _ key: Key, _ reader: ViewFilter)
+    private func common(_ peer: [UInt8], _ rid: [UInt8], _ params: [String: String], allowed: Set<String>, _ key: Key, _ reader: ViewFilter,
+                        _ requester: Requester, action: String)
         -> (chunk: Int, credit: Int, types: Set<RecordType>?)?
     {
         if let unknown = params.keys.sorted().first(where: { !allowed.contains($0) }) {
@@ -208,51 +223,62 @@ actor SyncServer {
                 set.insert(type)
             }
             if set.contains(.protectionCase) && reader.view == .public {
+                if let principal = requester.principal {
+                    audit.record(principal: principal, action: action, outcome: .forbidden, detail: "view=\(reader.view.rawValue)")
+                }
                 error(peer, rid, "FORBIDDEN", "this client may not read protection cases")
                 return nil
             }
             types = set
         }
-        let perPeer = requests.keys.filter { $0.peer == peer }.count
-        guard perPeer < limits.perPeer, requests.count < limits.total else {
-            error(peer, rid, "BUSY", "too many active requests", ["retryafter": "100"])
+        if let refusal = slots.admit(key, connection: peer, principal: requester.slotHolder, replicates: requester.replicates) {
+            error(peer, rid, "BUSY", refusal.rawValue, ["retryafter": "100"])
             return nil
         }
         return (chunk, credit, types)
     }
 
-    private func snapshot(_ peer: [UInt8], _ rid: [UInt8], _ params: [String: String], _ key: Key, _ reader: ViewFilter) async {
-        guard let (chunk, credit, types) = common(peer, rid, params, allowed: ["types", "chunk", "credit"], key, reader) else { return }
+    private func snapshot(_ peer: [UInt8], _ rid: [UInt8], _ params: [String: String], _ key: Key, _ reader: ViewFilter, _ requester: Requester) async {
+        guard let (chunk, credit, types) = common(peer, rid, params, allowed: ["types", "chunk", "credit"], key, reader, requester,
+                                                  action: "sync.snapshot") else { return }
         do {
             let snapshot = try await store.snapshot(types: types.map { Set($0.map(\.rawValue)) })
             var items: [[UInt8]] = []
             items.reserveCapacity(snapshot.records.count)
+            var cases = 0
             for stored in snapshot.records {
                 guard let record = try reader.prepare(stateRow: stored.payload) else { continue }
+                if record.recordType == .protectionCase { cases += 1 }
                 items.append(WireCodec.encodeEnvelope(record))
             }
             counters.add(.snapshots)
+            // Audited as read when prepared: the records are in this reply, whatever the client reads of it.
             requests[key] = Request(work: .snapshot(items: items, next: 0, sequence: snapshot.sequence), chunk: chunk, credit: credit,
-                                    lastActivity: clock.now, filter: reader)
+                                    lastActivity: clock.now, filter: reader, principal: requester.principal, caseItems: cases,
+                                    caseRange: cases > 0 ? snapshot.sequence...snapshot.sequence : nil)
         } catch {
+            slots.release(key)
             self.error(peer, rid, "INTERNAL", "the store failed: \(error)")
         }
     }
 
-    private func replay(_ peer: [UInt8], _ rid: [UInt8], _ params: [String: String], _ key: Key, _ reader: ViewFilter) async {
-        guard let (chunk, credit, types) = common(peer, rid, params, allowed: ["from", "to", "max", "types", "chunk", "credit"], key, reader) else { return }
+    private func replay(_ peer: [UInt8], _ rid: [UInt8], _ params: [String: String], _ key: Key, _ reader: ViewFilter, _ requester: Requester) async {
+        guard let (chunk, credit, types) = common(peer, rid, params, allowed: ["from", "to", "max", "types", "chunk", "credit"], key, reader,
+                                                  requester, action: "sync.replay") else { return }
         guard let from = params["from"].flatMap(UInt64.init), from >= 1 else {
-            return error(peer, rid, "BAD_REQUEST", "from must be a sequence ≥ 1", ["param": "from"])
+            return error(peer, rid, "BAD_REQUEST", "from must be a sequence ≥ 1", ["param": "from"], releasing: key)
         }
         var to: UInt64?
         if let text = params["to"] {
-            guard let value = UInt64(text), value >= from else { return error(peer, rid, "BAD_REQUEST", "to must be ≥ from", ["param": "to"]) }
+            guard let value = UInt64(text), value >= from else {
+                return error(peer, rid, "BAD_REQUEST", "to must be ≥ from", ["param": "to"], releasing: key)
+            }
             to = value
         }
         var max = 100_000
         if let text = params["max"] {
-            guard let value = Int(text), value >= 1 else { return error(peer, rid, "BAD_REQUEST", "max must be ≥ 1", ["param": "max"]) }
-            guard value <= 100_000 else { return error(peer, rid, "TOO_LARGE", "max is at most 100000", ["limit": "100000"]) }
+            guard let value = Int(text), value >= 1 else { return error(peer, rid, "BAD_REQUEST", "max must be ≥ 1", ["param": "max"], releasing: key) }
+            guard value <= 100_000 else { return error(peer, rid, "TOO_LARGE", "max is at most 100000", ["limit": "100000"], releasing: key) }
             max = value
         }
         do {
@@ -260,15 +286,15 @@ actor SyncServer {
             let oldest = try await store.oldestAvailableSequence()
             if from < oldest && from <= latest {
                 return error(peer, rid, "PRUNED", "journal pruned below oldest; take a SNAPSHOT",
-                             ["oldest": padded(oldest), "latest": padded(latest)])
+                             ["oldest": padded(oldest), "latest": padded(latest)], releasing: key)
             }
             counters.add(.replays)
             let last = Swift.min(to ?? latest, latest)
             requests[key] = Request(work: .replay(next: from, to: last, remaining: max, types: types, latest: latest, count: 0),
-                                    chunk: chunk, credit: credit, lastActivity: clock.now, filter: reader)
+                                    chunk: chunk, credit: credit, lastActivity: clock.now, filter: reader, principal: requester.principal)
             if from > last { await serve(key) }  // nothing to send: END at once
         } catch {
-            self.error(peer, rid, "INTERNAL", "the store failed: \(error)")
+            self.error(peer, rid, "INTERNAL", "the store failed: \(error)", releasing: key)
         }
     }
 
@@ -295,9 +321,10 @@ actor SyncServer {
                 request.credit -= 1
                 request.work = .snapshot(items: items, next: end, sequence: sequence)
                 requests[key] = request
+                if request.credit == 0 { slots.credit(key, available: false, now: clock.now) }
                 if end < items.count { return }
             }
-            requests[key] = nil
+            finish(key)
             reply(key.peer, "END", key.id, ["source": "urn:uuid:\(source)", "sequence": padded(sequence), "count": String(items.count)])
         case .replay(var next, let to, var remaining, let types, let latest, var count):
             var frames: [[UInt8]] = []
@@ -317,6 +344,10 @@ actor SyncServer {
                         if let types, !types.contains(item.type) { continue }
                         switch item.prepare(entry, request.filter) {
                         case .data(let data):
+                            if item.type == .protectionCase {
+                                request.caseItems += 1
+                                request.caseRange = (request.caseRange?.lowerBound ?? entry.sequence)...entry.sequence
+                            }
                             encoder.event(sequence: entry.sequence, changeID: entry.changeID, time: entry.time, type: item.type,
                                           kind: item.kind, subject: entry.recordID, view: request.filter.view)
                             frames.append(encoder.bytes)
@@ -334,8 +365,8 @@ actor SyncServer {
                     }
                 }
             } catch {
-                requests[key] = nil
-                return self.error(key.peer, key.id, "INTERNAL", "the store failed: \(error)")
+                requests[key] = request
+                return self.error(key.peer, key.id, "INTERNAL", "the store failed: \(error)", ends: key)
             }
             if !frames.isEmpty {
                 send(key, "CHANGES", [:], frames)
@@ -343,11 +374,14 @@ actor SyncServer {
             }
             request.work = .replay(next: next, to: to, remaining: remaining, types: types, latest: latest, count: count)
             requests[key] = request
+            if request.credit == 0 { slots.credit(key, available: false, now: clock.now) }
             if next > to || remaining == 0 {
-                requests[key] = nil
+                finish(key)
                 let more = next <= to
+                // `through` never passes `latest`: after a REPLAY from above `latest`, a client
+                // continuing from through+1 must not skip what is committed later (§9.4).
                 reply(key.peer, "END", key.id, [
-                    "source": "urn:uuid:\(source)", "through": padded(next - 1), "latest": padded(latest),
+                    "source": "urn:uuid:\(source)", "through": padded(Swift.min(next - 1, to)), "latest": padded(latest),
                     "count": String(count), "more": more ? "1" : "0",
                 ])
             }
@@ -355,11 +389,20 @@ actor SyncServer {
     }
 
     private func expire() {
-        let now = clock.now
-        for (key, request) in requests where request.credit == 0 && now - request.lastActivity > limits.timeout {
-            requests[key] = nil
-            logRateLimited("abandoned", "bridge sync: abandoned a request without credit for \(limits.timeout)")
+        for key in slots.expire(now: clock.now) {
+            finish(key)
+            logRateLimited("abandoned", "bridge sync: abandoned a request without credit for \(limits.slots.idleTimeout)")
         }
+    }
+
+    /// Ends `key`: frees its slot and audits what it sent of protection cases (§12.3).
+    private func finish(_ key: Key) {
+        slots.release(key)
+        guard let request = requests.removeValue(forKey: key), request.caseItems > 0 else { return }
+        let action = if case .snapshot = request.work { "sync.snapshot" } else { "sync.replay" }
+        let principal = request.principal ?? Principal(id: "plain-text", role: .service, scope: .all)
+        audit.record(principal: principal, action: action, outcome: .allowed, detail: "view=\(request.filter.view.rawValue)",
+                     items: request.caseItems, range: request.caseRange)
     }
 
     // MARK: Replies
@@ -374,8 +417,10 @@ actor SyncServer {
         send(Key(peer: peer, id: rid), kind, params, [])
     }
 
-    private func error(_ peer: [UInt8], _ rid: [UInt8], _ code: String, _ message: String, _ extra: [String: String] = [:], ends key: Key? = nil) {
-        if let key { requests[key] = nil }
+    private func error(_ peer: [UInt8], _ rid: [UInt8], _ code: String, _ message: String, _ extra: [String: String] = [:],
+                       ends key: Key? = nil, releasing slot: Key? = nil) {
+        if let key { finish(key) }
+        if let slot { slots.release(slot) }
         counters.add(.errors)
         var params = extra
         params["code"] = code
@@ -404,6 +449,20 @@ actor SyncServer {
     }
 
     private static let tag = Array(BridgeProtocol.syncTag.utf8)
+}
+
+/// Who sends a sync request, as the slot accounting and INFO see it.
+struct Requester {
+    /// The admitted principal; `nil` for a plain-text client.
+    var principal: Principal?
+    var connection: [UInt8]
+
+    /// The principal whose share the request counts against: a plain-text connection is its own.
+    var slotHolder: String { principal.map { "principal:\($0.id)" } ?? "connection:\(connection.map { String($0, radix: 16) }.joined())" }
+    /// Replication keys (role `service`) and plain-text clients may use the reserved slots.
+    var replicates: Bool { principal.map { $0.role == .service } ?? true }
+    /// The role INFO reports: a plain-text client reads as a `service` replica.
+    var role: String { principal?.role.rawValue ?? Role.service.rawValue }
 }
 
 /// A flag a bridge thread polls to know when to stop.

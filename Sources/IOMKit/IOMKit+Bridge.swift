@@ -24,6 +24,8 @@ extension IOMKit {
     public func startPublisher(_ configuration: PublisherConfiguration, context: Context? = nil) async throws(IOMError) -> BridgePublisher {
         var configuration = configuration
         if configuration.logger == nil { configuration.logger = logger }
+        // Protection-case reads over sync and refused connections go to this store's trail.
+        if configuration.auditTrail == nil { configuration.auditTrail = security.auditTrail }
         do {
             let publisher = try await BridgePublisher.start(bus: bus, store: store, sealer: sealer, configuration: configuration, context: context)
             bridges.add(publisher, reporter: bridgeMetrics.report(publisher: true) { publisher.statistics })

@@ -36,6 +36,16 @@ extension SocketOption where Value == Int32 {
     public static var rawType: Self { .int32(ZMQ_TYPE, "ZMQ_TYPE") }
     /// Read-only: the events the socket is ready for right now (`ZMQ_EVENTS`: 1 in, 2 out).
     public static var events: Self { .int32(ZMQ_EVENTS, "ZMQ_EVENTS") }
+    /// TCP keepalive on the connections of the socket (`ZMQ_TCP_KEEPALIVE`: 1 on, 0 off,
+    /// -1 the operating system's default). The kernel answers keepalive probes whether or not
+    /// the application reads, so a slow reader never fails them.
+    public static var tcpKeepalive: Self { .int32(ZMQ_TCP_KEEPALIVE, "ZMQ_TCP_KEEPALIVE") }
+    /// Idle seconds before the first keepalive probe (`ZMQ_TCP_KEEPALIVE_IDLE`; -1 = system default).
+    public static var tcpKeepaliveIdle: Self { .int32(ZMQ_TCP_KEEPALIVE_IDLE, "ZMQ_TCP_KEEPALIVE_IDLE") }
+    /// Seconds between unanswered keepalive probes (`ZMQ_TCP_KEEPALIVE_INTVL`; -1 = system default).
+    public static var tcpKeepaliveInterval: Self { .int32(ZMQ_TCP_KEEPALIVE_INTVL, "ZMQ_TCP_KEEPALIVE_INTVL") }
+    /// Unanswered probes before the connection is dropped (`ZMQ_TCP_KEEPALIVE_CNT`; -1 = system default).
+    public static var tcpKeepaliveCount: Self { .int32(ZMQ_TCP_KEEPALIVE_CNT, "ZMQ_TCP_KEEPALIVE_CNT") }
 }
 
 extension SocketOption where Value == Int64 {

@@ -12,6 +12,8 @@ enum NodeSave {
     static let tag = "iom.v1.save"
     /// The largest request the endpoint accepts (`ZMQ_MAXMSGSIZE`).
     static let maximumRequestSize = 1 << 20
+    /// Requests queued per client connection before libzmq stops reading it (`ZMQ_RCVHWM`).
+    static let receiveHighWaterMark: Int32 = 16
 
     /// Why a save was refused (the `code` param of an ERROR reply).
     enum Code: String, Sendable {

@@ -23,16 +23,24 @@ final class NodeSaveServer: Sendable {
     private let stopping = Atomic<Bool>(false)
     /// With CURVE: who may save (the node's allow-list, checked by the publisher's ZAP handler).
     private let allowList: ClientAllowList?
+    /// Refused saves, summed per key and minute into the node's audit trail (bridge.md §12.3).
+    private let audit: BridgeAudit
 
     /// The roles that may save through the node (others are refused with FORBIDDEN).
     static let writers: Set<Role> = [.service, .supervisor, .caseworker]
+    /// The roles that may save protection cases through the node: a service key is for
+    /// replication, so it may save the other records but not cases.
+    static let caseWriters: Set<Role> = [.supervisor, .caseworker]
 
     /// Binds `endpoint`; with `keys`, as a CURVE server in the sync ZAP domain of `context`,
     /// whose ZAP handler (the publisher's) admits the keys of `allowList` only.
     init(endpoint requested: String, keys: CurveKeyPair?, allowList: ClientAllowList?, context: Context, iom: IOMKit, logger: Logger) throws(ZMQError) {
         do {
             let socket = try context.socket(.router)
+            // A frame over 1 MiB drops the connection before it is buffered, and a connection
+            // queues a bounded number of requests: saves are answered one at a time anyway.
             try socket.set(.maxMessageSize, Int64(NodeSave.maximumRequestSize))
+            try socket.set(.receiveHighWaterMark, NodeSave.receiveHighWaterMark)
             // The last reply (sent just before a shutdown) still leaves.
             try socket.set(.linger, .seconds(1))
             if let keys {
@@ -51,11 +59,14 @@ final class NodeSaveServer: Sendable {
         self.iom = iom
         self.logger = logger
         self.allowList = allowList
+        self.audit = BridgeAudit(trail: iom.security.auditTrail, logger: logger)
     }
 
     /// Answers requests until ``stop()``.
     func run() async {
+        defer { audit.flush(force: true) }
         while !stopping.load(ordering: .acquiring) {
+            audit.flush()
             let received: (frames: [[UInt8]], properties: [String: String])?
             do {
                 received = try await socket.withSocket { try $0.receive(wait: .until(.milliseconds(100)), properties: ["User-Id"]) }
@@ -84,6 +95,7 @@ final class NodeSaveServer: Sendable {
                 return NodeSave.error(.forbidden, "this client key is not in the node's allow-list")
             }
             guard Self.writers.contains(admitted.role) else {
+                audit.record(principal: admitted, action: "node.save", outcome: .forbidden, detail: "reason=role")
                 return NodeSave.error(.forbidden, "\(admitted) may not save through the node (roles that may: \(Self.writers.map(\.rawValue).sorted().joined(separator: ", ")))")
             }
             principal = admitted
@@ -98,6 +110,10 @@ final class NodeSaveServer: Sendable {
         guard let type = RecordType(rawValue: typeName) ?? RecordTypeArgument(argument: typeName)?.recordType else {
             return NodeSave.error(.badRequest, "unknown record type \"\(typeName)\"; use one of \(RecordType.allCases.map(\.rawValue).joined(separator: ", "))",
                                   extra: [("param", "type")])
+        }
+        if type == .protectionCase && allowList != nil && !Self.caseWriters.contains(principal.role) {
+            audit.record(principal: principal, action: "node.save", outcome: .forbidden, detail: "reason=role type=protectionCase")
+            return NodeSave.error(.forbidden, "\(principal) may not save protection cases through the node: a service key is for replication; cases are saved by caseworkers and supervisors")
         }
         guard let json = String(validating: frames[2], as: UTF8.self) else {
             return NodeSave.error(.badRequest, "the record is not UTF-8 text; it must be protobuf JSON")
@@ -118,8 +134,13 @@ final class NodeSaveServer: Sendable {
             return NodeSave.ok(type: type, record: record.recordID, version: saved.version, sequence: saved.sequence,
                                source: iom.store.source.description)
         } catch {
-            logger.notice("refused a node-save request", metadata: ["type": "\(type.rawValue)", "record": "\(record.recordID)", "error": "\(error)"])
-            return NodeSave.error(RecordSaving.code(for: error), RecordSaving.message(for: error, type: type, input: "the request"))
+            let code = RecordSaving.code(for: error)
+            if code == .forbidden {
+                audit.record(principal: principal, action: "node.save", outcome: .forbidden, detail: "reason=policy type=\(type.rawValue)")
+            } else {
+                logger.notice("refused a node-save request", metadata: ["type": "\(type.rawValue)", "record": "\(record.recordID)", "error": "\(error)"])
+            }
+            return NodeSave.error(code, RecordSaving.message(for: error, type: type, input: "the request"))
         }
     }
 }

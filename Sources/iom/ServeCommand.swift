@@ -33,8 +33,9 @@ struct ServeCommand: AsyncParsableCommand {
             --allow ROLE:FILE (bridge.md §12.2). The role decides what a client gets: the events \
             endpoint admits the roles of its --view (full: service, supervisor, auditor; \
             redacted: analyst; public: the others), the sync endpoint everyone allowed, each \
-            request prepared for its role; the accept endpoint lets service, supervisor and \
-            caseworker keys save, as themselves. Plain text needs --insecure.
+            request prepared for its role; the accept endpoint lets supervisor and caseworker \
+            keys save any record and service keys any record but protection cases (a service \
+            key is for replication), as themselves. Plain text needs --insecure.
 
             On SIGINT or SIGTERM it stops taking saves, sends every committed change, closes the \
             store and exits 0. Every committed change is in the store: the next `iom serve` on \
@@ -56,7 +57,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Where the sync endpoint (ROUTER: snapshot and replay) binds.", valueName: "endpoint"))
     var replay: String = "tcp://127.0.0.1:5671"
 
-    @Option(name: .long, help: ArgumentHelp("Also bind a node-save endpoint (REP, Protocols/node-save.md) for iom save --node.", valueName: "endpoint"))
+    @Option(name: .long, help: ArgumentHelp("Also bind a node-save endpoint (ROUTER, Protocols/node-save.md) for iom save --node.", valueName: "endpoint"))
     var accept: String?
 
     @Option(name: .long, help: ArgumentHelp("What the events endpoint reveals of protection cases: full, redacted or public.", valueName: "view"))
