@@ -107,7 +107,8 @@ let package = Package(
 
         // MARK: Facade
         // Opens store, bus and bridge from one configuration; typed repositories and subscriptions.
-        .target(name: "IOMKit", dependencies: ["IOMDomain", "IOMWire", "IOMStore", "ChangeBus", "IOMChanges", "IOMBridge", "IOMSecurity"]),  // Security: + "IOMSecurity"
+        .target(name: "IOMKit", dependencies: ["IOMDomain", "IOMWire", "IOMStore", "ChangeBus", "IOMChanges", "IOMBridge", "IOMSecurity", "ZeroMQ"],
+                exclude: ["README.md"]),  // README.md: the life of a change, from save to a remote delivery
         .testTarget(name: "IOMKitTests", dependencies: ["IOMKit", "IOMDomain", "IOMFixtures", "IOMStore"]),
 
         // MARK: Security
