@@ -29,9 +29,15 @@ extension Socket {
     public func receive(wait: Wait = .forever, properties names: [String] = Socket.standardProperties)
         throws -> (frames: [[UInt8]], properties: [String: String])?
     {
-        var message = zmq_msg_t()
-        zmq_msg_init(&message)
-        defer { zmq_msg_close(&message) }
+        // A heap-allocated message: `zmq_msg_data` of a small message points inside the
+        // `zmq_msg_t` itself, so it must not live in a Swift variable passed with `&`, which
+        // may be a temporary copy that is gone when the call returns.
+        let message = UnsafeMutablePointer<zmq_msg_t>.allocate(capacity: 1)
+        zmq_msg_init(message)
+        defer {
+            zmq_msg_close(message)
+            message.deallocate()
+        }
         var frames: [[UInt8]] = []
         var properties: [String: String] = [:]
         var first = true
@@ -40,20 +46,20 @@ extension Socket {
             let flags = (first && wait != .forever) ? ZMQ_DONTWAIT : 0
             var received = false
             while !received {
-                if zmq_msg_recv(&message, handle, flags) >= 0 { received = true; break }
+                if zmq_msg_recv(message, handle, flags) >= 0 { received = true; break }
                 let code = zmq_errno()
                 if code == EINTR { continue }
                 if code == EAGAIN && first && wait != .forever { return nil }
                 throw ZMQError.last("receive(\(type), properties:)")
             }
-            let bytes = UnsafeRawBufferPointer(start: zmq_msg_data(&message), count: zmq_msg_size(&message))
+            let bytes = UnsafeRawBufferPointer(start: zmq_msg_data(message), count: zmq_msg_size(message))
             frames.append(Array(bytes))
             // A ROUTER's routing-id frame is made locally and carries no metadata: ask every frame.
             for name in names where properties[name] == nil {
-                if let value = zmq_msg_gets(&message, name) { properties[name] = String(cString: value) }
+                if let value = zmq_msg_gets(message, name) { properties[name] = String(cString: value) }
             }
             first = false
-            if zmq_msg_more(&message) == 0 { return (frames, properties) }
+            if zmq_msg_more(message) == 0 { return (frames, properties) }
         }
     }
 }

@@ -157,6 +157,24 @@ struct ZAPHandlerTests {
         #expect(got.properties.isEmpty)
     }
 
+    @Test("receive(wait:properties:) returns the bytes of small frames (held inside the message) and large ones intact")
+    func metadataReceiveKeepsSmallFrames() throws {
+        let pull = try context.socket(.pull)
+        try pull.bind("tcp://127.0.0.1:*")
+        let push = try context.socket(.push)
+        try push.connect(try pull.lastEndpoint)
+        // Up to 33 bytes libzmq keeps a frame inside the zmq_msg_t; beyond, in a separate buffer.
+        for size in [0, 1, 7, 32, 33, 34, 100, 4096] {
+            for round in 0..<50 {
+                let frames = [[UInt8](repeating: UInt8(truncatingIfNeeded: round), count: size),
+                              (0..<size).map { UInt8(truncatingIfNeeded: $0 &+ round) }]
+                try push.send(frames)
+                let got = try #require(try pull.receive(wait: .until(.seconds(5)), properties: Socket.standardProperties))
+                #expect(got.frames == frames, "size \(size), round \(round)")
+            }
+        }
+    }
+
     @Test("a second handler in the same context is refused; stop is idempotent and frees the endpoint")
     func oneHandlerPerContext() throws {
         let first = try ZAPHandler(context: context) { _ in .deny(reason: "no") }
