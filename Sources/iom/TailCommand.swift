@@ -226,10 +226,16 @@ final class TailService: Service, Sendable {
         var lastCount = -1
         var lastProgress = clock.now
         var progressShown = false
+        var connected = false
         while !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(100))
             output.flush()
             let statistics = subscriber.statistics
+            if !connected && statistics.heartbeats > 0 {
+                // Said once, on standard error: from here on the node's changes reach this tail.
+                connected = true
+                FileHandle.standardError.write(Data("iom tail: following \(endpoint)\n".utf8))
+            }
             let activity = statistics.heartbeats + statistics.events + statistics.duplicates + statistics.withheld
             if activity != lastCount || output.isWriting {
                 lastCount = activity

@@ -24,6 +24,19 @@ func within<T: Sendable>(_ seconds: Double = 10, _ body: @escaping @Sendable () 
 }
 
 /// Takes `count` elements from a subscription.
+/// Returns once a task is parked in `publishWaiting` on `bus` (observed in the bus's state),
+/// so that what a test does next happens while the publisher really waits.
+func untilAPublisherWaits(on bus: ChangeBus<TestEvent>, timeout: Duration = .seconds(10)) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while bus.state.withLock({ $0.room.tasks.isEmpty }) {
+        guard ContinuousClock.now < deadline else {
+            Issue.record("no publisher started waiting within \(timeout)")
+            throw CancellationError()
+        }
+        await Task.yield()
+    }
+}
+
 func take(_ count: Int, from sub: ChangeBus<TestEvent>.Subscription) async throws -> [ChangeBus<TestEvent>.Element] {
     try await within {
         var out: [ChangeBus<TestEvent>.Element] = []
@@ -116,7 +129,7 @@ struct ChangeBusTests {
         #expect(bus.nextSequence == 3, "a timed-out publish publishes nothing")
         // A consumer making room lets a waiting publisher through.
         let waiting = Task { try await bus.publishWaiting(ev()) }
-        try await Task.sleep(for: .milliseconds(20))
+        try await untilAPublisherWaits(on: bus)
         let first = try await take(2, from: sub)
         #expect(first.compactMap(\.sequence) == [1, 2])
         #expect(try await within { try await waiting.value } == 3)
@@ -208,8 +221,8 @@ struct ChangeBusTests {
         let keep = try bus.subscribe(capacity: 1, whenFull: .wait(timeout: .seconds(30)))
         try bus.publish(ev())
         let waiting = Task { try await bus.publishWaiting(ev()) }
-        try await Task.sleep(for: .milliseconds(20))
-        #expect(bus.nextSequence == 2, "the publisher is waiting")
+        try await untilAPublisherWaits(on: bus)
+        #expect(bus.nextSequence == 2, "the waiting publisher has published nothing")
         bus.shutdown()
         await #expect(throws: ChangeBusError.shutDown) { try await within(5) { try await waiting.value } }
         withExtendedLifetime(keep) {}

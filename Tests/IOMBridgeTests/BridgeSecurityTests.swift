@@ -98,7 +98,10 @@ struct BridgeSecurityTests {
         try wrongServer.connect(publisher.eventsEndpoint)
         let wrongServerSub = SocketActor(wrongServer)
         // Changes made after the analyst joined arrive live; the first three come by replay below.
-        try await Task.sleep(for: .milliseconds(300))
+        // Joined: its subscription reached the publisher, which answers it with a heartbeat.
+        let joined = try await collect(analystSub) { topics($0).contains(BridgeProtocol.heartbeatTopic) }
+        #expect(topics(joined).contains(BridgeProtocol.heartbeatTopic), "the analyst's subscription reached the publisher")
+        #expect(leaks(joined) == [], "identifying data on the analyst's stream")
         _ = try await iom.protectionCases(as: .supervisor("sup-1"), purpose: .supervision).save(try protectionCase(3, owner: "cw-1"))
         let live = try await collect(analystSub) { topics($0).contains("iom.v1.protectionCase.created") }
         #expect(topics(live).contains("iom.v1.protectionCase.created"), "the analyst receives protection-case events")

@@ -65,8 +65,11 @@ struct BridgeTests {
         let node = try await Node.start()
         try await node.saveConcurrently(0..<500)
         let load = Task { try await node.saveConcurrently(500..<1500) }
-        try await Task.sleep(for: .milliseconds(20))
+        // The replica joins while the writers are saving: after the load has begun, before it ends.
+        try await eventually("the load under way") { try await node.iom.store.lastSequence() > 600 }
         let replica = try Replica.start(SubscriberConfiguration(upstreams: [node.upstream], security: .insecure))
+        let atJoin = try await node.iom.store.lastSequence()
+        #expect(atJoin < 1500, "the replica joined after the load had ended (sequence \(atJoin))")
         try await load.value
         let latest = try await node.iom.store.lastSequence()
         try await eventually("replica at \(latest)") { replica.subscriber.delivered(from: node.iom.store.source) == latest }

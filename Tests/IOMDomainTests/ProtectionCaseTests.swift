@@ -100,9 +100,8 @@ func makeCase(status: CaseStatus = .identified, identifying: IdentifyingData? = 
         #expect(throws: CaseTransitionError.illegal(from: .identified, to: .closed)) {
             try c.transition(to: .closed, at: t0, by: name("cw"))
         }
-        do { _ = try c.transition(to: .casePlan, at: t0, by: name("cw")) } catch {
-            #expect(error.description == #"protectionCase.status: "casePlan" cannot follow "identified""#)
-        }
+        let error = try #require(throws: CaseTransitionError.self) { try c.transition(to: .casePlan, at: t0, by: name("cw")) }
+        #expect(error.description == #"protectionCase.status: "casePlan" cannot follow "identified""#)
     }
 
     @Test func happyPathBumpsVersionAndAudits() throws {

@@ -49,10 +49,9 @@ import Testing
         #expect(throws: ValidationError.self) { try CalendarDate(year: 2017, month: 13, day: 1) }
     }
 
-    @Test func errorNamesPathAndValue() {
-        do { _ = try CalendarDate(year: 2017, month: 2, day: 30, path: "event.date") } catch {
-            #expect(error.description == #"event.date: "2017-02-30" is not a calendar date"#)
-        }
+    @Test func errorNamesPathAndValue() throws {
+        let error = try #require(throws: ValidationError.self) { try CalendarDate(year: 2017, month: 2, day: 30, path: "event.date") }
+        #expect(error.description == #"event.date: "2017-02-30" is not a calendar date"#)
     }
 
     @Test func parsesIso8601AndOrders() throws {
@@ -73,9 +72,8 @@ import Testing
 @Suite struct TextTests {
     @Test func nonEmptyStringTrimsAndRejectsBlank() throws {
         #expect(try NonEmptyString("  Rabat ").value == "Rabat")
-        do { _ = try NonEmptyString(" \n", path: "event.city") } catch {
-            #expect(error.issues.first?.path == "event.city")
-        }
+        let error = try #require(throws: ValidationError.self) { try NonEmptyString(" \n", path: "event.city") }
+        #expect(error.issues.first?.path == "event.city")
     }
 
     @Test func localizedTextNeedsOneLanguage() throws {

@@ -51,7 +51,7 @@ struct ServeTailCommandTests {
         let node = try Node(store: directory + "/node.sqlite")
         // A live tail (no --from): it sees only what is saved from now on.
         let live = try IOMProcess(["tail", node.events, "--sync", node.sync, "--count", "1", "--insecure", "--json"])
-        Thread.sleep(forTimeInterval: 1.5)  // the subscription reaches the node (its first heartbeat)
+        #expect(live.stderrContains("iom tail: following"), "the tail's subscription reached the node (a heartbeat came back)")
 
         let vector = packageRoot.appendingPathComponent("Protocols/vectors/member_state_morocco.json").path
         let saved = try iom("save", "member-state", "--file", vector, "--node", node.accept, "--insecure")
@@ -265,7 +265,7 @@ struct ServeViewTests {
         let node = try Node(store: directory + "/node.sqlite", extra: ["--insecure", "--host-key", key, "--view", view])
         #expect(node.process.stdout.contains("view \(view)"))
         let live = try IOMProcess(["tail", node.events, "--sync", node.sync, "--count", "1", "--insecure", "--json"])
-        Thread.sleep(forTimeInterval: 1.5)
+        #expect(live.stderrContains("iom tail: following"), "the tail's subscription reached the node (a heartbeat came back)")
         let saved = try iom("save", "protection-case", "--file", "-", "--node", node.accept, "--insecure", stdin: try Self.completeCase())
         #expect(saved.stdout == "saved protectionCase case-fictional-0002: version 1, sequence 4\n", "\(saved)")
         let mission = try iom("save", "mission", "--file", "-", "--node", node.accept, "--insecure", stdin: try missionJSON(id: "mission-after"))
