@@ -80,11 +80,11 @@ public struct AccessPolicy: Sendable {
         let id = c?.id.rawValue
         guard purposes(of: principal.role).contains(purpose) else {
             throw Forbidden(principal: principal, action: action, purpose: purpose, recordID: id,
-                            reason: "a \(principal.role) may act only for \(purposes(of: principal.role).map(\.rawValue).sorted().joined(separator: ", "))")
+                            reason: "\(Self.article(principal.role)) may act only for \(purposes(of: principal.role).map(\.rawValue).sorted().joined(separator: ", "))")
         }
         guard actions(of: principal.role).contains(action) else {
             throw Forbidden(principal: principal, action: action, purpose: purpose, recordID: id,
-                            reason: "a \(principal.role) may only \(actions(of: principal.role).map(\.rawValue).sorted().joined(separator: ", "))")
+                            reason: "\(Self.article(principal.role)) may only \(actions(of: principal.role).map(\.rawValue).sorted().joined(separator: ", "))")
         }
         if action == .delete, purpose != .retention, purpose != .replication {
             throw Forbidden(principal: principal, action: action, purpose: purpose, recordID: id,
@@ -112,7 +112,7 @@ public struct AccessPolicy: Sendable {
         let exempt: Set<FieldPath> = before == nil ? ["protectionCase.ownership.caseworker", "protectionCase.ownership.agency"] : []
         if let field = changed.sorted().first(where: { !exempt.contains($0) && !canWrite(principal.role, $0) }) {
             throw Forbidden(principal: principal, action: action, purpose: purpose, recordID: after.id.rawValue, field: field,
-                            reason: "a \(principal.role) may not write this field")
+                            reason: "\(Self.article(principal.role)) may not write this field")
         }
         return changed
     }
@@ -129,6 +129,12 @@ public struct AccessPolicy: Sendable {
 
     /// The view on the bridge's events stream a role gets (``BridgeView/for(_:)``).
     public func view(of role: Role) -> BridgeView { BridgeView.for(role) }
+
+    /// "an analyst", "a caseworker": the role with its article, for refusal texts.
+    static func article(_ role: Role) -> String {
+        let name = "\(role)"
+        return (name.first.map { "aeiou".contains($0) } ?? false ? "an " : "a ") + name
+    }
 }
 
 extension CaseScope: CustomStringConvertible {

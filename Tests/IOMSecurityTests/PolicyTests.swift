@@ -68,7 +68,9 @@ struct PolicyTests {
             try policy.authorizeWrite(a, .update, purpose: .statistics, before: c, after: c)
         }
         #expect(e?.action == .update)
-        #expect(throws: Forbidden.self) { try policy.authorize(a, .read, purpose: .caseManagement, case: c) }
+        #expect(e?.reason.hasPrefix("an analyst may only") == true, "\(String(describing: e))")
+        let wrongPurpose = #expect(throws: Forbidden.self) { try policy.authorize(a, .read, purpose: .caseManagement, case: c) }
+        #expect(wrongPurpose?.reason.hasPrefix("an analyst may act only for") == true, "\(String(describing: wrongPurpose))")
     }
 
     @Test("a service provider sees only cases referred to it, and may only update service status")
