@@ -69,7 +69,7 @@ let package = Package(
 
         // MARK: Store
         // Journal + current state on SQLite through GRDB; record-agnostic (opaque payload bytes).
-        .target(name: "IOMStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "IOMStore", dependencies: ["IOMDomain", .product(name: "GRDB", package: "GRDB.swift")]),
         // Child process for the SIGKILL crash test: saves in a loop, prints each sequence.
         .executableTarget(name: "iom-store-crash-helper", dependencies: ["IOMStore"], path: "Sources/IOMStoreCrashHelper"),
         .testTarget(
@@ -88,7 +88,7 @@ let package = Package(
 
         // MARK: Committed changes
         // The event every bus carries: a committed change with its source, sequence and bytes.
-        .target(name: "IOMChanges", dependencies: ["IOMDomain", "IOMStore", "ChangeBus"]),
+        .target(name: "IOMChanges", dependencies: ["IOMDomain", "ChangeBus"]),
 
         // MARK: Bridge
         // Bus <-> ZeroMQ under Protocols/bridge.md: publisher, sync server, subscriber, replica.

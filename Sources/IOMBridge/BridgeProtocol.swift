@@ -45,7 +45,7 @@ public enum BridgeProtocol {
     public static let maximumChunkBytes = 1 << 20
 
     /// The event topic of a record type and kind, e.g. `iom.v1.mission.created`.
-    public static func topic(_ type: RecordType, _ kind: IOMDomain.ChangeKind) -> String {
+    public static func topic(_ type: RecordType, _ kind: ChangeKind) -> String {
         "\(topicPrefix)\(type.rawValue).\(kind.rawValue)"
     }
 
@@ -57,7 +57,7 @@ public enum BridgeProtocol {
         ChangeKind.allCases.map { Array(topic(type, $0).utf8) }
     }
 
-    static func topicIndex(_ type: RecordType, _ kind: IOMDomain.ChangeKind) -> Int {
+    static func topicIndex(_ type: RecordType, _ kind: ChangeKind) -> Int {
         RecordType.allCases.firstIndex(of: type)! * ChangeKind.allCases.count + ChangeKind.allCases.firstIndex(of: kind)!
     }
 

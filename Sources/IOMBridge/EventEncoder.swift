@@ -14,7 +14,7 @@ struct EventEncoder {
     var bytes: [UInt8] { writer.bytes }
 
     /// The attributes of an event message (§5.3), in the order of the table.
-    mutating func event(sequence: UInt64, changeID: UUID, time: Date, type: RecordType, kind: IOMDomain.ChangeKind,
+    mutating func event(sequence: UInt64, changeID: UUID, time: Date, type: RecordType, kind: ChangeKind,
                         subject: String, view: BridgeView) {
         writer.reset()
         writer.add("specversion", raw: "1.0")

@@ -105,7 +105,7 @@ actor EventsPump {
              kind: change.kind, subject: change.recordID, prepared: filter.prepare(change, encoded: committed.encoded))
     }
 
-    private func send(sequence: UInt64, changeID: UUID, time: Date, type: RecordType, kind: IOMDomain.ChangeKind, subject: String,
+    private func send(sequence: UInt64, changeID: UUID, time: Date, type: RecordType, kind: ChangeKind, subject: String,
                       prepared: ViewFilter.Prepared) {
         guard let socket else { return }
         do {
@@ -195,12 +195,12 @@ actor EventsPump {
 /// A journal entry's record type and kind, and its data prepared for a view.
 struct JournalItem {
     let type: RecordType
-    let kind: IOMDomain.ChangeKind
+    let kind: ChangeKind
 
     init?(_ entry: JournalEntry) {
         guard let type = RecordType(rawValue: entry.recordType) else { return nil }
         self.type = type
-        self.kind = IOMDomain.ChangeKind(entry.kind)
+        self.kind = entry.kind
     }
 
     func prepare(_ entry: JournalEntry, _ filter: ViewFilter) -> ViewFilter.Prepared {

@@ -1,7 +1,6 @@
 import ChangeBus
 import Foundation
 import IOMDomain
-import IOMStore
 
 /// A change that a store has committed: the domain ``IOMDomain/Change`` with its place in the
 /// journal of its source.
@@ -28,7 +27,7 @@ public struct CommittedChange: BusEvent, Hashable {
     /// The record type, the bus's topic.
     public var topic: RecordType { change.recordType }
     /// Created, updated or deleted.
-    public var kind: IOMDomain.ChangeKind { change.kind }
+    public var kind: ChangeKind { change.kind }
 
     /// A committed change; `encoded` should be the `iom.v1.Change` encoding of `change` when
     /// the caller has it (the journal payload), or empty.

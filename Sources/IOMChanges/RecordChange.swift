@@ -6,7 +6,7 @@ public struct RecordChange<Record: DomainRecord>: Sendable, Hashable {
     /// The journal sequence number in the change's source.
     public let sequence: UInt64
     /// Created, updated or deleted.
-    public let kind: IOMDomain.ChangeKind
+    public let kind: ChangeKind
     /// The record's identifier.
     public let id: Identifier<Record>
     /// The version this change produced.

@@ -148,10 +148,10 @@ public final class IOMKit: Sendable {
     ///     further behind is cut off with ``IOMError/bus(_:)`` saying so.
     ///   - start: `.now`, or a past sequence still in the bus's replay window.
     public func changes<Record: DomainRecord>(
-        of _: Record.Type, kinds: Set<IOMDomain.ChangeKind> = Set(IOMDomain.ChangeKind.allCases),
+        of _: Record.Type, kinds: Set<ChangeKind> = Set(ChangeKind.allCases),
         capacity: Int = 65_536, from start: ChangeBus<CommittedChange>.Start = .now
     ) throws(IOMError) -> RecordChanges<Record> {
-        let filter: ChangeBus<CommittedChange>.Filter = kinds.count == IOMDomain.ChangeKind.allCases.count
+        let filter: ChangeBus<CommittedChange>.Filter = kinds.count == ChangeKind.allCases.count
             ? .topic(Record.recordType)
             : .matching { $0.topic == Record.recordType && kinds.contains($0.kind) }
         do {

@@ -119,7 +119,7 @@ public struct Repository<Record: DomainRecord>: Sendable {
         }
     }
 
-    static func change(_ kind: IOMDomain.ChangeKind, before: AnyRecord?, after: AnyRecord?) throws(IOMError) -> Change {
+    static func change(_ kind: ChangeKind, before: AnyRecord?, after: AnyRecord?) throws(IOMError) -> Change {
         do { return try Change(kind: kind, before: before, after: after) } catch { throw .invalid(error) }
     }
 

@@ -1,22 +1,5 @@
 import Foundation
-
-/// What a change did to its record.
-public enum ChangeKind: UInt8, Sendable, Hashable, CustomStringConvertible {
-    /// The record did not exist and now does, at version 1.
-    case created = 1
-    /// The record existed and has a new version.
-    case updated = 2
-    /// The record was removed; the entry carries the version the deletion produced.
-    case deleted = 3
-
-    public var description: String {
-        switch self {
-        case .created: "created"
-        case .updated: "updated"
-        case .deleted: "deleted"
-        }
-    }
-}
+import IOMDomain
 
 /// One committed change, as appended to the journal in the same transaction as the new state.
 ///
@@ -70,5 +53,26 @@ public struct JournalEntry: Sendable, Hashable {
         hasher.combine(sequence)
         hasher.combine(changeID)
         hasher.combine(source)
+    }
+}
+
+extension ChangeKind {
+    /// The kind's code in the journal's `kind` column (1 created, 2 updated, 3 deleted).
+    var journalCode: UInt8 {
+        switch self {
+        case .created: 1
+        case .updated: 2
+        case .deleted: 3
+        }
+    }
+
+    /// The kind a journal `kind` column holds, or `nil` for a code no version wrote.
+    init?(journalCode: UInt8) {
+        switch journalCode {
+        case 1: self = .created
+        case 2: self = .updated
+        case 3: self = .deleted
+        default: return nil
+        }
     }
 }

@@ -97,7 +97,7 @@ extension RecordStore {
             return try rows.map { row in
                 let changeBlob: Data = row[1]
                 guard let changeID = UUID(databaseBlob: changeBlob),
-                      let kind = ChangeKind(rawValue: UInt8(truncatingIfNeeded: row[4] as Int64)) else {
+                      let kind = ChangeKind(journalCode: UInt8(truncatingIfNeeded: row[4] as Int64)) else {
                     throw StoreError.incompatibleFile("journal entry \(row[0] as Int64) is malformed")
                 }
                 let payload: Data = row[7]

@@ -121,7 +121,7 @@ enum Writing {
             INSERT INTO journal (sequence, change_id, record_type, record_id, kind, version, time, payload)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [Int64(sequence), changeID.databaseBlob, type, id,
-                                     Int64(kind.rawValue), Int64(version), time, payload])
+                                     Int64(kind.journalCode), Int64(version), time, payload])
         return JournalEntry(sequence: sequence, changeID: changeID, source: source, recordType: type, recordID: id,
                             kind: kind, version: version, time: now, payload: mutation.payload, attachment: mutation.attachment)
     }

@@ -8,7 +8,7 @@ import ServiceLifecycle
 import Synchronization
 import ZeroMQ
 
-extension IOMDomain.ChangeKind: ExpressibleByArgument {}
+extension ChangeKind: ExpressibleByArgument {}
 
 /// `iom tail ENDPOINT`: follows a node's events endpoint and prints each change, one per line.
 struct TailCommand: AsyncParsableCommand {
@@ -56,7 +56,7 @@ struct TailCommand: AsyncParsableCommand {
     var type: [RecordTypeArgument] = []
 
     @Option(name: .long, parsing: .singleValue, help: ArgumentHelp("Print only this kind (repeatable): created, updated, deleted.", valueName: "kind"))
-    var kind: [IOMDomain.ChangeKind] = []
+    var kind: [ChangeKind] = []
 
     @Flag(name: .long, help: "One JSON object per line instead of text.")
     var json = false
