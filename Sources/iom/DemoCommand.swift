@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import IOMFixtures
 import IOMKit
+import IOMStore
 import IOMWire
 import Synchronization
 import ZeroMQ
@@ -36,7 +37,7 @@ struct DemoCommand: AsyncParsableCommand {
     func run() async throws {
         let temporary = directory == nil
         let directory = self.directory ?? NSTemporaryDirectory() + "iom-demo-" + UUID().uuidString.prefix(8)
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try PrivateFile.createDirectory(atPath: directory)  // 0700 whatever the umask
         defer { if temporary { try? FileManager.default.removeItem(atPath: directory) } }
         let hostKey = directory + "/host.key"
         if !FileManager.default.fileExists(atPath: hostKey) {

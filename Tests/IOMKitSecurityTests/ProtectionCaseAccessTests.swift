@@ -1,7 +1,7 @@
 import Foundation
 import IOMDomain
 import IOMFixtures
-@testable import IOMKit
+@_spi(IOMKitInternals) @testable import IOMKit
 import IOMStore
 import IOMWire
 import Testing
@@ -82,7 +82,7 @@ struct ProtectionCaseAccessTests {
             try await iom.protectionCases(as: .caseworker("cw-1"), purpose: .caseManagement).delete(try .init("case-sec-1"))
         }
         #expect(e2?.forbidden?.action == .delete)
-        try await lead.save(reassigned)  // a supervisor may reassign in the team
+        try await lead.update(reassigned)  // a supervisor may reassign in the team
         #expect(try await cw2.get(try .init("case-sec-1"))?.ownership.caseworker.value == "cw-2")
         #expect(try iom.security.auditTrail.verify().isIntact)
     }
@@ -100,7 +100,7 @@ struct ProtectionCaseAccessTests {
         let mine = try #require(try await shelter.get(try .init("case-sec-1")))
         #expect(mine.ownership.auditTrail.isEmpty)
         let renamed = try makeCase(1, referredTo: "FICTIONAL shelter", document: "FICTIONAL-222")
-        let e = await #expect(throws: IOMError.self) { try await shelter.save(renamed) }
+        let e = await #expect(throws: IOMError.self) { try await shelter.update(renamed) }
         #expect(e?.forbidden?.field == "protectionCase.identifying.documents[].number")
         await #expect(throws: IOMError.self) { try await shelter.transition(try .init("case-sec-1"), to: .assessment) }
     }
