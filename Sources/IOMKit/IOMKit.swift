@@ -146,8 +146,8 @@ public final class IOMKit: Sendable {
     /// Changes of one record type, typed, in journal order, each once.
     ///
     /// Not for protection cases: they are reached only with a principal and a purpose, through
-    /// ``protectionCaseChanges(as:purpose:capacity:from:)`` (`changes(of: ProtectionCase.self)`
-    /// does not compile, and from generic code it throws ``IOMError/needsPrincipal(recordType:)``).
+    /// ``protectionCaseChanges(as:purpose:capacity:from:)``; `changes(of: ProtectionCase.self)`
+    /// throws ``IOMError/needsPrincipal(recordType:)``.
     ///
     /// - Parameters:
     ///   - kinds: only these kinds of change (default: all).
@@ -162,13 +162,6 @@ public final class IOMKit: Sendable {
         guard Record.recordType != .protectionCase else { throw .needsPrincipal(recordType: .protectionCase) }
         return try recordChanges(of: Record.self, kinds: kinds, capacity: capacity, from: start)
     }
-
-    /// Protection cases are reached only with a principal and a purpose.
-    @available(*, unavailable, message: "protection cases need an acting principal and a purpose: use protectionCaseChanges(as:purpose:)")
-    public func changes(
-        of _: ProtectionCase.Type, kinds: Set<IOMDomain.ChangeKind> = Set(IOMDomain.ChangeKind.allCases),
-        capacity: Int = 65_536, from start: ChangeBus<CommittedChange>.Start = .now
-    ) throws(IOMError) -> RecordChanges<ProtectionCase> { fatalError("unavailable") }
 
     /// The unguarded subscription, for the guarded ones built on it.
     func recordChanges<Record: DomainRecord>(

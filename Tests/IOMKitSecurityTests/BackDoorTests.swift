@@ -4,8 +4,7 @@ import IOMFixtures
 import IOMKit  // deliberately without @_spi and without @testable: what application code sees
 import Testing
 
-/// Reads changes of `Record` the way generic application code would, past the
-/// `changes(of: ProtectionCase.self)` overload that does not compile.
+/// Reads changes of `Record` the way generic application code would.
 func genericChanges<Record: DomainRecord>(_ iom: IOMKit, _: Record.Type) throws(IOMError) -> RecordChanges<Record> {
     try iom.changes(of: Record.self)
 }
@@ -17,14 +16,17 @@ func genericChanges<Record: DomainRecord>(_ iom: IOMKit, _: Record.Type) throws(
 /// - `iom.store` (the journal and state rows), `iom.bus` (whole committed changes),
 ///   `iom.security` (the per-case data keys), `iom.change(fromJournal:)` and
 ///   `iom.wirePayload(fromJournal:)` (which open sealed fields);
-/// - `iom.changes(of: ProtectionCase.self)` ("protection cases need an acting principal and a purpose");
 /// - `iom.protectionCases` without a principal (unavailable since the guarded repository).
+/// The paths that exist are refused at run time: `changes(of: ProtectionCase.self)` throws
+/// `IOMError.needsPrincipal`, `changes()` leaves protection cases out.
 @Suite("The facade's back door: protection cases leave only with a principal and a purpose")
 struct BackDoorTests {
-    @Test("changes(of:) reached from generic code refuses protection cases with a typed error")
+    @Test("changes(of: ProtectionCase.self), directly or from generic code, is refused with a typed error")
     func genericChangesRefused() async throws {
         let iom = try await IOMKit.open(.inMemory)
         defer { Task { try? await iom.close() } }
+        #expect(throws: IOMError.self) { try iom.changes(of: ProtectionCase.self) }
+        #expect(throws: IOMError.self) { try iom.changes(of: ProtectionCase.self, kinds: [.created], capacity: 8, from: .now) }
         let error = #expect(throws: IOMError.self) { try genericChanges(iom, ProtectionCase.self) }
         guard case .needsPrincipal(let type)? = error else { Issue.record("\(String(describing: error))"); return }
         #expect(type == .protectionCase)

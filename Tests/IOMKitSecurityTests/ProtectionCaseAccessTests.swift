@@ -259,11 +259,11 @@ struct ProtectionCaseAccessTests {
         #expect(exports.map(\.outcome) == [.allowed, .forbidden])
     }
 
-    @Test("the in-process bus carries whole records to the host; concurrent saves keep one intact audit chain")
+    @Test("the in-process bus (internal) carries whole records; concurrent saves keep one intact audit chain")
     func busAndConcurrency() async throws {
         let iom = try await IOMKit.open(.inMemory)
         defer { Task { try? await iom.close() } }
-        let changes = try iom.changes(of: ProtectionCase.self)
+        let changes = try iom.recordChanges(of: ProtectionCase.self, kinds: Set(IOMDomain.ChangeKind.allCases), capacity: 1024, from: .now)
         let cw = iom.protectionCases(as: .caseworker("cw-1"), purpose: .caseManagement)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for n in 0..<16 { group.addTask { try await cw.save(try makeCase(n)) } }
@@ -335,7 +335,7 @@ struct JournalReplayTests {
     func busEncodedBytes() async throws {
         let iom = try await IOMKit.open(.inMemory)
         defer { Task { try? await iom.close() } }
-        let all = try iom.changes()
+        let all = try iom.bus.subscribe(.all, capacity: 64, whenFull: .disconnect)  // internal: whole records
         try await iom.protectionCases(as: .caseworker("cw-1"), purpose: .caseManagement).save(try makeCase(1))
         try await iom.missions.save(Seed.moroccoMission)
         var seen: [CommittedChange] = []

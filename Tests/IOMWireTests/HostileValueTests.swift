@@ -12,12 +12,12 @@ struct HostileValueTests {
         .deletingLastPathComponent().appendingPathComponent("Protocols/vectors")
     static let mission = try! String(contentsOf: vectors.appendingPathComponent("mission_morocco.json"), encoding: .utf8)
 
-    @Test("a record id with a NUL (JSON \\u0000) is refused as mission.meta.id")
+    @Test("a record id with a NUL (JSON \\u0000) is refused as mission.id")
     func nulInJSONID() throws {
         let json = Self.mission.replacingOccurrences(of: #""id":"mission-ma""#, with: #""id":"mission-ma\u0000x""#)
         #expect(json != Self.mission)
         let error = try #require(throws: ValidationError.self) { try WireCodec.decodeRecord(json: json, type: .mission) }
-        #expect(error.paths == ["mission.meta.id"])
+        #expect(error.paths == ["mission.id"])
         #expect(error.description.contains("control character U+0000"))
     }
 

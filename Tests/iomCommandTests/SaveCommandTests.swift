@@ -52,7 +52,7 @@ struct SaveCommandTests {
         let nul = try iom("save", "mission", "--file", "-", "--node", node.accept, "--insecure",
                           stdin: try missionJSON(id: #"mission-nul\u0000cut"#))
         #expect(nul.status == 65, "\(nul)")
-        #expect(nul.stderr.contains("mission.meta.id"), "\(nul)")
+        #expect(nul.stderr.contains("mission.id"), "\(nul)")
         #expect(nul.stderr.contains("U+0000"), "\(nul)")
     }
 
