@@ -110,6 +110,9 @@ extension DomainRecord {
 /// Common checks on identity, version and timestamps.
 func checkMetadata(_ v: inout Validator, _ prefix: String, version: UInt64, createdAt: Instant, updatedAt: Instant) {
     if version == 0 { v.fail("\(prefix).version", "0", "must be at least 1") }
+    if version > UInt64(Int64.max) - 1 { v.fail("\(prefix).version", "\(version)", "is larger than \(Int64.max - 1)") }
+    v.bound(instant: createdAt, "\(prefix).createdAt")
+    v.bound(instant: updatedAt, "\(prefix).updatedAt")
     if updatedAt < createdAt {
         v.fail("\(prefix).updatedAt", "\(updatedAt.millisecondsSince1970)", "is before createdAt \(createdAt.millisecondsSince1970)")
     }

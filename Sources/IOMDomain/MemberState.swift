@@ -28,6 +28,7 @@ public struct MemberState: DomainRecord {
                 country: CountryCode, name: LocalizedText, status: MembershipStatus, admittedOn: CalendarDate?) throws(ValidationError) {
         var v = Validator()
         checkMetadata(&v, "memberState", version: version, createdAt: createdAt, updatedAt: updatedAt)
+        v.bound(text: name, "memberState.name")
         if let d = admittedOn, d.year < 1951 { v.fail("memberState.admittedOn", d.description, "is before the organisation was founded (1951)") }
         try v.finish()
         self.id = id; self.version = version; self.createdAt = createdAt; self.updatedAt = updatedAt

@@ -39,6 +39,14 @@ public struct Mission: DomainRecord {
         var v = Validator()
         checkMetadata(&v, "mission", version: version, createdAt: createdAt, updatedAt: updatedAt)
         if let y = presentSince, !(1800...2100).contains(y) { v.fail("mission.presentSince", "\(y)", "is not a year in 1800...2100") }
+        v.bound(text: name, "mission.name")
+        v.bound(text: chiefOfMission, "mission.chiefOfMission")
+        if v.bound(count: thematicAxes, "mission.thematicAxes") {
+            for (i, t) in thematicAxes.enumerated() { v.bound(text: t, "mission.thematicAxes[\(i)]") }
+        }
+        if v.bound(count: offices, "mission.offices") {
+            for (i, o) in offices.enumerated() { v.bound(text: o, "mission.offices[\(i)]") }
+        }
         var seen = Set<NonEmptyString>()
         for (i, o) in offices.enumerated() where !seen.insert(o).inserted {
             v.fail("mission.offices[\(i)]", o.value, "is listed twice")

@@ -35,6 +35,11 @@ public struct Organisation: DomainRecord {
         checkMetadata(&v, "organisation", version: version, createdAt: createdAt, updatedAt: updatedAt)
         if !(1800...2100).contains(foundedYear) { v.fail("organisation.foundedYear", "\(foundedYear)", "is not a year in 1800...2100") }
         if !(0...300).contains(memberStateCount) { v.fail("organisation.memberStateCount", "\(memberStateCount)", "is not in 0...300") }
+        v.bound(text: name, "organisation.name")
+        v.bound(text: shortName, "organisation.shortName")
+        if v.bound(count: priorities, "organisation.priorities") {
+            for (i, t) in priorities.enumerated() { v.bound(text: t, "organisation.priorities[\(i)]") }
+        }
         if !(0...300).contains(countriesOfPresenceAtLeast) { v.fail("organisation.countriesOfPresenceAtLeast", "\(countriesOfPresenceAtLeast)", "is not in 0...300") }
         try v.finish()
         self.id = id; self.version = version; self.createdAt = createdAt; self.updatedAt = updatedAt

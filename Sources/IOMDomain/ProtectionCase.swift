@@ -52,6 +52,9 @@ public struct ProtectionCase: DomainRecord {
         var v = Validator()
         let p = "protectionCase"
         checkMetadata(&v, p, version: version, createdAt: createdAt, updatedAt: updatedAt)
+        checkBounds(&v, p, identifying: identifying, profile: profile, children: children, trafficking: trafficking,
+                    protection: protection, consent: consent, consentOverrides: consentOverrides,
+                    transferredTo: transferredTo, ownership: ownership)
         if shortID.value.count > 32 { v.fail("\(p).shortID", shortID.value, "is longer than 32 characters") }
         if let loc = identifying?.exactLocation {
             if !(-90...90).contains(loc.latitude) { v.fail("\(p).identifying.exactLocation.latitude", "\(loc.latitude)", "is not in -90...90") }
@@ -107,6 +110,75 @@ public struct ProtectionCase: DomainRecord {
     }
 
     public var anyRecord: AnyRecord { .protectionCase(self) }
+}
+
+/// The bounds of every text, list and instant of a case (``RecordBounds``).
+private func checkBounds(_ v: inout Validator, _ p: String, identifying: IdentifyingData?, profile: CaseProfile,
+                         children: ChildProtection?, trafficking: TraffickingDetails?, protection: ProtectionNeeds?,
+                         consent: Consent, consentOverrides: [ConsentOverride], transferredTo: NonEmptyString?,
+                         ownership: Ownership) {
+    if let id = identifying {
+        let q = "\(p).identifying"
+        v.bound(text: id.givenName, "\(q).givenName")
+        v.bound(text: id.familyName, "\(q).familyName")
+        if v.bound(count: id.documents, "\(q).documents") {
+            for (i, d) in id.documents.enumerated() {
+                v.bound(text: d.kind, "\(q).documents[\(i)].kind")
+                v.bound(text: d.number, "\(q).documents[\(i)].number")
+            }
+        }
+        v.bound(text: id.phone, "\(q).phone")
+        v.bound(text: id.address, "\(q).address")
+        if v.bound(count: id.photoReferences, "\(q).photoReferences") {
+            for (i, r) in id.photoReferences.enumerated() { v.bound(text: r, "\(q).photoReferences[\(i)]") }
+        }
+        if v.bound(count: id.familyMembers, "\(q).familyMembers") {
+            for (i, m) in id.familyMembers.enumerated() {
+                v.bound(text: m.name, "\(q).familyMembers[\(i)].name")
+                v.bound(text: m.relation, "\(q).familyMembers[\(i)].relation")
+                v.bound(text: m.contact, "\(q).familyMembers[\(i)].contact")
+            }
+        }
+        v.bound(text: id.narrative, "\(q).narrative")
+    }
+    v.bound(count: profile.citizenship, "\(p).profile.citizenship")
+    if let ch = children {
+        for (name, record) in [("bestInterestsAssessment", ch.bestInterestsAssessment), ("bestInterestsDetermination", ch.bestInterestsDetermination)] {
+            guard let record else { continue }
+            v.bound(text: record.by, "\(p).children.\(name).by")
+            v.bound(text: record.summary, "\(p).children.\(name).summary")
+        }
+    }
+    if let t = trafficking {
+        v.bound(text: t.decidedBy, "\(p).trafficking.decidedBy")
+        v.bound(count: t.exploitation, "\(p).trafficking.exploitation")
+    }
+    if let n = protection {
+        if v.bound(count: n.services, "\(p).protection.services") {
+            for (i, s) in n.services.enumerated() { v.bound(text: s.provider, "\(p).protection.services[\(i)].provider") }
+        }
+        if v.bound(count: n.referrals, "\(p).protection.referrals") {
+            for (i, r) in n.referrals.enumerated() { v.bound(text: r.organisation, "\(p).protection.referrals[\(i)].organisation") }
+        }
+    }
+    v.bound(text: consent.purpose, "\(p).consent.purpose")
+    if v.bound(count: consentOverrides, "\(p).consentOverrides") {
+        for (i, o) in consentOverrides.enumerated() {
+            v.bound(text: o.by, "\(p).consentOverrides[\(i)].by")
+            v.bound(text: o.reason, "\(p).consentOverrides[\(i)].reason")
+            v.bound(instant: o.at, "\(p).consentOverrides[\(i)].at")
+        }
+    }
+    v.bound(text: transferredTo, "\(p).transferredTo")
+    v.bound(text: ownership.caseworker, "\(p).ownership.caseworker")
+    v.bound(text: ownership.agency, "\(p).ownership.agency")
+    if v.bound(count: ownership.auditTrail, "\(p).ownership.auditTrail") {
+        for (i, e) in ownership.auditTrail.enumerated() {
+            v.bound(text: e.actor, "\(p).ownership.auditTrail[\(i)].actor")
+            v.bound(text: e.action, "\(p).ownership.auditTrail[\(i)].action")
+            v.bound(instant: e.at, "\(p).ownership.auditTrail[\(i)].at")
+        }
+    }
 }
 
 extension Instant {

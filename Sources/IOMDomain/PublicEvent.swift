@@ -112,6 +112,23 @@ public struct PublicEvent: DomainRecord {
                 participants: [Participant], speakers: [Speaker], outcomes: [LocalizedText]) throws(ValidationError) {
         var v = Validator()
         checkMetadata(&v, "event", version: version, createdAt: createdAt, updatedAt: updatedAt)
+        v.bound(text: title, "event.title")
+        v.bound(text: city, "event.city")
+        v.bound(text: theme, "event.theme")
+        v.bound(text: observance?.name, "event.observance.name")
+        if v.bound(count: participants, "event.participants") {
+            for (i, p) in participants.enumerated() { v.bound(text: p.name, "event.participants[\(i)].name") }
+        }
+        if v.bound(count: speakers, "event.speakers") {
+            for (i, s) in speakers.enumerated() {
+                v.bound(text: s.name, "event.speakers[\(i)].name")
+                v.bound(text: s.role, "event.speakers[\(i)].role")
+                v.bound(text: s.organisation, "event.speakers[\(i)].organisation")
+            }
+        }
+        if v.bound(count: outcomes, "event.outcomes") {
+            for (i, t) in outcomes.enumerated() { v.bound(text: t, "event.outcomes[\(i)]") }
+        }
         var seen = Set<Participant>()
         for (i, p) in participants.enumerated() where !seen.insert(p).inserted {
             v.fail("event.participants[\(i)]", p.name.value, "is listed twice")

@@ -25,7 +25,7 @@ final class FacadeMetrics: Sendable {
         init(_ error: IOMError) {
             switch error {
             case .invalid: self = .invalid
-            case .conflict: self = .conflict
+            case .conflict, .alreadyExists: self = .conflict
             case .badVersion: self = .badVersion
             case .store: self = .store
             default: self = .other

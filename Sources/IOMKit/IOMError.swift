@@ -15,6 +15,14 @@ public enum IOMError: Error, Sendable, CustomStringConvertible {
     case notFound(recordType: RecordType, id: String)
     /// A new record must start at version 1.
     case badVersion(recordType: RecordType, id: String, version: UInt64)
+    /// A create named a record that already exists (at `version`); nothing was changed. A
+    /// create is never turned into an update: a client retrying a create whose reply it lost
+    /// gets this, not a second version.
+    case alreadyExists(recordType: RecordType, id: String, version: UInt64)
+    /// Records of this type leave IOMKit only through a guarded entry point with an acting
+    /// principal and a purpose (protection cases: ``IOMKit/protectionCases(as:purpose:)`` and
+    /// ``IOMKit/protectionCaseChanges(as:purpose:capacity:from:)``).
+    case needsPrincipal(recordType: RecordType)
     /// The store refused or failed.
     case store(StoreError)
     /// The change bus refused (bad subscription parameters, shut down, replay too old).
@@ -43,6 +51,10 @@ public enum IOMError: Error, Sendable, CustomStringConvertible {
             "no \(type.rawValue) \"\(id)\" exists"
         case .badVersion(let type, let id, let version):
             "\(type.rawValue) \"\(id)\" does not exist yet, so it must be saved with version 1, not \(version)"
+        case .alreadyExists(let type, let id, let version):
+            "\(type.rawValue) \"\(id)\" already exists (version \(version)); nothing was changed. A create never updates: read it and update that version instead."
+        case .needsPrincipal(let type):
+            "\(type.rawValue) records are reached only with an acting principal and a purpose: use protectionCases(as:purpose:) or protectionCaseChanges(as:purpose:)"
         case .store(let error):
             "store: \(error)"
         case .bus(let error):

@@ -79,7 +79,7 @@ extension IOMKit {
     ///     send(WireCodec.encode(safe))
     /// }
     /// ```
-    public func change(fromJournal payload: [UInt8]) throws(IOMError) -> Change {
+    @_spi(IOMKitInternals) public func change(fromJournal payload: [UInt8]) throws(IOMError) -> Change {
         do { return try WireCodec.decodeChange(payload, openingWith: sealer) } catch { throw IOMError(error) }
     }
 
@@ -88,13 +88,23 @@ extension IOMKit {
     /// is encoded in clear (sealed bytes never go on the wire, `Protocols/README.md`). For the
     /// sync server's REPLAY on a full-view endpoint; other views go through ``change(fromJournal:)``
     /// and ``IOMSecurity/Redactor``.
-    public func wirePayload(fromJournal payload: [UInt8]) throws(IOMError) -> [UInt8] {
+    @_spi(IOMKitInternals) public func wirePayload(fromJournal payload: [UInt8]) throws(IOMError) -> [UInt8] {
         guard WireCodec.isSealed(payload) else { return payload }
         return WireCodec.encode(try change(fromJournal: payload))
     }
 
-    /// Encodes a change for the store and journal: protection cases sealed.
+    /// Encodes a change for the store and journal: protection cases sealed. A change longer
+    /// than ``IOMDomain/RecordBounds/maximumChangeBytes`` is refused as invalid.
     func storePayload(_ change: Change) throws(IOMError) -> [UInt8] {
+        let payload = try sealedPayload(change)
+        guard payload.count <= RecordBounds.maximumChangeBytes else {
+            throw .invalid(ValidationError([ValidationIssue(path: change.recordType.rawValue, value: "\(payload.count) bytes",
+                                                            reason: "encodes to a change longer than \(RecordBounds.maximumChangeBytes) bytes")]))
+        }
+        return payload
+    }
+
+    private func sealedPayload(_ change: Change) throws(IOMError) -> [UInt8] {
         guard change.recordType == .protectionCase else { return WireCodec.encode(change) }
         guard let sealer else {
             throw .security(.invalidKey("no key ring configured: set IOMConfiguration.security.keyRing to store protection cases"))

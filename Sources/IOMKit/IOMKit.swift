@@ -12,7 +12,13 @@ import Synchronization
 /// The facade a service imports: one call opens the store and the change bus.
 ///
 /// Every save is validated, versioned, written to the journal in the same transaction as the
-/// new state, and — only once committed — published on ``bus``, in journal order.
+/// new state, and — only once committed — published on its change bus, in journal order.
+///
+/// Protection cases leave the facade only through the guarded entry points, with an acting
+/// principal and a purpose, checked and audited: ``protectionCases(as:purpose:)`` and
+/// ``protectionCaseChanges(as:purpose:capacity:from:)``. The store, the bus, the security
+/// database and the journal decoders, which hold or open whole cases, are internal (the
+/// `iom` command line and the tests reach them as `@_spi(IOMKitInternals) import IOMKit`).
 ///
 /// ```swift
 /// let iom = try await IOMKit.open()                   // ./iom.sqlite
@@ -20,14 +26,15 @@ import Synchronization
 /// for try await change in iom.changes(of: Mission.self) { print(change.after?.country ?? "deleted") }
 /// ```
 public final class IOMKit: Sendable {
-    /// The durable journal and current state.
-    public let store: RecordStore
-    /// Committed changes, in journal order. Its sequence numbers are the journal's.
-    public let bus: ChangeBus<CommittedChange>
+    /// The durable journal and current state (whole records: internal, see the type's documentation).
+    @_spi(IOMKitInternals) public let store: RecordStore
+    /// Committed changes, in journal order, whole records. Its sequence numbers are the journal's.
+    @_spi(IOMKitInternals) public let bus: ChangeBus<CommittedChange>
     /// The configuration this instance was opened with.
     public let configuration: IOMConfiguration
-    /// The security database: per-case data keys and the audit trail.
-    public let security: SecurityStore
+    /// The security database: per-case data keys and the audit trail. Internal: its data keys
+    /// open every case; auditors read the trail through ``auditEntries(as:from:recordID:limit:)``.
+    @_spi(IOMKitInternals) public let security: SecurityStore
     /// Seals protection cases' identifying fields before they reach the store; `nil` without a key ring.
     let sealer: CaseSealer?
     private let relay: CommitRelay
@@ -138,18 +145,27 @@ public final class IOMKit: Sendable {
 
     /// Changes of one record type, typed, in journal order, each once.
     ///
-    /// These are whole records, as the host process holds them (for protection cases too: the
-    /// bus is the host's plumbing and the bridge's source, which redacts per endpoint view).
-    /// Hand application code that acts for a person ``protectionCaseChanges(as:purpose:capacity:from:)``.
+    /// Not for protection cases: they are reached only with a principal and a purpose, through
+    /// ``protectionCaseChanges(as:purpose:capacity:from:)``; `changes(of: ProtectionCase.self)`
+    /// throws ``IOMError/needsPrincipal(recordType:)``.
     ///
     /// - Parameters:
     ///   - kinds: only these kinds of change (default: all).
     ///   - capacity: how many changes may wait for this subscriber; a subscriber that falls
     ///     further behind is cut off with ``IOMError/bus(_:)`` saying so.
     ///   - start: `.now`, or a past sequence still in the bus's replay window.
+    /// - Throws: ``IOMError/needsPrincipal(recordType:)`` for protection cases.
     public func changes<Record: DomainRecord>(
         of _: Record.Type, kinds: Set<ChangeKind> = Set(ChangeKind.allCases),
         capacity: Int = 65_536, from start: ChangeBus<CommittedChange>.Start = .now
+    ) throws(IOMError) -> RecordChanges<Record> {
+        guard Record.recordType != .protectionCase else { throw .needsPrincipal(recordType: .protectionCase) }
+        return try recordChanges(of: Record.self, kinds: kinds, capacity: capacity, from: start)
+    }
+
+    /// The unguarded subscription, for the guarded ones built on it.
+    func recordChanges<Record: DomainRecord>(
+        of _: Record.Type, kinds: Set<ChangeKind>, capacity: Int, from start: ChangeBus<CommittedChange>.Start
     ) throws(IOMError) -> RecordChanges<Record> {
         let filter: ChangeBus<CommittedChange>.Filter = kinds.count == ChangeKind.allCases.count
             ? .topic(Record.recordType)
@@ -159,11 +175,16 @@ public final class IOMKit: Sendable {
         } catch { throw .bus(error) }
     }
 
-    /// Every committed change, of every record type, as the bus carries it.
+    /// Every committed change of every record type **except protection cases** (reached only
+    /// through ``protectionCaseChanges(as:purpose:capacity:from:)``), as the bus carries it.
+    /// The elements' sequence numbers are the journal's, so a protection-case change shows as
+    /// a step of more than one between two elements.
     public func changes(capacity: Int = 65_536, from start: ChangeBus<CommittedChange>.Start = .now)
         throws(IOMError) -> ChangeBus<CommittedChange>.Subscription
     {
-        do { return try bus.subscribe(.all, capacity: capacity, whenFull: .disconnect, from: start) } catch { throw .bus(error) }
+        do {
+            return try bus.subscribe(.matching { $0.topic != .protectionCase }, capacity: capacity, whenFull: .disconnect, from: start)
+        } catch { throw .bus(error) }
     }
 
     /// Changes the store failed to decode before publishing (always 0 unless the file is corrupted).

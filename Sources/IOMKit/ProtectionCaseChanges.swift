@@ -8,9 +8,8 @@ extension IOMKit {
     /// prepared by the policy (redacted for an analyst). Opening the stream is checked and
     /// audited once (not every change: the audit trail is not on the event path).
     ///
-    /// The plain ``changes(of:kinds:capacity:from:)`` and ``bus`` carry **whole** records: they
-    /// are the host's own plumbing (the process holds the keys anyway) and what the bridge
-    /// redacts per endpoint view. Give application code this stream instead.
+    /// It is the only way protection-case changes leave the facade: ``changes(of:kinds:capacity:from:)``
+    /// refuses protection cases and ``changes(capacity:from:)`` leaves them out.
     ///
     /// ```swift
     /// for try await change in try iom.protectionCaseChanges(as: .analyst("an-1"), purpose: .statistics) {
@@ -33,7 +32,7 @@ extension IOMKit {
         } catch {
             throw IOMError(error)
         }
-        let records = try changes(of: ProtectionCase.self, capacity: capacity, from: start)
+        let records = try recordChanges(of: ProtectionCase.self, kinds: Set(IOMDomain.ChangeKind.allCases), capacity: capacity, from: start)
         return ProtectionCaseChanges(base: records, principal: principal, policy: policy)
     }
 }

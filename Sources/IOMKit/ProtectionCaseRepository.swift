@@ -15,7 +15,7 @@ import IOMWire
 ///
 /// ```swift
 /// let cases = iom.protectionCases(as: .caseworker("cw-7"), purpose: .caseManagement)
-/// try await cases.save(newCase)                                        // version 1
+/// try await cases.create(newCase)                                      // version 1
 /// let moved = try await cases.transition(newCase.id, to: .registered)
 /// ```
 public struct ProtectionCaseRepository: Sendable {
@@ -34,6 +34,7 @@ public struct ProtectionCaseRepository: Sendable {
     ///
     /// - Throws: ``IOMError/forbidden(_:)`` for a role, purpose or case outside the principal's rights.
     public func get(_ id: Identifier<ProtectionCase>) async throws(IOMError) -> ProtectionCase? {
+        try requirePrincipal()
         try check(.read, id.rawValue) { () throws(Forbidden) in try policy.authorize(principal, .read, purpose: purpose) }
         try requireKeysToRead()
         guard let c = try await base.get(id) else {
@@ -47,6 +48,7 @@ public struct ProtectionCaseRepository: Sendable {
     /// A page of the cases in the principal's scope, as it may see them, ordered by id.
     /// Cases outside the scope are skipped (not audited as reads).
     public func list(after cursor: String? = nil, limit: Int = 100) async throws(IOMError) -> (records: [ProtectionCase], next: String?) {
+        try requirePrincipal()
         try check(.read, nil) { () throws(Forbidden) in try policy.authorize(principal, .read, purpose: purpose) }
         try requireKeysToRead()
         let page = try await base.list(after: cursor, limit: limit)
@@ -57,21 +59,55 @@ public struct ProtectionCaseRepository: Sendable {
 
     // MARK: Writing
 
-    /// Creates (version 1) or updates (the version you read) a case, if the principal may write
-    /// every field that changes. Returns the stored case as the principal may see it.
+    /// Creates (version 1) or updates (any other version: the version you read) a case, as
+    /// ``Repository/save(_:)`` does; to update a case still at version 1, call ``update(_:)``.
     ///
-    /// - Throws: ``IOMError/forbidden(_:)`` naming the first field the role may not write,
-    ///   ``IOMError/security(_:)`` when no key ring is configured, and the errors of ``Repository/save(_:)``.
+    /// - Throws: the errors of ``create(_:)`` or ``update(_:)``.
     @discardableResult
     public func save(_ c: ProtectionCase) async throws(IOMError) -> Saved<ProtectionCase> {
+        try await write(c, as: c.version == 1 ? .create : .update)
+    }
+
+    /// Creates a case that does not exist yet (version 1), if the principal may write every
+    /// field it sets. Returns the stored case as the principal may see it. A case id that
+    /// exists is ``IOMError/alreadyExists(recordType:id:version:)``, never an update.
+    ///
+    /// - Throws: ``IOMError/forbidden(_:)`` naming the first field the role may not write,
+    ///   ``IOMError/security(_:)`` when no key ring is configured, and the errors of ``Repository/create(_:)``.
+    @discardableResult
+    public func create(_ c: ProtectionCase) async throws(IOMError) -> Saved<ProtectionCase> {
+        try await write(c, as: .create)
+    }
+
+    /// Updates a case that must still be at `c.version` (the version you read), if the
+    /// principal may write every field that changes.
+    ///
+    /// - Throws: ``IOMError/forbidden(_:)``, ``IOMError/security(_:)``, and the errors of ``Repository/update(_:)``.
+    @discardableResult
+    public func update(_ c: ProtectionCase) async throws(IOMError) -> Saved<ProtectionCase> {
+        try await write(c, as: .update)
+    }
+
+    private func write(_ c: ProtectionCase, as action: Action) async throws(IOMError) -> Saved<ProtectionCase> {
+        try requirePrincipal()
+        try check(action, c.id.rawValue) { () throws(Forbidden) in try policy.authorize(principal, action, purpose: purpose) }
         try requireKeys()
         let current = try await base.get(c.id)
-        let action: Action = current == nil ? .create : .update
+        if action == .create, let current {
+            let error = IOMError.alreadyExists(recordType: .protectionCase, id: c.id.rawValue, version: current.version)
+            try record(action, c.id.rawValue, [], .failed, Self.auditDetail(error))
+            throw error
+        }
+        if action == .update, current == nil {
+            let error = IOMError.notFound(recordType: .protectionCase, id: c.id.rawValue)
+            try record(action, c.id.rawValue, [], .failed, Self.auditDetail(error))
+            throw error
+        }
         let changed = try check(action, c.id.rawValue) { () throws(Forbidden) in
             try policy.authorizeWrite(principal, action, purpose: purpose, before: current, after: c)
         }
         let saved: Saved<ProtectionCase>
-        do { saved = try await base.save(c) } catch {
+        do { saved = action == .create ? try await base.create(c) : try await base.update(c) } catch {
             try record(action, c.id.rawValue, changed, .failed, Self.auditDetail(error))
             throw error
         }
@@ -88,6 +124,7 @@ public struct ProtectionCaseRepository: Sendable {
     @discardableResult
     public func transition(_ id: Identifier<ProtectionCase>, to next: CaseStatus, transferTo: NonEmptyString? = nil,
                            override: ConsentOverride? = nil, at time: Date = Date()) async throws(IOMError) -> Saved<ProtectionCase> {
+        try requirePrincipal()
         try requireKeys()
         try check(.transition, id.rawValue) { () throws(Forbidden) in try policy.authorize(principal, .transition, purpose: purpose) }
         guard let current = try await base.get(id) else {
@@ -131,6 +168,7 @@ public struct ProtectionCaseRepository: Sendable {
     /// - Throws: ``IOMError/forbidden(_:)`` before the retention date or for another role or purpose.
     @discardableResult
     public func delete(_ id: Identifier<ProtectionCase>, now: Date = Date()) async throws(IOMError) -> UInt64 {
+        try requirePrincipal()
         try check(.delete, id.rawValue) { () throws(Forbidden) in try policy.authorize(principal, .delete, purpose: purpose) }
         guard let current = try await base.get(id) else {
             try record(.delete, id.rawValue, [], .failed, "no such case")
@@ -179,6 +217,13 @@ public struct ProtectionCaseRepository: Sendable {
 
     private var identifyingFields: [FieldPath] {
         ProtectionCase.fieldClassification.filter { $0.value == .identifying }.map(\.key).sorted()
+    }
+
+    /// A principal whose id breaks the identifier grammar (`Protocols/README.md`) acts on nothing.
+    private func requirePrincipal() throws(IOMError) {
+        if let reason = IdentifierGrammar.problem(in: principal.id, allowingSpaces: true) {
+            throw .invalid(ValidationError([ValidationIssue(path: "principal.id", value: IdentifierGrammar.printable(principal.id), reason: reason)]))
+        }
     }
 
     private func requireKeys() throws(IOMError) {

@@ -14,31 +14,67 @@ public struct Saved<Record: DomainRecord>: Sendable, Hashable {
 
 /// Reads and writes the records of one type. Get one from the facade: `iom.missions`.
 ///
-/// Saving follows optimistic concurrency: send the record with the version you read.
-/// A record that does not exist yet is created and must carry version 1; an existing one is
-/// updated only if its stored version is still the one you send, and comes back with the
-/// next version.
+/// Creating and updating are distinct operations with optimistic concurrency:
+/// - ``create(_:)`` stores a record that does not exist yet; it must carry version 1. A create
+///   of an id that exists fails with ``IOMError/alreadyExists(recordType:id:version:)`` and
+///   changes nothing — it is never turned into an update, so a client that retries a create
+///   whose reply it lost gets that error, not a second version and a spurious `updated` change.
+/// - ``update(_:)`` replaces the stored record only if its version is still the one you send
+///   (the version you read), and returns it at the next version.
+/// - ``save(_:)`` is a shorthand: a record at version 1 is created, any other version updates.
+///   To update a record that is still at version 1, call ``update(_:)``.
 ///
 /// ```swift
-/// var saved = try await iom.missions.save(mission)            // created, version 1
+/// var saved = try await iom.missions.create(mission)          // created, version 1
 /// let edited = try Mission(..., version: saved.record.version, ...)
-/// saved = try await iom.missions.save(edited)                 // updated, version 2
+/// saved = try await iom.missions.update(edited)               // updated, version 2
+/// try await iom.missions.create(mission)                      // throws .alreadyExists (version 2)
 /// ```
 public struct Repository<Record: DomainRecord>: Sendable {
     let kit: IOMKit
     private var type: String { Record.recordType.rawValue }
 
-    /// Creates or updates `record` (see the type's documentation for versions).
+    /// Version 1 means ``create(_:)``, any other version ``update(_:)``.
     ///
-    /// - Throws: ``IOMError/conflict(recordType:id:expected:actual:)`` when the stored version
-    ///   differs, ``IOMError/badVersion(recordType:id:version:)`` for a new record not at version 1,
-    ///   ``IOMError/invalid(_:)`` when the record breaks a rule. Nothing is changed on error.
+    /// - Throws: the errors of ``create(_:)`` or ``update(_:)``, and
+    ///   ``IOMError/badVersion(recordType:id:version:)`` for a record that does not exist at a
+    ///   version other than 1. Nothing is changed on error.
     @discardableResult
     public func save(_ record: Record) async throws(IOMError) -> Saved<Record> {
+        if record.version == 1 { return try await create(record) }
+        do { return try await update(record) } catch {
+            // A record that does not exist must be created, at version 1.
+            if case .notFound = error { throw .badVersion(recordType: Record.recordType, id: record.id.rawValue, version: record.version) }
+            throw error
+        }
+    }
+
+    /// Creates a record that does not exist yet; it must carry version 1.
+    ///
+    /// - Throws: ``IOMError/alreadyExists(recordType:id:version:)`` when a record has the id (a
+    ///   retried create included), ``IOMError/badVersion(recordType:id:version:)`` for a version
+    ///   other than 1, ``IOMError/invalid(_:)`` when the record breaks a rule. Nothing is changed on error.
+    @discardableResult
+    public func create(_ record: Record) async throws(IOMError) -> Saved<Record> {
+        try await measured { () async throws(IOMError) in try await performCreate(record) }
+    }
+
+    /// Replaces the stored record, which must still be at `record.version` (the version you
+    /// read); the stored record gets the next version and a new `updatedAt`.
+    ///
+    /// - Throws: ``IOMError/notFound(recordType:id:)`` when there is no such record,
+    ///   ``IOMError/conflict(recordType:id:expected:actual:)`` when the stored version differs,
+    ///   ``IOMError/invalid(_:)`` when the record breaks a rule. Nothing is changed on error.
+    @discardableResult
+    public func update(_ record: Record) async throws(IOMError) -> Saved<Record> {
+        try await measured { () async throws(IOMError) in try await performUpdate(record) }
+    }
+
+    private func measured(_ body: () async throws(IOMError) -> Saved<Record>) async throws(IOMError) -> Saved<Record> {
         let clock = ContinuousClock()
         let start = clock.now
         do {
-            let saved = try await performSave(record)
+            let saved = try await body()
             kit.metrics.recordSave(Record.recordType, nanoseconds: (clock.now - start).nanoseconds)
             return saved
         } catch {
@@ -47,14 +83,20 @@ public struct Repository<Record: DomainRecord>: Sendable {
         }
     }
 
-    private func performSave(_ record: Record) async throws(IOMError) -> Saved<Record> {
+    private func performCreate(_ record: Record) async throws(IOMError) -> Saved<Record> {
         let id = record.id.rawValue
-        guard let current = try await get(record.id) else {
-            guard record.version == 1 else { throw .badVersion(recordType: Record.recordType, id: id, version: record.version) }
-            let change = try Self.change(.created, before: nil, after: record.anyRecord)
-            let entry = try await apply(.create(type: type, id: id, payload: kit.storePayload(change)), change: change)
-            return Saved(record: record, sequence: entry.sequence)
+        guard record.version == 1 else { throw .badVersion(recordType: Record.recordType, id: id, version: record.version) }
+        if let current = try await get(record.id) {
+            throw .alreadyExists(recordType: Record.recordType, id: id, version: current.version)
         }
+        let change = try Self.change(.created, before: nil, after: record.anyRecord)
+        let entry = try await apply(.create(type: type, id: id, payload: kit.storePayload(change)), change: change)
+        return Saved(record: record, sequence: entry.sequence)
+    }
+
+    private func performUpdate(_ record: Record) async throws(IOMError) -> Saved<Record> {
+        let id = record.id.rawValue
+        guard let current = try await get(record.id) else { throw .notFound(recordType: Record.recordType, id: id) }
         guard current.version == record.version else {
             throw .conflict(recordType: Record.recordType, id: id, expected: record.version, actual: current.version)
         }
@@ -109,6 +151,9 @@ public struct Repository<Record: DomainRecord>: Sendable {
         do { return try await kit.store.apply(mutation.attaching(SavedChange(change: change, encoded: encoded))) } catch {
             if case StoreError.conflict(_, let id, let expected, let actual) = error {
                 throw .conflict(recordType: Record.recordType, id: id, expected: expected, actual: actual ?? 0)
+            }
+            if case StoreError.alreadyExists(_, let id, let version) = error {
+                throw .alreadyExists(recordType: Record.recordType, id: id, version: version)
             }
             let failure = IOMError(error)
             // A conflict or an invalid record is the caller's business; a failing store is the operator's.

@@ -108,24 +108,30 @@ public final class AuditTrail: Sendable {
                        recordID: String?, fields: [FieldPath] = [], outcome: AuditOutcome, detail: String = "",
                        at: Instant? = nil) throws(SecurityError) -> AuditEvent {
         let time = at ?? Instant(millisecondsSince1970: Date().millisecondsSince1970)
+        // What is hashed is exactly what the row stores and reads back (``storable(_:)``).
+        let storedAction = Self.storable(action)
+        let storedRecordID = recordID.map(Self.storable)
+        let storedDetail = Self.storable(detail)
+        let storedPrincipal = Self.storable(principal.id)
+        let storedFields = fields.map { Self.storable($0.rawValue) }.sorted()
         do {
             return try queue.write { db in
                 let last = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM audit ORDER BY sequence DESC LIMIT 1")
                 let sequence = (last.map { UInt64($0["sequence"] as Int64) } ?? 0) + 1
                 let previous = last.map { [UInt8]($0["hash"] as Data) } ?? Self.genesis
-                let unsigned = AuditEvent(sequence: sequence, at: time, principal: principal.id, role: principal.role.rawValue,
-                                          action: action, recordType: recordType.rawValue, recordID: recordID,
-                                          fields: fields.map(\.rawValue).sorted(), purpose: purpose.rawValue, outcome: outcome,
-                                          detail: detail, previousHash: previous, hash: [])
+                let unsigned = AuditEvent(sequence: sequence, at: time, principal: storedPrincipal, role: principal.role.rawValue,
+                                          action: storedAction, recordType: recordType.rawValue, recordID: storedRecordID,
+                                          fields: storedFields, purpose: purpose.rawValue,
+                                          outcome: outcome, detail: storedDetail, previousHash: previous, hash: [])
                 let event = AuditEvent(sequence: sequence, at: time, principal: unsigned.principal, role: unsigned.role,
-                                       action: action, recordType: unsigned.recordType, recordID: recordID, fields: unsigned.fields,
-                                       purpose: unsigned.purpose, outcome: outcome, detail: detail, previousHash: previous,
+                                       action: storedAction, recordType: unsigned.recordType, recordID: storedRecordID, fields: unsigned.fields,
+                                       purpose: unsigned.purpose, outcome: outcome, detail: storedDetail, previousHash: previous,
                                        hash: unsigned.computedHash())
                 try db.execute(sql: """
                     INSERT INTO audit (sequence, at_ms, principal, role, action, record_type, record_id, fields, purpose, outcome, detail, previous_hash, hash)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [Int64(sequence), time.millisecondsSince1970, event.principal, event.role, action, event.recordType,
-                                     recordID, event.fields.joined(separator: "\n"), event.purpose, outcome.rawValue, detail,
+                    """, arguments: [Int64(sequence), time.millisecondsSince1970, event.principal, event.role, storedAction, event.recordType,
+                                     storedRecordID, event.fields.joined(separator: "\n"), event.purpose, outcome.rawValue, storedDetail,
                                      Data(previous), Data(event.hash)])
                 return event
             }
@@ -147,7 +153,7 @@ public final class AuditTrail: Sendable {
             return try queue.read { db in
                 var sql = "SELECT * FROM audit WHERE sequence >= ?"
                 var args: [any DatabaseValueConvertible] = [Int64(sequence)]
-                if let recordID { sql += " AND record_id = ?"; args.append(recordID) }
+                if let recordID { sql += " AND record_id = ?"; args.append(Self.storable(recordID)) }
                 sql += " ORDER BY sequence LIMIT ?"
                 args.append(limit)
                 return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)!).map(Self.event)
@@ -198,6 +204,25 @@ public final class AuditTrail: Sendable {
                 return .intact(count: expected - 1, head: previous)
             }
         } catch { throw .storage(String(describing: error)) }
+    }
+
+    /// The text as the trail stores it: SQLite text read back through GRDB ends at a NUL, and
+    /// `fields` are stored one per line, so every control character (NUL and line breaks
+    /// included) and a backslash are written as `\u{…}` escapes before the entry is hashed. The
+    /// stored row then reads back exactly as hashed, and ``verify(expectedHead:)`` holds.
+    static func storable(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || $0 == "\\" }) else {
+            return text
+        }
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar == "\\" {
+                out += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 
     static func event(_ row: Row) -> AuditEvent {

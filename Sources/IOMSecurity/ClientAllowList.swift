@@ -1,3 +1,4 @@
+import IOMDomain
 /// The bridge's allow-list (Protocols/bridge.md §12.2): CURVE client public keys (40-character
 /// Z85 text) mapped to principals, and the admission rule per ZAP domain. Independent of
 /// ZeroMQ, so a ZAP handler's closure stays one line:
@@ -37,11 +38,15 @@ public struct ClientAllowList: Sendable {
 
     /// An allow-list; keys are 40-character Z85 public keys, principal ids must be unique.
     ///
-    /// - Throws: ``SecurityError/invalidKey(_:)`` for a malformed key or a repeated principal id.
+    /// - Throws: ``SecurityError/invalidKey(_:)`` for a malformed key, a principal id that breaks
+    ///   the identifier grammar (``IOMDomain/IdentifierGrammar``) or a repeated principal id.
     public init(_ entries: [String: Principal]) throws(SecurityError) {
         var byID: [String: Principal] = [:]
         for (key, principal) in entries {
             guard key.utf8.count == 40 else { throw .invalidKey("allow-list key for \(principal) is not 40 characters of Z85") }
+            if let reason = IdentifierGrammar.problem(in: principal.id, allowingSpaces: true) {
+                throw .invalidKey("principal id \"\(IdentifierGrammar.printable(principal.id))\" \(reason) (identifiers: Protocols/README.md)")
+            }
             guard byID.updateValue(principal, forKey: principal.id) == nil else {
                 throw .invalidKey("principal id \"\(principal.id)\" has two keys in the allow-list")
             }

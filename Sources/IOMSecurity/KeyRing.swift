@@ -1,3 +1,4 @@
+import IOMDomain
 import Crypto
 
 /// A 256-bit key supplied by the host application, with the id that sealed data records.
@@ -9,7 +10,7 @@ import Crypto
 /// let key = try HostKey(id: "2026-11", key: SymmetricKey(data: thirtyTwoBytes))
 /// ```
 public struct HostKey: Sendable {
-    /// The key id (1...255 UTF-8 bytes), written in clear in front of everything it seals.
+    /// The key id (the identifier grammar: 1...128 UTF-8 bytes, printable), written in clear in front of everything it seals.
     public let id: String
     /// The AES-256 key (kept as bytes: `SymmetricKey` is not `Sendable` on every platform).
     public var key: SymmetricKey { SymmetricKey(data: bytes) }
@@ -17,7 +18,9 @@ public struct HostKey: Sendable {
 
     /// Checks the size (256 bits) and the id.
     public init(id: String, key: SymmetricKey) throws(SecurityError) {
-        guard !id.isEmpty, id.utf8.count <= 255 else { throw .invalidKey("key id \"\(id)\" must have 1...255 bytes") }
+        if let reason = IdentifierGrammar.problem(in: id, allowingSpaces: true) {
+            throw .invalidKey("key id \"\(IdentifierGrammar.printable(id))\" \(reason) (identifiers: Protocols/README.md)")
+        }
         guard key.bitCount == 256 else { throw .invalidKey("key \"\(id)\" has \(key.bitCount) bits, AES-256 needs 256") }
         self.id = id
         self.bytes = key.withUnsafeBytes { Array($0) }

@@ -33,7 +33,9 @@ public final class SecurityStore: Sendable {
             config.prepareDatabase { db in try db.execute(sql: "PRAGMA secure_delete = ON") }
             let queue: DatabaseQueue
             switch location {
-            case .file(let path): queue = try DatabaseQueue(path: path, configuration: config)
+            case .file(let path):
+                try createPrivately(path)
+                queue = try DatabaseQueue(path: path, configuration: config)
             case .inMemory: queue = try DatabaseQueue(configuration: config)
             }
             try migrator.migrate(queue)
@@ -88,6 +90,19 @@ public final class SecurityStore: Sendable {
         }
         return m
     }
+}
+
+/// Creates the security database file with mode 0600 whatever the umask (SQLite gives its
+/// journal the same mode); an existing file is left alone.
+private func createPrivately(_ path: String) throws(SecurityError) {
+    let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+    if fd < 0 {
+        let code = errno
+        if code == EEXIST { return }
+        throw .storage("cannot create \(path): \(String(cString: strerror(code)))")
+    }
+    defer { close(fd) }
+    guard fchmod(fd, 0o600) == 0 else { throw .storage("cannot make \(path) private (chmod 600): \(String(cString: strerror(errno)))") }
 }
 
 extension Date {

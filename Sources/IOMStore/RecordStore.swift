@@ -52,6 +52,8 @@ public final class RecordStore: Sendable {
             switch configuration.location {
             case let .file(path):
                 guard !path.isEmpty else { throw StoreError.invalidArgument("the store file path is empty") }
+                // 0600 whatever the umask; SQLite gives -wal and -shm the same mode.
+                try PrivateFile.create(atPath: path)
                 writer = try DatabasePool(path: path, configuration: grdb)
             case .inMemory:
                 writer = try DatabaseQueue(configuration: grdb)
@@ -187,13 +189,42 @@ public final class RecordStore: Sendable {
             guard value.utf8.count <= 512 else {
                 throw StoreError.invalidArgument("index field \(name) value longer than 512 bytes")
             }
+            guard !value.utf8.contains(0) else {
+                throw StoreError.invalidArgument("index field \(name) value \"\(visible(value))\" contains the control character U+0000")
+            }
         }
     }
 
     private static func validateName(_ value: String, what: String, limit: Int) throws {
         guard !value.isEmpty else { throw StoreError.invalidArgument("\(what) is empty") }
         guard value.utf8.count <= limit else {
-            throw StoreError.invalidArgument("\(what) \"\(value.prefix(32))…\" is longer than \(limit) bytes")
+            throw StoreError.invalidArgument("\(what) \"\(visible(String(value.prefix(32))))…\" is longer than \(limit) bytes")
         }
+        // SQLite's text functions and GRDB's String read stop at a NUL: an id holding one would
+        // be stored cut, and its journal entry would disagree with its payload. Identifiers are
+        // printable (Protocols/README.md): no control or format character at all.
+        if let bad = value.unicodeScalars.first(where: isControl) {
+            throw StoreError.invalidArgument("\(what) \"\(visible(value))\" contains the control character U+\(hex(bad.value)); identifiers are printable text (Protocols/README.md)")
+        }
+    }
+
+    /// C0, DEL, C1 and Unicode format characters (the ASCII bytes are checked without Unicode tables).
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) { return true }
+        return scalar.value >= 0xA0 && scalar.properties.generalCategory == .format
+    }
+
+    private static func hex(_ value: UInt32) -> String {
+        let digits = String(value, radix: 16, uppercase: true)
+        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+    }
+
+    /// The text with control and format characters written as `\u{…}`, for error messages.
+    private static func visible(_ value: String) -> String {
+        var out = ""
+        for scalar in value.unicodeScalars {
+            if isControl(scalar) { out += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}" } else { out.unicodeScalars.append(scalar) }
+        }
+        return out
     }
 }

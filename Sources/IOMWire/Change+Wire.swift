@@ -50,6 +50,6 @@ extension Change {
         guard let type, let kind, let before, let after else { throw undecodable("change") }
         try self.init(kind: kind, before: before, after: after, version: w.version)
         if recordType != type { throw ValidationError([ValidationIssue(path: "change.recordType", value: type.rawValue, reason: "does not match the record (\(recordType.rawValue))")]) }
-        if recordID != w.recordID { throw ValidationError([ValidationIssue(path: "change.recordId", value: w.recordID, reason: "does not match the record (\(recordID))")]) }
+        if recordID != w.recordID { throw ValidationError([ValidationIssue(path: "change.recordId", value: IdentifierGrammar.printable(w.recordID), reason: "does not match the record (\(recordID))")]) }
     }
 }

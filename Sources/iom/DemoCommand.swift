@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import IOMFixtures
 import IOMKit
+import IOMStore
 import IOMWire
 import Synchronization
 import ZeroMQ
@@ -36,7 +37,7 @@ struct DemoCommand: AsyncParsableCommand {
     func run() async throws {
         let temporary = directory == nil
         let directory = self.directory ?? NSTemporaryDirectory() + "iom-demo-" + UUID().uuidString.prefix(8)
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try PrivateFile.createDirectory(atPath: directory)  // 0700 whatever the umask
         defer { if temporary { try? FileManager.default.removeItem(atPath: directory) } }
         let hostKey = directory + "/host.key"
         if !FileManager.default.fileExists(atPath: hostKey) {
@@ -73,8 +74,9 @@ struct DemoCommand: AsyncParsableCommand {
 
         say("3. Changes saved through the node (publisher ◂), arriving at the subscriber (▸):")
         var sent = 0
-        func save(_ record: AnyRecord, _ what: String) async throws {
-            let reply = try await NodeSaveClient.send(type: record.recordType, json: WireCodec.json(record), to: accept, keys: nil, timeout: .seconds(10))
+        func save(_ record: AnyRecord, _ what: String, operation: RecordSaving.Operation? = nil) async throws {
+            let reply = try await NodeSaveClient.send(type: record.recordType, json: WireCodec.json(record), operation: operation,
+                                                      to: accept, keys: nil, timeout: .seconds(10))
             switch reply {
             case .saved(let version, let sequence):
                 sent += 1
@@ -89,14 +91,14 @@ struct DemoCommand: AsyncParsableCommand {
         try await save(Seed.moroccoMission.anyRecord, "a mission")
         try await save(Seed.rabatBreakfast2017.anyRecord, "a new public event")
         let suspended = try edited(Seed.moroccoMission, status: .suspended, at: now)
-        try await save(suspended.anyRecord, "a mission update (status suspended: a demonstration, not news)")
+        try await save(suspended.anyRecord, "a mission update (status suspended: a demonstration, not news)", operation: .update)
         var protectionCase = FictionalCases.minimal
         try await save(protectionCase.anyRecord, "a FICTIONAL protection case, identified")
         for next in [CaseStatus.registered, .assessment, .casePlan, .serviceProvision] {
             let moved = try protectionCase.transition(to: next, at: now, by: .init("FICTIONAL caseworker A"))
-            // Saves are optimistic: send the version read; the store stamps the next one.
+            // Updates are optimistic: send the version read; the store stamps the next one.
             let toSave = try moved.restamped(version: protectionCase.version, updatedAt: now).anyRecord
-            try await save(toSave, "the case moves to \(next.rawValue)")
+            try await save(toSave, "the case moves to \(next.rawValue)", operation: .update)
             protectionCase = moved  // what the node now holds
         }
 

@@ -15,7 +15,7 @@ enum NodeSaveClient {
     ///
     /// - Throws: ``CommandFailure`` 69 when the node does not answer in time, 64 for a
     ///   malformed endpoint.
-    static func send(type: RecordType, json: String, to endpoint: String, keys: (client: CurveKeyPair, server: CurveKey)?,
+    static func send(type: RecordType, json: String, operation: RecordSaving.Operation? = nil, to endpoint: String, keys: (client: CurveKeyPair, server: CurveKey)?,
                      timeout: Duration) async throws -> Reply {
         let actor: SocketActor
         do {
@@ -33,7 +33,8 @@ enum NodeSaveClient {
             throw EndpointFailure.make("--node", endpoint, error)
         }
         // The REQ envelope (an empty delimiter frame), so the node answers as it answers REQ clients.
-        let request = [[], Array(NodeSave.tag.utf8), Array(type.rawValue.utf8), Array(json.utf8)]
+        let options = operation.map { [ParamLines.encode([("operation", $0.rawValue)])] } ?? []
+        let request = [[], Array(NodeSave.tag.utf8), Array(type.rawValue.utf8), Array(json.utf8)] + options
         let frames: [[UInt8]]?
         do {
             let sent = try await actor.withSocket { try $0.send(request, timeout: timeout) }

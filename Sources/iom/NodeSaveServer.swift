@@ -1,5 +1,5 @@
 import Foundation
-import IOMKit
+@_spi(IOMKitInternals) import IOMKit
 import IOMWire
 import Logging
 import Synchronization
@@ -100,8 +100,8 @@ final class NodeSaveServer: Sendable {
             }
             principal = admitted
         }
-        guard frames.count == 3 else {
-            return NodeSave.error(.badRequest, "a save request has 3 frames (iom.v1.save, record type, record JSON), got \(frames.count); see Protocols/node-save.md")
+        guard frames.count == 3 || frames.count == 4 else {
+            return NodeSave.error(.badRequest, "a save request has 3 frames (iom.v1.save, record type, record JSON) and optionally a 4th (params), got \(frames.count); see Protocols/node-save.md")
         }
         guard frames[0] == Array(NodeSave.tag.utf8) else {
             return NodeSave.error(.unsupportedVersion, "frame 0 must be iom.v1.save", extra: [("supported", NodeSave.tag)])
@@ -114,6 +114,18 @@ final class NodeSaveServer: Sendable {
         if type == .protectionCase && allowList != nil && !Self.caseWriters.contains(principal.role) {
             audit.record(principal: principal, action: "node.save", outcome: .forbidden, detail: "reason=role type=protectionCase")
             return NodeSave.error(.forbidden, "\(principal) may not save protection cases through the node: a service key is for replication; cases are saved by caseworkers and supervisors")
+        }
+        var operation: RecordSaving.Operation?
+        if frames.count == 4 {
+            for (name, value) in ParamLines.decode(frames[3]) {
+                guard name == "operation" else {
+                    return NodeSave.error(.badRequest, "unknown parameter \"\(IdentifierGrammar.printable(name))\"; a save request knows only operation", extra: [("param", name)])
+                }
+                guard let op = RecordSaving.Operation(rawValue: value) else {
+                    return NodeSave.error(.badRequest, "operation must be create or update, not \"\(IdentifierGrammar.printable(value))\"", extra: [("param", "operation")])
+                }
+                operation = op
+            }
         }
         guard let json = String(validating: frames[2], as: UTF8.self) else {
             return NodeSave.error(.badRequest, "the record is not UTF-8 text; it must be protobuf JSON")
@@ -128,7 +140,7 @@ final class NodeSaveServer: Sendable {
                 """)
         }
         do {
-            let saved = try await RecordSaving.save(record, into: iom, as: principal)
+            let saved = try await RecordSaving.save(record, into: iom, as: principal, operation: operation)
             logger.info("saved through the node", metadata: ["type": "\(type.rawValue)", "record": "\(record.recordID)",
                                                              "version": "\(saved.version)", "sequence": "\(saved.sequence)", "principal": "\(principal)"])
             return NodeSave.ok(type: type, record: record.recordID, version: saved.version, sequence: saved.sequence,

@@ -7,16 +7,38 @@ enum RecordSaving {
     /// registering a case; every call audited under it).
     static let principal = Principal.supervisor("iom-cli")
 
-    /// Saves `record` (a protection case as `principal`, checked and audited); returns the
-    /// stored version and the change's journal sequence.
-    static func save(_ record: AnyRecord, into iom: IOMKit, as principal: Principal = principal) async throws(IOMError) -> (version: UInt64, sequence: UInt64) {
+    /// Creating or updating (`Protocols/node-save.md`, `operation`).
+    enum Operation: String, Sendable {
+        /// The record must not exist yet (version 1); an existing id is a conflict, never an update.
+        case create
+        /// The stored record must be at the version sent.
+        case update
+
+        /// The operation of a record sent without one: version 1 creates, any other updates.
+        static func implied(by record: AnyRecord) -> Operation { record.version == 1 ? .create : .update }
+    }
+
+    /// Creates or updates `record` (a protection case as `principal`, checked and audited);
+    /// returns the stored version and the change's journal sequence.
+    static func save(_ record: AnyRecord, into iom: IOMKit, as principal: Principal = principal,
+                     operation: Operation? = nil) async throws(IOMError) -> (version: UInt64, sequence: UInt64) {
+        let create = (operation ?? .implied(by: record)) == .create
         switch record {
-        case .organisation(let r): let s = try await iom.organisations.save(r); return (s.record.version, s.sequence)
-        case .mission(let r): let s = try await iom.missions.save(r); return (s.record.version, s.sequence)
-        case .memberState(let r): let s = try await iom.memberStates.save(r); return (s.record.version, s.sequence)
-        case .event(let r): let s = try await iom.events.save(r); return (s.record.version, s.sequence)
+        case .organisation(let r):
+            let s = create ? try await iom.organisations.create(r) : try await iom.organisations.update(r)
+            return (s.record.version, s.sequence)
+        case .mission(let r):
+            let s = create ? try await iom.missions.create(r) : try await iom.missions.update(r)
+            return (s.record.version, s.sequence)
+        case .memberState(let r):
+            let s = create ? try await iom.memberStates.create(r) : try await iom.memberStates.update(r)
+            return (s.record.version, s.sequence)
+        case .event(let r):
+            let s = create ? try await iom.events.create(r) : try await iom.events.update(r)
+            return (s.record.version, s.sequence)
         case .protectionCase(let r):
-            let s = try await iom.protectionCases(as: principal, purpose: .caseManagement).save(r)
+            let cases = iom.protectionCases(as: principal, purpose: .caseManagement)
+            let s = create ? try await cases.create(r) : try await cases.update(r)
             return (s.record.version, s.sequence)
         }
     }
@@ -25,10 +47,11 @@ enum RecordSaving {
     static func code(for error: IOMError) -> NodeSave.Code {
         switch error {
         case .invalid: .invalid
-        case .conflict: .conflict
+        case .conflict, .alreadyExists: .conflict
         case .badVersion: .badVersion
         case .forbidden, .security: .forbidden
-        case .store, .corrupted, .closed, .bus, .notFound, .cancelled, .bridge: .internalError
+        case .notFound: .badVersion  // an update of a record that does not exist
+        case .store, .corrupted, .closed, .bus, .cancelled, .bridge, .needsPrincipal: .internalError
         }
     }
 

@@ -18,10 +18,13 @@ struct SaveCommand: AsyncParsableCommand {
             as in Protocols/vectors/*.json. Field names are lowerCamelCase, 64-bit numbers are \
             strings, enums are their names (e.g. "MISSION_STATUS_OPEN"); unknown fields are refused.
 
-            Versions are optimistic: a new record has "version": "1" in its "meta"; to update one, \
-            send the version you read. On success prints the stored version and the change's \
+            Creating and updating are distinct. A record at "version": "1" (in its "meta") is \
+            created, and refused (exit 75) when its id exists: saving the same file again never \
+            makes a second version. A record at another version updates the stored one, which \
+            must still be at that version (the version you read); to update a record still at \
+            version 1, pass --update. On success prints the stored version and the change's \
             journal sequence; an invalid record prints every problem with its field and exits 65; \
-            a stale version exits 75.
+            an existing id or a stale version exits 75.
 
             With --node ENDPOINT the record goes to a running node (iom serve --accept ENDPOINT), \
             which validates and saves it into its store and publishes the change to its \
@@ -59,6 +62,9 @@ struct SaveCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "With --node: send in plain text (the node must run with --insecure).")
     var insecure = false
 
+    @Flag(name: .long, help: "Update the stored record at the record's version (the version you read), even at version 1; without it, version 1 creates.")
+    var update = false
+
     @Option(name: .long, help: ArgumentHelp("With --node: seconds to wait for the node's answer before giving up (exit 69).", valueName: "seconds"))
     var timeout: Double = 10
 
@@ -94,7 +100,7 @@ struct SaveCommand: AsyncParsableCommand {
         let store = store ?? "iom.sqlite"
         let iom = try await keyRing.open(store: store, logger: logger)
         let result: Result<(version: UInt64, sequence: UInt64), IOMError>
-        do { result = .success(try await RecordSaving.save(record, into: iom)) } catch { result = .failure(error) }
+        do { result = .success(try await RecordSaving.save(record, into: iom, operation: update ? .update : nil)) } catch { result = .failure(error) }
         do { try await iom.close() } catch {
             logger.error("closing the store failed", metadata: ["store": "\(store)", "error": "\(error)"])
         }
@@ -149,7 +155,7 @@ struct SaveCommand: AsyncParsableCommand {
             keys = (try KeyFiles.curveKeyPair(secretKey, option: "--secret-key"), try KeyFiles.curvePublicKey(serverKey, option: "--server-key"))
         }
         let type = type.recordType
-        let reply = try await NodeSaveClient.send(type: type, json: json, to: node, keys: keys,
+        let reply = try await NodeSaveClient.send(type: type, json: json, operation: update ? .update : nil, to: node, keys: keys,
                                                   timeout: .milliseconds(Int64(timeout * 1000)))
         switch reply {
         case .saved(let version, let sequence):
@@ -167,9 +173,9 @@ struct SaveCommand: AsyncParsableCommand {
                 \(validation.issues.map { "  \($0)" }.joined(separator: "\n"))
                 Fix these fields and run the command again.
                 """)
-        case .conflict, .badVersion:
+        case .conflict, .alreadyExists, .badVersion, .notFound:
             CommandFailure(error.isConflict ? .temporaryFailure : .dataError, "nothing was saved: \(error)")
-        case .store, .corrupted, .closed, .bus, .notFound, .cancelled, .bridge:
+        case .store, .corrupted, .closed, .bus, .cancelled, .bridge, .needsPrincipal:
             CommandFailure(.ioError, "nothing was saved: \(error)")
         case .forbidden, .security:
             CommandFailure(.dataError, "nothing was saved: \(error)")
@@ -179,6 +185,9 @@ struct SaveCommand: AsyncParsableCommand {
 
 extension IOMError {
     var isConflict: Bool {
-        if case .conflict = self { true } else { false }
+        switch self {
+        case .conflict, .alreadyExists: true
+        default: false
+        }
     }
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import IOMBridge
 import IOMFixtures
-import IOMKit
+@_spi(IOMKitInternals) import IOMKit
 import IOMStore
 import Logging
 import ServiceLifecycle

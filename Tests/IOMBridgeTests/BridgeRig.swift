@@ -3,7 +3,7 @@ import ChangeBus
 import Foundation
 import IOMBridge
 import IOMFixtures
-import IOMKit
+@_spi(IOMKitInternals) import IOMKit
 import IOMStore
 import Testing
 

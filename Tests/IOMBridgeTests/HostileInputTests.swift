@@ -2,7 +2,7 @@ import ChangeBus
 import Foundation
 import IOMBridge
 import IOMFixtures
-import IOMKit
+@_spi(IOMKitInternals) import IOMKit
 import IOMStore
 import IOMWire
 import Testing

@@ -1,7 +1,7 @@
 import Foundation
 import IOMBridge
 import IOMFixtures
-import IOMKit
+@_spi(IOMKitInternals) import IOMKit
 import IOMSecurity
 import IOMWire
 import Logging

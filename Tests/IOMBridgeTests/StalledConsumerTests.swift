@@ -1,6 +1,6 @@
 import ChangeBus
 import IOMBridge
-import IOMKit
+@_spi(IOMKitInternals) import IOMKit
 import Synchronization
 import Testing
 

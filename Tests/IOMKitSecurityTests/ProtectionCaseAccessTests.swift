@@ -1,7 +1,7 @@
 import Foundation
 import IOMDomain
 import IOMFixtures
-@testable import IOMKit
+@_spi(IOMKitInternals) @testable import IOMKit
 import IOMStore
 import IOMWire
 import Testing
@@ -82,7 +82,7 @@ struct ProtectionCaseAccessTests {
             try await iom.protectionCases(as: .caseworker("cw-1"), purpose: .caseManagement).delete(try .init("case-sec-1"))
         }
         #expect(e2?.forbidden?.action == .delete)
-        try await lead.save(reassigned)  // a supervisor may reassign in the team
+        try await lead.update(reassigned)  // a supervisor may reassign in the team
         #expect(try await cw2.get(try .init("case-sec-1"))?.ownership.caseworker.value == "cw-2")
         #expect(try iom.security.auditTrail.verify().isIntact)
     }
@@ -100,7 +100,7 @@ struct ProtectionCaseAccessTests {
         let mine = try #require(try await shelter.get(try .init("case-sec-1")))
         #expect(mine.ownership.auditTrail.isEmpty)
         let renamed = try makeCase(1, referredTo: "FICTIONAL shelter", document: "FICTIONAL-222")
-        let e = await #expect(throws: IOMError.self) { try await shelter.save(renamed) }
+        let e = await #expect(throws: IOMError.self) { try await shelter.update(renamed) }
         #expect(e?.forbidden?.field == "protectionCase.identifying.documents[].number")
         await #expect(throws: IOMError.self) { try await shelter.transition(try .init("case-sec-1"), to: .assessment) }
     }
@@ -259,11 +259,11 @@ struct ProtectionCaseAccessTests {
         #expect(exports.map(\.outcome) == [.allowed, .forbidden])
     }
 
-    @Test("the in-process bus carries whole records to the host; concurrent saves keep one intact audit chain")
+    @Test("the in-process bus (internal) carries whole records; concurrent saves keep one intact audit chain")
     func busAndConcurrency() async throws {
         let iom = try await IOMKit.open(.inMemory)
         defer { Task { try? await iom.close() } }
-        let changes = try iom.changes(of: ProtectionCase.self)
+        let changes = try iom.recordChanges(of: ProtectionCase.self, kinds: Set(IOMDomain.ChangeKind.allCases), capacity: 1024, from: .now)
         let cw = iom.protectionCases(as: .caseworker("cw-1"), purpose: .caseManagement)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for n in 0..<16 { group.addTask { try await cw.save(try makeCase(n)) } }
@@ -335,7 +335,7 @@ struct JournalReplayTests {
     func busEncodedBytes() async throws {
         let iom = try await IOMKit.open(.inMemory)
         defer { Task { try? await iom.close() } }
-        let all = try iom.changes()
+        let all = try iom.bus.subscribe(.all, capacity: 64, whenFull: .disconnect)  // internal: whole records
         try await iom.protectionCases(as: .caseworker("cw-1"), purpose: .caseManagement).save(try makeCase(1))
         try await iom.missions.save(Seed.moroccoMission)
         var seen: [CommittedChange] = []

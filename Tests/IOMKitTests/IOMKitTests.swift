@@ -1,7 +1,7 @@
 import Foundation
 import IOMDomain
 import IOMFixtures
-@testable import IOMKit
+@_spi(IOMKitInternals) @testable import IOMKit
 import IOMStore
 import Testing
 
@@ -35,7 +35,7 @@ struct IOMKitTests {
         #expect(created.record == Seed.moroccoMission)
         #expect(created.sequence == 1)
         let closed = try edited(Seed.moroccoMission, status: .suspended, version: 1)
-        let updated = try await iom.missions.save(closed)
+        let updated = try await iom.missions.update(closed)
         #expect(updated.record.version == 2)
         #expect(updated.record.status == .suspended)
         #expect(updated.sequence == 2)
@@ -44,13 +44,41 @@ struct IOMKitTests {
         try await iom.close()
     }
 
+    @Test("a retried create is alreadyExists, never version 2: no change journaled or published")
+    func retriedCreate() async throws {
+        let iom = try await IOMKit.open(.inMemory)
+        let missions = try iom.changes(of: Mission.self)
+        let first = try await iom.missions.create(Seed.moroccoMission)
+        #expect(first.record.version == 1)
+        let retried = await #expect(throws: IOMError.self) { try await iom.missions.create(Seed.moroccoMission) }
+        guard case .alreadyExists(.mission, "mission-ma", 1)? = retried else { Issue.record("\(String(describing: retried))"); return }
+        #expect(retried?.description.contains("already exists (version 1)") == true)
+        // `save` of a record at version 1 is a create too.
+        let saved = await #expect(throws: IOMError.self) { try await iom.missions.save(Seed.moroccoMission) }
+        guard case .alreadyExists? = saved else { Issue.record("\(String(describing: saved))"); return }
+        #expect(try await iom.store.lastSequence() == 1)
+        #expect(try await iom.missions.get(Seed.moroccoMission.id)?.version == 1)
+        try await iom.events.create(Seed.rabatBreakfast2017)
+        try await iom.missions.update(edited(Seed.moroccoMission, status: .suspended, version: 1))
+        var iterator = missions.makeAsyncIterator()
+        #expect(try await iterator.next()?.kind == .created)
+        let next = try await iterator.next()
+        #expect(next?.kind == .updated && next?.sequence == 3, "the only update is the explicit one")
+        // An update of a record that does not exist; a create at a version other than 1.
+        let missing = await #expect(throws: IOMError.self) { try await iom.missions.update(try mission("ghost")) }
+        guard case .notFound? = missing else { Issue.record("\(String(describing: missing))"); return }
+        let early = await #expect(throws: IOMError.self) { try await iom.missions.create(try edited(Seed.moroccoMission, status: .open, version: 2)) }
+        guard case .badVersion? = early else { Issue.record("\(String(describing: early))"); return }
+        try await iom.close()
+    }
+
     @Test("a stale version is a conflict that names both versions and changes nothing")
     func conflict() async throws {
         let iom = try await IOMKit.open(.inMemory)
         try await iom.missions.save(Seed.moroccoMission)
-        try await iom.missions.save(edited(Seed.moroccoMission, status: .suspended, version: 1))
+        try await iom.missions.update(edited(Seed.moroccoMission, status: .suspended, version: 1))
         let stale = try edited(Seed.moroccoMission, status: .closed, version: 1)
-        let error = await #expect(throws: IOMError.self) { try await iom.missions.save(stale) }
+        let error = await #expect(throws: IOMError.self) { try await iom.missions.update(stale) }
         guard case .conflict(_, _, let expected, let actual) = error else { Issue.record("not a conflict: \(String(describing: error))"); return }
         #expect(expected == 1 && actual == 2)
         #expect(error?.description.contains("Read it again") == true)
@@ -76,8 +104,8 @@ struct IOMKitTests {
         try await iom.organisations.save(Seed.organisation)
         let first = try await iom.missions.save(Seed.moroccoMission)
         try await iom.events.save(Seed.rabatBreakfast2017)
-        let second = try await iom.missions.save(edited(Seed.moroccoMission, status: .suspended, version: 1))
-        _ = try? await iom.missions.save(edited(Seed.moroccoMission, status: .closed, version: 1))  // conflict: not published
+        let second = try await iom.missions.update(edited(Seed.moroccoMission, status: .suspended, version: 1))
+        _ = try? await iom.missions.update(edited(Seed.moroccoMission, status: .closed, version: 1))  // conflict: not published
         let gone = try await iom.missions.delete(second.record)
 
         var iterator = missions.makeAsyncIterator()

@@ -1,6 +1,6 @@
 import Foundation
 import IOMFixtures
-import IOMKit
+@_spi(IOMKitInternals) import IOMKit
 import Logging
 import MetricsTestKit
 import Synchronization
@@ -75,9 +75,9 @@ struct ObservabilityTests {
         let metrics = TestMetrics()
         let iom = try await IOMKit.open(IOMConfiguration(store: .inMemory, metricsFactory: metrics))
         try await iom.missions.save(Seed.moroccoMission)
-        try await iom.missions.save(edited(Seed.moroccoMission, status: .suspended, version: 1))
+        try await iom.missions.update(edited(Seed.moroccoMission, status: .suspended, version: 1))
         try await iom.events.save(Seed.rabatBreakfast2017)
-        await #expect(throws: IOMError.self) { try await iom.missions.save(edited(Seed.moroccoMission, status: .closed, version: 1)) }
+        await #expect(throws: IOMError.self) { try await iom.missions.update(edited(Seed.moroccoMission, status: .closed, version: 1)) }
 
         #expect(metrics.counterTotal(label: IOMMetrics.busPublishedTotal) == 3)
         let missionTimer = try metrics.expectTimer(IOMMetrics.storeSaveSeconds, [(IOMMetrics.Dimension.recordType, "mission")])

@@ -7,7 +7,7 @@ import Testing
 /// The README's first program. The default configuration writes `./iom.sqlite`; changing the
 /// working directory would disturb tests running in parallel, so this runs the same lines on
 /// a temporary file and checks the default location separately.
-@Test("the README's first program runs, and again on the same file")
+@Test("the README's first program runs; run again on the same file, its create is refused, never a version 2")
 func readmeFirstProgram() async throws {
     #expect(IOMConfiguration().store.location == .file(path: "iom.sqlite"))
     let path = NSTemporaryDirectory() + "iomkit-readme-\(UUID().uuidString).sqlite"
@@ -15,13 +15,17 @@ func readmeFirstProgram() async throws {
     let configuration = IOMConfiguration(store: StoreConfiguration(location: .file(path: path)))
 
     for run in 1...2 {
-        // --- as in README.md, with `configuration` for `IOMKit.open()` ---
         let iom = try await IOMKit.open(configuration)
-        let saved = try await iom.missions.save(Seed.moroccoMission)
-        print("saved \(saved.record.id) version \(saved.record.version) as change #\(saved.sequence)")
-        // ---
-        #expect(saved.sequence == UInt64(run))
-        #expect(saved.record.version == UInt64(run))
+        do {
+            // --- as in README.md, with `configuration` for `IOMKit.open()` ---
+            let saved = try await iom.missions.create(Seed.moroccoMission)
+            print("saved \(saved.record.id) version \(saved.record.version) as change #\(saved.sequence)")
+            // ---
+            #expect(run == 1 && saved.sequence == 1 && saved.record.version == 1)
+        } catch {
+            #expect(run == 2)
+            guard case .alreadyExists(_, _, 1) = error else { Issue.record("\(error)"); return }
+        }
         try await iom.close()
     }
 }

@@ -6,7 +6,7 @@ struct SaveCommandTests {
     static let vectors = packageRoot.appendingPathComponent("Protocols/vectors").path
     static let mission = vectors + "/mission_morocco.json"
 
-    @Test("saves a record, prints version and sequence; saving the read version again updates it; a stale one is a conflict (75)")
+    @Test("creates a record at version 1; saving the same file again is refused (75), never version 2; --update updates; a stale one is a conflict (75)")
     func saveUpdateConflict() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -16,15 +16,44 @@ struct SaveCommandTests {
         #expect(created.stdout == "saved mission mission-ma: version 1, sequence 1\n")
         #expect(FileManager.default.fileExists(atPath: store))
 
-        let updated = try iom("save", "mission", "--file", Self.mission, "--store", store)
+        let retried = try iom("save", "mission", "--file", Self.mission, "--store", store)
+        #expect(retried.status == 75, "\(retried)")
+        #expect(retried.stdout.isEmpty)
+        #expect(retried.stderr.contains("already exists (version 1)"), "\(retried)")
+
+        let updated = try iom("save", "mission", "--file", Self.mission, "--store", store, "--update")
         #expect(updated.status == 0, "\(updated)")
         #expect(updated.stdout == "saved mission mission-ma: version 2, sequence 2\n")
 
-        let stale = try iom("save", "mission", "--file", Self.mission, "--store", store)
+        let stale = try iom("save", "mission", "--file", Self.mission, "--store", store, "--update")
         #expect(stale.status == 75, "\(stale)")
         #expect(stale.stdout.isEmpty)
         #expect(stale.stderr.contains("you sent version 1, the stored one is 2"))
         #expect(stale.stderr.contains("Read it again"))
+    }
+
+    @Test("through a node: a retried create answers CONFLICT and makes no second version; an id with a NUL is INVALID")
+    func nodeRetriedCreate() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let node = try Node(store: directory + "/node.sqlite")
+        defer { _ = node.stop() }
+        let json = try missionJSON(id: "mission-retry")
+        let first = try iom("save", "mission", "--file", "-", "--node", node.accept, "--insecure", stdin: json)
+        #expect(first.status == 0, "\(first)")
+        #expect(first.stdout.contains("version 1"), "\(first)")
+        let retry = try iom("save", "mission", "--file", "-", "--node", node.accept, "--insecure", stdin: json)
+        #expect(retry.status == 75, "\(retry)")
+        #expect(retry.stderr.contains("already exists (version 1)"), "\(retry)")
+        let update = try iom("save", "mission", "--file", "-", "--node", node.accept, "--insecure", "--update", stdin: json)
+        #expect(update.status == 0, "\(update)")
+        #expect(update.stdout.contains("version 2"), "\(update)")
+        // JSON's \u0000 in the id: refused before anything is stored, naming the field.
+        let nul = try iom("save", "mission", "--file", "-", "--node", node.accept, "--insecure",
+                          stdin: try missionJSON(id: #"mission-nul\u0000cut"#))
+        #expect(nul.status == 65, "\(nul)")
+        #expect(nul.stderr.contains("mission.id"), "\(nul)")
+        #expect(nul.stderr.contains("U+0000"), "\(nul)")
     }
 
     @Test("the default store is iom.sqlite in the working directory; - reads standard input")
