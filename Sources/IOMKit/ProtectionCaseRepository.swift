@@ -125,8 +125,9 @@ public struct ProtectionCaseRepository: Sendable {
     public func transition(_ id: Identifier<ProtectionCase>, to next: CaseStatus, transferTo: NonEmptyString? = nil,
                            override: ConsentOverride? = nil, at time: Date = Date()) async throws(IOMError) -> Saved<ProtectionCase> {
         try requirePrincipal()
-        try requireKeys()
+        // The role first: a caller learns nothing of the node's configuration it may not act on.
         try check(.transition, id.rawValue) { () throws(Forbidden) in try policy.authorize(principal, .transition, purpose: purpose) }
+        try requireKeys()
         guard let current = try await base.get(id) else {
             try record(.transition, id.rawValue, [], .failed, "no such case")
             throw .notFound(recordType: .protectionCase, id: id.rawValue)

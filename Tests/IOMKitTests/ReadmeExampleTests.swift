@@ -29,3 +29,39 @@ func readmeFirstProgram() async throws {
         try await iom.close()
     }
 }
+
+/// The README's error handling and protection-case lines, as written there (with a temporary
+/// store instead of `./iom.sqlite`).
+@Test("the README's catch and protection-case examples run as written")
+func readmeErrorsAndCases() async throws {
+    let path = NSTemporaryDirectory() + "iomkit-readme-\(UUID().uuidString).sqlite"
+    defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+    // --- as in README.md, with the store at `path` ---
+    var configuration = IOMConfiguration(store: StoreConfiguration(location: .file(path: path)))
+    configuration.security.keyRing = try KeyRing([HostKey.random(id: "k1")])   // identifying fields are sealed at rest
+    let iom = try await IOMKit.open(configuration)
+    let cases = iom.protectionCases(as: .caseworker("FICTIONAL caseworker A"), purpose: .caseManagement)
+    try await cases.create(FictionalCases.minimal)               // the caseworker's own case
+    let mine = try await cases.list().records                     // their own cases, whole
+    let stats = iom.protectionCases(as: .analyst("an-1"), purpose: .statistics)
+    let banded = try await stats.list().records                   // banded copies, never identifying fields
+    // ---
+    #expect(mine == [FictionalCases.minimal])
+    #expect(banded.count == 1 && banded[0].identifying == nil)
+
+    try await iom.missions.create(Seed.moroccoMission)
+    var reported = ""
+    // --- as in README.md ---
+    do {
+        try await iom.missions.create(Seed.moroccoMission)
+    } catch {
+        switch error {                       // error: IOMError
+        case .alreadyExists(_, let id, let version): print("\(id) is already at version \(version)"); reported = "\(id) v\(version)"
+        case .invalid(let problems): print(problems)            // every field named, e.g. mission.country
+        default: print(error)
+        }
+    }
+    // ---
+    #expect(reported == "mission-ma v1")
+    try await iom.close()
+}
