@@ -59,18 +59,25 @@ struct UndeliverableChangeTests {
         }
     }
 
+    /// A subscriber following `node` from the beginning, with a subscription on its bus taken
+    /// before it starts; returns once its SUB subscription has reached the node.
+    func following(_ node: FakeNode) throws -> (BridgeSubscriber, ChangeBus<CommittedChange>.Subscription) {
+        let bus = try ChangeBus<CommittedChange>(replayWindow: 0)
+        let subscription = try bus.subscribe(.all, capacity: 1024, whenFull: .wait(timeout: .seconds(30)))
+        let subscriber = try BridgeSubscriber.start(
+            SubscriberConfiguration(upstreams: [node.upstream], security: .insecure, start: .beginning), bus: bus)
+        _ = try #require(try node.events.receive(timeout: .seconds(5)))  // the subscription reached the node
+        return (subscriber, subscription)
+    }
+
     static func padded(_ n: UInt64) -> String { String(repeating: "0", count: 20 - String(n).count) + String(n) }
 
     @Test("a change the publisher's journal gives undecodable fails the subscription with its sequence and reason")
     func undecodableInTheJournal() async throws {
         let node = try FakeNode()
         let source = UUID()
-        let bus = try ChangeBus<CommittedChange>(replayWindow: 0)
-        let subscription = try bus.subscribe(.all, capacity: 1024, whenFull: .wait(timeout: .seconds(30)))
-        let subscriber = try BridgeSubscriber.start(
-            SubscriberConfiguration(upstreams: [node.upstream], security: .insecure, start: .beginning), bus: bus)
+        let (subscriber, subscription) = try following(node)
         defer { subscriber.stop() }
-        _ = try #require(try node.events.receive(timeout: .seconds(5)))  // the subscription reached us
         let sync = node.sync
 
         // 1 arrives; 2 is garbled on the way (dropped as malformed); 3 reveals the gap.
@@ -109,12 +116,8 @@ struct UndeliverableChangeTests {
     func replaysThatNeverGiveIt() async throws {
         let node = try FakeNode()
         let source = UUID()
-        let bus = try ChangeBus<CommittedChange>(replayWindow: 0)
-        let subscription = try bus.subscribe(.all, capacity: 1024, whenFull: .wait(timeout: .seconds(30)))
-        let subscriber = try BridgeSubscriber.start(
-            SubscriberConfiguration(upstreams: [node.upstream], security: .insecure, start: .beginning), bus: bus)
+        let (subscriber, subscription) = try following(node)
         defer { subscriber.stop() }
-        _ = try #require(try node.events.receive(timeout: .seconds(5)))
         let sync = node.sync
 
         try node.events.send(try hostile.event(1, source: source, mission: 1))
