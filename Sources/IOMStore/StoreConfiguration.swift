@@ -51,7 +51,10 @@ public struct StoreConfiguration: Sendable {
     /// The most mutations written in one group-commit transaction (at least 1). Default 1024.
     public var maximumGroupSize: Int = 1024
     /// Called after every commit with the committed entries, in journal order, exactly once each,
-    /// before the saving callers resume. Keep it short (hand the entries to a bus); it runs on the writer.
+    /// before the saving callers resume. It runs on the store's own writer thread (never a thread
+    /// of Swift's cooperative pool), so it may block — waiting for a full `.wait` bus subscriber,
+    /// for instance — at the price of holding the next commit. Each entry carries the
+    /// ``Mutation/attachment`` it was saved with.
     public var onCommit: (@Sendable ([JournalEntry]) -> Void)?
     /// Testing only: called inside the transaction after a mutation's new state is written and
     /// before its journal entry is appended. Throwing fails that mutation (or its whole batch).
