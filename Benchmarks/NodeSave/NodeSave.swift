@@ -172,7 +172,7 @@ let benchmarks: @Sendable () -> Void = {
                                                 ("sequential", false, 1, false)] {
         let node = Fixture<(NodeProcess, Client)>()
         var configuration = throughput
-        if inFlight == 1 { configuration.scalingFactor = .hundred }
+        if inFlight == 1 { configuration.scalingFactor = .one; configuration.maxIterations = 20_000 }
         configuration.setup = {
             let process = try NodeProcess(curve: curve)
             node.set((process, try Client(process)))

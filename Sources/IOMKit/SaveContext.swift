@@ -92,7 +92,7 @@ extension IOMKit {
     /// repositories (see ``SaveContext``).
     public func withSaveContext<T: Sendable>(_ context: SaveContext, _ body: () async throws(IOMError) -> T) async throws(IOMError) -> T {
         let result: Result<T, IOMError> = await SaveContext.$current.withValue(context) {
-            do { return .success(try await body()) } catch { return .failure(error) }
+            do throws(IOMError) { return .success(try await body()) } catch { return .failure(error) }
         }
         return try result.get()
     }

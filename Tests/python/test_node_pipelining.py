@@ -138,8 +138,6 @@ class PipelinedSaveTests(unittest.TestCase):
             # node-save.md: replies of a connection leave in the order its requests were sent.
             self.assertEqual(p["id"], sent_ids[len(answers) - 1])
 
-        poller = zmq.Poller()
-        poller.register(dealer, zmq.POLLIN)
         for n, (record_type, _, record_json) in enumerate(records):
             while len(sent_ids) - len(answers) >= WINDOW:
                 take_answer(30000)
