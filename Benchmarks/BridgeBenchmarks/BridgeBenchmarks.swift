@@ -11,6 +11,14 @@
 //   `BridgePublisher` and `BridgeSubscriber` on separate contexts over tcp loopback.
 //   `<size>` is the whole event message on the wire (topic + attributes + data frames).
 // - Bridge/tcp-256B/IOMKit-curve — the same with CURVE on the events connection.
+// - Bridge/tcp-256B/handwritten — the peer a user would pick instead of IOMKit's subscriber:
+//   the same publisher side (bus → `BridgePublisher`, the same 408-byte 3-frame messages),
+//   received by what a Swift developer writes without IOMKit: a SUB socket loop (the ZeroMQ
+//   module's `Socket`) on its own thread, SwiftProtobuf decoding the data frame into the
+//   generated `iom.v1.Change` (reached through `@_spi(Benchmarks) GeneratedChange`, as
+//   `protoc` output would be), each decoded change yielded into an `AsyncStream` that the
+//   benchmark's task consumes and counts. No ordering, deduplication, gap detection or
+//   validation into domain types.
 // - Bridge/decode-<size>B/WireCodec — diagnostic: decoding the data frame of such an event
 //   into a validated `Change`, the subscriber's per-event decode work alone, on one thread.
 // - Bridge/latency-10k/IOMKit — one change every 100 µs (a deadline clock, 10,000 events/s);
@@ -41,7 +49,7 @@ import IOMChanges
 import IOMDomain
 import IOMFixtures
 import IOMStore
-import IOMWire
+@_spi(Benchmarks) import IOMWire
 import Synchronization
 import RawPubSub
 import ZeroMQ
@@ -71,6 +79,17 @@ let benchmarks: @Sendable () -> Void = {
             guard let rig = BridgeRig.rig(name) else { return benchmark.error("\(name): no rig (setup failed)") }
             try await rig.throughputSample(benchmark)
         }
+    }
+
+    // MARK: The hand-written peer of the subscriber (same publisher, same messages)
+    let handwrittenName = "Bridge/tcp-256B/handwritten"
+    Benchmark(
+        handwrittenName,
+        configuration: .throughput(setup: { try await HandwrittenRig.start(handwrittenName, messageSize: 256) },
+                                   teardown: { await HandwrittenRig.stop(handwrittenName) })
+    ) { benchmark in
+        guard let rig = HandwrittenRig.rig(handwrittenName) else { return benchmark.error("\(handwrittenName): no rig (setup failed)") }
+        try await rig.throughputSample(benchmark)
     }
 
     // MARK: What the subscriber pays per event to decode (diagnostic, one thread)
@@ -353,7 +372,7 @@ final class BridgeRig: Sendable {
     /// A unique change id made from the sequence (a version-4 layout, random bits fixed):
     /// `UUID()` reads the system's random source for every change, which made preparing a
     /// sample slower than measuring it.
-    private static func changeID(_ sequence: UInt64) -> UUID {
+    static func changeID(_ sequence: UInt64) -> UUID {
         let s = withUnsafeBytes(of: sequence.bigEndian) { Array($0) }
         return UUID(uuid: (0x10, 0x5E, 0xB2, 0x1D, 0x00, 0x00, 0x40, 0x00, 0x80, 0x00, s[2], s[3], s[4], s[5], s[6], s[7]))
     }
@@ -454,6 +473,151 @@ final class BridgeRig: Sendable {
         }
         latencies.withLock { $0.append(contentsOf: sample) }
         times.deallocate()
+    }
+}
+
+// MARK: - The hand-written subscriber
+
+/// The publisher side of ``BridgeRig`` (bus → `BridgePublisher`, plain tcp, same settings and
+/// messages), received by a hand-written SUB loop on its own thread that decodes each data
+/// frame with SwiftProtobuf and yields it into an `AsyncStream`.
+final class HandwrittenRig: Sendable {
+    private static let rigs = Mutex<[String: HandwrittenRig]>([:])
+
+    let name: String
+    let publisherBus: ChangeBus<CommittedChange>
+    let publisher: BridgePublisher
+    let source: SourceID
+    let templates: [(change: Change, encoded: [UInt8])]
+    let next = Atomic<UInt64>(1)
+    /// The subscriber's context: shut down to wake its thread at teardown.
+    let context: Context
+    /// What the subscriber thread decoded, in arrival order.
+    let stream: AsyncStream<GeneratedChange>
+    /// Set by the subscriber thread once the publisher's first heartbeat arrived (connected).
+    let connected = Atomic<Bool>(false)
+    /// Signalled when the subscriber thread has finished.
+    let stopped = DispatchSemaphore(value: 0)
+    /// The error that ended the subscriber thread, if any other than the context's shutdown.
+    let failure = Mutex<String?>(nil)
+
+    private init(name: String, publisherBus: ChangeBus<CommittedChange>, publisher: BridgePublisher, source: SourceID,
+                 templates: [(change: Change, encoded: [UInt8])], context: Context, stream: AsyncStream<GeneratedChange>) {
+        self.name = name
+        self.publisherBus = publisherBus
+        self.publisher = publisher
+        self.source = source
+        self.templates = templates
+        self.context = context
+        self.stream = stream
+    }
+
+    static func rig(_ name: String) -> HandwrittenRig? { rigs.withLock { $0[name] } }
+
+    static func start(_ name: String, messageSize: Int) async throws {
+        let templates = WireSize.changes(count: 16, target: messageSize)
+        let expected = WireSize.envelope + templates[0].encoded.count
+        try await WireSize.verify(name, CommittedChange(source: SourceID(UUID()), sequence: 1, changeID: UUID(), time: WireSize.time,
+                                                        change: templates[0].change, encoded: templates[0].encoded),
+                                  expected: expected)
+
+        // The publisher exactly as BridgeRig starts it (plain tcp).
+        let publisherBus = try ChangeBus<CommittedChange>()
+        var publisherConfiguration = PublisherConfiguration(events: "tcp://127.0.0.1:*", sync: nil, security: .insecure)
+        publisherConfiguration.sendHighWaterMark = 1_000_000
+        publisherConfiguration.backlog = 65_536
+        publisherConfiguration.whenBehind = .wait(timeout: .seconds(30))
+        let source = SourceID(UUID())
+        let publisher = try await BridgePublisher.start(bus: publisherBus, store: nil, source: source,
+                                                        configuration: publisherConfiguration, context: Context())
+
+        let context = try Context()
+        let (stream, continuation) = AsyncStream.makeStream(of: GeneratedChange.self)
+        let rig = HandwrittenRig(name: name, publisherBus: publisherBus, publisher: publisher, source: source,
+                                 templates: templates, context: context, stream: stream)
+        let endpoint = publisher.eventsEndpoint
+        let thread = Thread { [rig] in
+            // What a developer writes: receive, skip heartbeats, decode the data frame, yield.
+            let heartbeat = Array(BridgeProtocol.heartbeatTopic.utf8)
+            do {
+                let sub = try context.socket(.sub)
+                try sub.set(.receiveHighWaterMark, 1_000_000)
+                try sub.set(.subscribe, Array(BridgeProtocol.topicPrefix.utf8))
+                try sub.connect(endpoint)
+                while true {
+                    let message = try sub.receive()
+                    if message[0] == heartbeat {
+                        rig.connected.store(true, ordering: .releasing)
+                        continue
+                    }
+                    guard message.count == 3 else { throw BridgeRigError("a message of \(message.count) frames") }
+                    continuation.yield(try GeneratedChange(serializedBytes: message[2]))
+                }
+            } catch let error as ZMQError where error.isContextTerminated {
+            } catch {
+                rig.failure.withLock { $0 = "\(error)" }
+            }
+            continuation.finish()
+            rig.stopped.signal()
+        }
+        thread.name = "bench.handwritten-sub"
+        thread.start()
+
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(10)
+        while !rig.connected.load(ordering: .acquiring) {
+            guard clock.now < deadline else {
+                await rig.shutdown()
+                throw BridgeRigError("\(name): the subscriber did not connect within 10 s")
+            }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        rigs.withLock { $0[name] = rig }
+    }
+
+    static func stop(_ name: String) async {
+        guard let rig = rigs.withLock({ $0.removeValue(forKey: name) }) else { return }
+        await rig.shutdown()
+    }
+
+    private func shutdown() async {
+        await publisher.stop(drainTimeout: .seconds(1), linger: .zero)
+        publisherBus.shutdown()
+        context.shutdown()
+        _ = stopped.wait(timeout: .now() + 5)
+    }
+
+    /// One sample: publishes `scaledIterations` changes, returns when the consumer has counted them all.
+    func throughputSample(_ benchmark: Benchmark) async throws {
+        let count = benchmark.scaledIterations.count
+        let first = next.load(ordering: .relaxed)
+        var changes: [CommittedChange] = []
+        changes.reserveCapacity(count)
+        for i in 0..<UInt64(count) {
+            let template = templates[Int((first + i) % UInt64(templates.count))]
+            changes.append(CommittedChange(source: source, sequence: first + i, changeID: BridgeRig.changeID(first + i),
+                                           time: WireSize.time, change: template.change, encoded: template.encoded))
+        }
+        next.store(first + UInt64(count), ordering: .relaxed)
+        var iterator = stream.makeAsyncIterator()
+        // Fails the sample instead of hanging when a change never arrives: ends the stream.
+        let watchdog = Task { [context] in
+            guard (try? await Task.sleep(for: .seconds(60))) != nil else { return }
+            context.shutdown()
+        }
+        defer { watchdog.cancel() }
+
+        benchmark.startMeasurement()
+        for change in changes { try await publisherBus.publishWaiting(change) }
+        var received = 0
+        while received < count, let change = await iterator.next() {
+            blackHole(change)
+            received += 1
+        }
+        benchmark.stopMeasurement()
+        guard received == count else {
+            throw BridgeRigError("\(name): received \(received) of \(count) (\(failure.withLock { $0 } ?? "stream finished"))")
+        }
     }
 }
 
