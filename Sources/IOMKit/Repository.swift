@@ -148,8 +148,7 @@ public struct Repository<Record: DomainRecord>: Sendable {
     /// is made here, once, beside the sealed journal bytes.
     func apply(_ mutation: Mutation, change: Change) async throws(IOMError) -> JournalEntry {
         let encoded = change.recordType == .protectionCase ? WireCodec.encode(change) : mutation.payload
-        let mutation = await mutation.attaching(SavedChange(change: change, encoded: encoded)).inSaveContext()
-        do { return try await kit.store.apply(mutation) } catch {
+        do { return try await kit.store.apply(mutation.attaching(SavedChange(change: change, encoded: encoded))) } catch {
             if case StoreError.conflict(_, let id, let expected, let actual) = error {
                 throw .conflict(recordType: Record.recordType, id: id, expected: expected, actual: actual ?? 0)
             }

@@ -56,9 +56,6 @@ final class GroupCommitter: Sendable {
                 state.writerRunning = true
                 return true
             }
-            if startWriter != nil {
-                for mutation in mutations { mutation.onQueued?() }
-            }
             switch startWriter {
             case nil: continuation.resume(throwing: StoreError.closed)
             case true?:
