@@ -26,7 +26,14 @@ final class GroupCommitter: Sendable {
         var idleWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
-    private let state = Guarded(State())
+    /// The state and the condition that guards it. `state` is read and written only while
+    /// `condition` is locked, which is what makes the `@unchecked Sendable` sound.
+    private final class Shared: @unchecked Sendable {
+        let condition = NSCondition()
+        var state = State()
+    }
+
+    private let shared = Shared()
     private let writer: any DatabaseWriter
     private let source: SourceID
     private let maximumGroupSize: Int
@@ -46,16 +53,21 @@ final class GroupCommitter: Sendable {
     /// Queues `mutations` (applied all-or-nothing) and returns their entries once committed.
     func submit(_ mutations: [Mutation]) async throws -> [JournalEntry] {
         try await withCheckedThrowingContinuation { continuation in
-            let startWriter: Bool? = state.withLock { state, condition in
-                if state.closed { return nil }
-                state.queue.append(Pending(mutations: mutations, continuation: continuation))
-                if state.writerRunning {
-                    condition.signal()
-                    return false
+            shared.condition.lock()
+            let startWriter: Bool?
+            if shared.state.closed {
+                startWriter = nil
+            } else {
+                shared.state.queue.append(Pending(mutations: mutations, continuation: continuation))
+                if shared.state.writerRunning {
+                    shared.condition.signal()
+                    startWriter = false
+                } else {
+                    shared.state.writerRunning = true
+                    startWriter = true
                 }
-                state.writerRunning = true
-                return true
             }
+            shared.condition.unlock()
             switch startWriter {
             case nil: continuation.resume(throwing: StoreError.closed)
             case true?:
@@ -70,13 +82,14 @@ final class GroupCommitter: Sendable {
     /// Refuses new work and waits until queued work is written.
     func close() async {
         await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
-            let idle = state.withLock { state, condition -> Bool in
-                state.closed = true
-                guard state.writerRunning else { return true }
-                state.idleWaiters.append(waiter)
-                condition.signal()
-                return false
+            shared.condition.lock()
+            shared.state.closed = true
+            let idle = !shared.state.writerRunning
+            if !idle {
+                shared.state.idleWaiters.append(waiter)
+                shared.condition.signal()
             }
+            shared.condition.unlock()
             if idle { waiter.resume() }
         }
     }
@@ -92,36 +105,32 @@ final class GroupCommitter: Sendable {
     private func nextGroup() -> [Pending]? {
         var waiters: [CheckedContinuation<Void, Never>] = []
         defer { for waiter in waiters { waiter.resume() } }
-        return state.withLock { state, condition -> [Pending]? in
-            let deadline = Date(timeIntervalSinceNow: Self.idleTimeout)
-            while state.queue.isEmpty {
-                if !state.idleWaiters.isEmpty {
-                    waiters = state.idleWaiters
-                    state.idleWaiters = []
-                }
-                if state.closed || !condition.wait(until: deadline), state.queue.isEmpty {
-                    state.writerRunning = false
-                    waiters += state.idleWaiters
-                    state.idleWaiters = []
-                    return nil
-                }
+        // Every read of the state is a fresh access under the lock: nothing of it is held across
+        // `wait`, during which the submitting threads change it.
+        shared.condition.lock()
+        defer { shared.condition.unlock() }
+        let deadline = Date(timeIntervalSinceNow: Self.idleTimeout)
+        while shared.state.queue.isEmpty {
+            waiters += shared.state.idleWaiters
+            shared.state.idleWaiters = []
+            let timedOut = shared.state.closed || !shared.condition.wait(until: deadline)
+            if timedOut && shared.state.queue.isEmpty {
+                shared.state.writerRunning = false
+                waiters += shared.state.idleWaiters
+                shared.state.idleWaiters = []
+                return nil
             }
-            var count = 0
-            var taken = 0
-            for pending in state.queue {
-                if taken > 0 && count + pending.mutations.count > maximumGroupSize { break }
-                count += pending.mutations.count
-                taken += 1
-            }
-            if taken == state.queue.count {
-                let group = state.queue
-                state.queue = []
-                return group
-            }
-            let group = Array(state.queue[..<taken])
-            state.queue.removeFirst(taken)
-            return group
         }
+        var count = 0
+        var taken = 0
+        for pending in shared.state.queue {
+            if taken > 0 && count + pending.mutations.count > maximumGroupSize { break }
+            count += pending.mutations.count
+            taken += 1
+        }
+        let group = Array(shared.state.queue[..<taken])
+        shared.state.queue.removeFirst(taken)
+        return group
     }
 
     /// Writes one group synchronously (this is the writer thread), publishes it, resumes its callers.
@@ -147,20 +156,5 @@ final class GroupCommitter: Sendable {
         for (pending, result) in zip(group, results) {
             pending.continuation.resume(with: result.mapError { $0 as any Error })
         }
-    }
-}
-
-/// A value guarded by a condition lock: `withLock` hands the closure the value and the
-/// condition, so it can wait for or signal changes while holding the lock.
-final class Guarded<Value>: @unchecked Sendable {
-    private var value: Value
-    private let condition = NSCondition()
-
-    init(_ value: Value) { self.value = value }
-
-    func withLock<R>(_ body: (inout Value, NSCondition) throws -> R) rethrows -> R {
-        condition.lock()
-        defer { condition.unlock() }
-        return try body(&value, condition)
     }
 }
