@@ -53,14 +53,8 @@ struct NodeHardeningTests {
 
     func kind(_ reply: [[UInt8]]) -> String { String(decoding: reply[1], as: UTF8.self) }
 
-    func params(_ frame: [UInt8]) -> [String: String] {
-        var result: [String: String] = [:]
-        for line in String(decoding: frame, as: UTF8.self).split(separator: "\n") {
-            let parts = line.split(separator: "=", maxSplits: 1)
-            result[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
-        }
-        return result
-    }
+    /// A reply's params, parsed as the malformed-input tests parse them.
+    func params(_ frame: [UInt8]) -> [String: String] { HostileInputTests().params(frame) }
 
     /// Sends REPLAY from 1, one change per chunk, one chunk of credit: the request stays active
     /// until the client grants more, which it never does. Returns the first reply.
