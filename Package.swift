@@ -252,3 +252,18 @@ for target in package.targets where target.name == "iom" {
 package.targets += [
     .executableTarget(name: "IOMFuzz", dependencies: ["IOMBridge", "IOMWire"], path: "Fuzz/IOMFuzz"),
 ]
+
+// MARK: Node-save benchmarks (issue 18)
+// Saves through a running `iom serve` (the built binary as a child process) over tcp loopback,
+// pipelined, one at a time and with CURVE, beside the same records saved locally by 64 savers.
+package.targets += [
+    .executableTarget(
+        name: "NodeSaveBenchmarks",
+        dependencies: [
+            "ZeroMQ", "IOMKit", "IOMStore", "IOMWire", "IOMDomain",
+            .product(name: "Benchmark", package: "benchmark"),
+        ],
+        path: "Benchmarks/NodeSave",
+        plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+    ),
+]

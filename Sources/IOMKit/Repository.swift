@@ -148,7 +148,8 @@ public struct Repository<Record: DomainRecord>: Sendable {
     /// is made here, once, beside the sealed journal bytes.
     func apply(_ mutation: Mutation, change: Change) async throws(IOMError) -> JournalEntry {
         let encoded = change.recordType == .protectionCase ? WireCodec.encode(change) : mutation.payload
-        do { return try await kit.store.apply(mutation.attaching(SavedChange(change: change, encoded: encoded))) } catch {
+        let mutation = await mutation.attaching(SavedChange(change: change, encoded: encoded)).inSaveContext()
+        do { return try await kit.store.apply(mutation) } catch {
             if case StoreError.conflict(_, let id, let expected, let actual) = error {
                 throw .conflict(recordType: Record.recordType, id: id, expected: expected, actual: actual ?? 0)
             }

@@ -68,6 +68,9 @@ final class GroupCommitter: Sendable {
                 }
             }
             shared.condition.unlock()
+            if startWriter != nil {
+                for mutation in mutations { mutation.onQueued?() }
+            }
             switch startWriter {
             case nil: continuation.resume(throwing: StoreError.closed)
             case true?:

@@ -32,6 +32,16 @@ public struct Mutation: Sendable, Hashable {
     /// ``JournalEntry/attachment`` to `onCommit`, so that nothing decodes what it was just
     /// handed. Never stored; not part of equality.
     public var attachment: (any Sendable)?
+    /// A key naming the request this mutation answers (for example a client's principal and
+    /// request id). The store remembers it with the committed entry, in the same transaction
+    /// (``RecordStore/request(_:)``), and refuses a later mutation with the same key with
+    /// ``StoreError/duplicateRequest(key:)``: a repeated request makes no new change. At most
+    /// 512 bytes of UTF-8; `nil` (the default) remembers nothing. Not part of equality.
+    public var requestKey: String?
+    /// Called once the mutation is queued for the writer, before it is committed: mutations
+    /// queued one after another get increasing sequences. Lets a caller start the next save of
+    /// an ordered stream without waiting for this one's commit. Never stored; not part of equality.
+    public var onQueued: (@Sendable () -> Void)?
 
     /// Creates a mutation.
     public init(recordType: String, id: String, operation: Operation, payload: [UInt8], indexFields: [String: String] = [:]) {
@@ -41,6 +51,8 @@ public struct Mutation: Sendable, Hashable {
         self.payload = payload
         self.indexFields = indexFields
         self.attachment = nil
+        self.requestKey = nil
+        self.onQueued = nil
     }
 
     public static func == (lhs: Mutation, rhs: Mutation) -> Bool {

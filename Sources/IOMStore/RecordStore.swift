@@ -174,6 +174,7 @@ public final class RecordStore: Sendable {
     static func validate(_ mutation: Mutation) throws {
         try validateName(mutation.recordType, what: "record type", limit: 128)
         try validateName(mutation.id, what: "record id", limit: 512)
+        if let key = mutation.requestKey { try validateName(key, what: "request key", limit: 512) }
         switch mutation.operation {
         case .create: break
         case let .update(version), let .delete(version):

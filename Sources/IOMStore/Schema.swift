@@ -43,6 +43,20 @@ enum Schema {
         CREATE INDEX record_index_lookup ON record_index (type, name, value, id);
         """
 
+    /// v3: the keys of remembered requests (``Mutation/requestKey``) with the entry each produced,
+    /// written in the transaction of the change; `time` (µs since 1970) for forgetting old ones.
+    static let v3SQL = """
+        CREATE TABLE request_receipt (
+            key TEXT PRIMARY KEY,
+            sequence INTEGER NOT NULL,
+            record_type TEXT NOT NULL,
+            record_id TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            time INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX request_receipt_time ON request_receipt (time);
+        """
+
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
@@ -52,6 +66,9 @@ enum Schema {
         }
         migrator.registerMigration("v2") { db in
             try db.execute(sql: v2SQL)
+        }
+        migrator.registerMigration("v3") { db in
+            try db.execute(sql: v3SQL)
         }
         return migrator
     }

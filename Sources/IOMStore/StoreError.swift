@@ -9,6 +9,9 @@ public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     case journalPruned(requested: UInt64, oldestAvailable: UInt64)
     /// An argument is invalid; nothing was changed.
     case invalidArgument(String)
+    /// A mutation carried a ``Mutation/requestKey`` the store already remembers (see
+    /// ``RecordStore/request(_:)``): the request was applied before; nothing was changed.
+    case duplicateRequest(key: String)
     /// The store was closed.
     case closed
     /// The file is not an IOMStore file, or was written by a newer version of this library.
@@ -27,6 +30,8 @@ public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
             return "journal entries from sequence \(requested) were pruned by retention; the oldest available is \(oldest). Take a snapshot (it carries its sequence) and read the journal from there."
         case let .invalidArgument(message):
             return "invalid argument: \(message); nothing was changed."
+        case let .duplicateRequest(key):
+            return "the request \"\(key)\" was applied before; nothing was changed. Its first result is remembered: read it with request(_:)."
         case .closed:
             return "the store is closed; open it again."
         case let .incompatibleFile(message):

@@ -70,6 +70,11 @@ enum Writing {
         let type = mutation.recordType
         let id = mutation.id
         let payload = Data(mutation.payload)
+        // A remembered request is refused before anything is written, so nothing needs undoing.
+        if let key = mutation.requestKey,
+           try Int64.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM request_receipt WHERE key = ?"), arguments: [key]) != nil {
+            throw StoreError.duplicateRequest(key: key)
+        }
         let kind: ChangeKind
         let version: UInt64
         switch mutation.operation {
@@ -122,6 +127,11 @@ enum Writing {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [Int64(sequence), changeID.databaseBlob, type, id,
                                      Int64(kind.journalCode), Int64(version), time, payload])
+        if let key = mutation.requestKey {
+            try db.cachedStatement(sql: """
+                INSERT INTO request_receipt (key, sequence, record_type, record_id, version, time) VALUES (?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [key, Int64(sequence), type, id, Int64(version), time])
+        }
         return JournalEntry(sequence: sequence, changeID: changeID, source: source, recordType: type, recordID: id,
                             kind: kind, version: version, time: now, payload: mutation.payload, attachment: mutation.attachment)
     }

@@ -45,7 +45,15 @@ public struct Poller {
         return items.count - 1
     }
 
-    /// The number of sockets in the poller.
+    /// Adds a file descriptor (a pipe's read end that another thread writes to wake the poller,
+    /// for instance), returns its index for ``events(at:)``.
+    @discardableResult
+    public mutating func add(fileDescriptor: Int32, for events: PollEvents) -> Int {
+        items.append(zmq_pollitem_t(socket: nil, fd: fileDescriptor, events: events.rawValue, revents: 0))
+        return items.count - 1
+    }
+
+    /// The number of sockets and file descriptors in the poller.
     public var count: Int { items.count }
 
     /// Waits until at least one socket is ready or `timeout` passes (`nil` waits forever).

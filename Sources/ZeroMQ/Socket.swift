@@ -139,7 +139,10 @@ public final class Socket {
         try frame.withUnsafeBytes { try send(bytes: $0, more: more, wait: wait) }
     }
 
-    private func send(_ message: [[UInt8]], wait: Wait) throws -> Bool {
+    /// Sends a multipart message, waiting as `wait` says for room; returns `false` when it could
+    /// not be queued in that time (nothing was sent).
+    @discardableResult
+    public func send(_ message: [[UInt8]], wait: Wait) throws -> Bool {
         guard let first = message.first else {
             throw ZMQError.invalidArgument("send(\(type))", "a message needs at least one frame")
         }
@@ -190,7 +193,8 @@ public final class Socket {
         return try body(bytes, zmq_msg_more(scratch) != 0)
     }
 
-    private func receive(wait: Wait) throws -> [[UInt8]]? {
+    /// Receives a multipart message, waiting as `wait` says; `nil` when none arrived in that time.
+    public func receive(wait: Wait) throws -> [[UInt8]]? {
         var message: [[UInt8]] = []
         func keep(_ bytes: UnsafeRawBufferPointer, _ more: Bool) -> Bool {
             message.append(Array(bytes))

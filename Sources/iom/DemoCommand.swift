@@ -108,22 +108,19 @@ struct DemoCommand: AsyncParsableCommand {
             tail.quiet = true
             let clock = ContinuousClock()
             let start = clock.now
-            // One connection, requests pipelined: the node answers them in order.
-            let context = try Context()
-            let dealer = try context.socket(.dealer)
-            try dealer.set(.linger, .zero)
-            try dealer.connect(accept)
-            let client = SocketActor(dealer, name: "iom.demo.burst")
-            let tag = Array("iom.v1.save".utf8), type = Array(RecordType.memberState.rawValue.utf8)
+            // One connection, requests pipelined (Protocols/node-save.md, Pipelining): a window of
+            // unanswered requests, each with its id; the node saves them in the order sent.
+            let pipeline = try NodeSavePipeline(endpoint: accept, keys: nil)
+            let run = UUID().uuidString.lowercased()
+            var requests: [NodeSavePipeline.Request] = []
             for n in 0..<burst {
                 let state = try MemberState(id: .init("demo-state-\(n)"), version: 1, createdAt: now, updatedAt: now, country: .init("MA"),
                                             name: .init(fr: "Maroc", en: "Morocco"), status: .member, admittedOn: nil)
-                try await client.send([[], tag, type, Array(WireCodec.json(state.anyRecord).utf8)])
+                requests.append(.init(id: "\(run)-\(n)", type: .memberState, json: WireCodec.json(state.anyRecord)))
             }
-            for _ in 0..<burst {
-                guard let reply = try await client.receive(timeout: .seconds(30)), reply.count == 4, reply[2] == Array("OK".utf8) else {
-                    throw CommandFailure(.failure, "the node did not acknowledge every burst change")
-                }
+            let replies = try await pipeline.save(requests, timeout: .seconds(30))
+            for reply in replies {
+                guard case .saved = reply else { throw CommandFailure(.failure, "the node did not save every burst change: \(reply)") }
                 sent += 1
             }
             try await tail.waitForLines(sent, timeout: .seconds(60))
@@ -154,7 +151,7 @@ struct DemoCommand: AsyncParsableCommand {
             #else
             let build = ""
             #endif
-            say("   burst throughput                  \(Int(Double(burst) / seconds)) changes/s end to end (one save at a time on the node, journal, bus, ZeroMQ, subscriber\(build))")
+            say("   burst throughput                  \(Int(Double(burst) / seconds)) changes/s end to end (pipelined saves on the node, journal, bus, ZeroMQ, subscriber\(build))")
         }
         say("   node shutdown                     \(nodeStatus == 0 ? "clean (exit 0)" : "exit \(nodeStatus.map(String.init) ?? "none: killed")")")
         guard sent == received, contiguous else {

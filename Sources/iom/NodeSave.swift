@@ -12,8 +12,32 @@ enum NodeSave {
     static let tag = "iom.v1.save"
     /// The largest request the endpoint accepts (`ZMQ_MAXMSGSIZE`).
     static let maximumRequestSize = 1 << 20
-    /// Requests queued per client connection before libzmq stops reading it (`ZMQ_RCVHWM`).
-    static let receiveHighWaterMark: Int32 = 16
+    /// Requests libzmq queues per client connection before it stops reading it (`ZMQ_RCVHWM`);
+    /// the node reads them eagerly into the connection's window.
+    static let receiveHighWaterMark: Int32 = 64
+    /// Unanswered requests one connection may have at the node; the next is answered BUSY.
+    static let window = 256
+    /// Bytes of requests all connections together may have unanswered at the node; past it, BUSY.
+    static let nodeBytes = 64 << 20
+    /// How long the node remembers an answered request id (`Protocols/node-save.md`, Idempotency);
+    /// it forgets them at most ``forgetInterval`` later.
+    static let idempotencyWindow: Duration = .seconds(3600)
+    /// How often the node forgets request ids older than ``idempotencyWindow``.
+    static let forgetInterval: Duration = .seconds(60)
+    /// The longest request id, in bytes.
+    static let maximumRequestIDLength = 128
+
+    /// Whether `id` is a valid request id: 1…128 bytes of printable ASCII without space (0x21–0x7E).
+    static func isValidRequestID(_ id: String) -> Bool {
+        let bytes = id.utf8
+        return !bytes.isEmpty && bytes.count <= maximumRequestIDLength && bytes.allSatisfy { $0 >= 0x21 && $0 <= 0x7E }
+    }
+
+    /// The request id of a 4-frame request (`id` in its params frame), if valid.
+    static func requestID(in frames: [[UInt8]]) -> String? {
+        guard frames.count == 4, let id = ParamLines.decode(frames[3])["id"], isValidRequestID(id) else { return nil }
+        return id
+    }
 
     /// Why a save was refused (the `code` param of an ERROR reply).
     enum Code: String, Sendable {
@@ -31,24 +55,34 @@ enum NodeSave {
         case forbidden = "FORBIDDEN"
         /// The store failed.
         case internalError = "INTERNAL"
+        /// The connection already has ``NodeSave/window`` unanswered requests (or the node its
+        /// byte budget): nothing was saved; send again once answers arrive.
+        case busy = "BUSY"
 
         /// The exit code `iom save --node` ends with for this code.
         var exitStatus: ExitStatus {
             switch self {
             case .badRequest, .unsupportedVersion, .invalid, .badVersion, .forbidden: .dataError
-            case .conflict: .temporaryFailure
+            case .conflict, .busy: .temporaryFailure
             case .internalError: .ioError
             }
         }
     }
 
-    static func ok(type: RecordType, record: String, version: UInt64, sequence: UInt64, source: String) -> [[UInt8]] {
-        [Array(tag.utf8), Array("OK".utf8),
-         ParamLines.encode([("type", type.rawValue), ("record", record), ("version", String(version)),
-                            ("sequence", ParamLines.sequence(sequence)), ("source", "urn:uuid:" + source)])]
+    /// An OK reply; `id` is the request id (first param) when the request carried one, and
+    /// `repeated` marks the remembered answer to a repeated request id.
+    static func ok(id: String? = nil, type: RecordType, record: String, version: UInt64, sequence: UInt64, source: String,
+                   repeated: Bool = false) -> [[UInt8]] {
+        var params = id.map { [("id", $0)] } ?? []
+        params += [("type", type.rawValue), ("record", record), ("version", String(version)),
+                   ("sequence", ParamLines.sequence(sequence)), ("source", "urn:uuid:" + source)]
+        if repeated { params.append(("repeated", "1")) }
+        return [Array(tag.utf8), Array("OK".utf8), ParamLines.encode(params)]
     }
 
-    static func error(_ code: Code, _ message: String, extra: [(String, String)] = []) -> [[UInt8]] {
-        [Array(tag.utf8), Array("ERROR".utf8), ParamLines.encode([("code", code.rawValue)] + extra + [("message", message)])]
+    /// An ERROR reply; `id` as for ``ok(id:type:record:version:sequence:source:repeated:)``.
+    static func error(_ code: Code, _ message: String, id: String? = nil, extra: [(String, String)] = []) -> [[UInt8]] {
+        [Array(tag.utf8), Array("ERROR".utf8),
+         ParamLines.encode((id.map { [("id", $0)] } ?? []) + [("code", code.rawValue)] + extra + [("message", message)])]
     }
 }

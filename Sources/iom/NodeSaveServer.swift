@@ -5,15 +5,27 @@ import Logging
 import Synchronization
 import ZeroMQ
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The `--accept` endpoint of `iom serve`: a ROUTER socket taking node-save requests
-/// (`Protocols/node-save.md`) from REQ clients (or DEALERs sending the REQ envelope), one at a
-/// time, and saving them through the node's own IOMKit — so the node's publisher sends the
-/// change like any other.
+/// (`Protocols/node-save.md`) and saving them through the node's own IOMKit — so the node's
+/// publisher sends the change like any other.
 ///
-/// The socket lives on its own thread (a ``ZeroMQ/SocketActor``); ``run()`` answers requests
-/// until ``stop()``. Stopping is not task cancellation on purpose: a save in progress is
-/// finished and answered (cancelling it would abandon the commit), and only then does `run()`
-/// return.
+/// Requests may be pipelined. Each connection (routing id) has an ordered line: the requests
+/// it has read are decoded, split into runs of distinct records, and each run is saved
+/// concurrently but queued for the store's writer in the order sent (``IOMKit/SaveOrder``), so
+/// journal sequences follow the connection's order while connections are served at once and
+/// their saves share group commits. A connection may have ``NodeSave/window`` unanswered
+/// requests; the next gets BUSY at once. Replies go out in the order the requests came.
+///
+/// The socket lives on its own thread (a ``ZeroMQ/SocketActor``) that polls it and a wake
+/// pipe: workers put replies in an outbox and write one byte to the pipe. ``run()`` answers
+/// requests until ``stop()``; stopping is not task cancellation on purpose: the requests
+/// already read are saved and answered, and only then does `run()` return.
 final class NodeSaveServer: Sendable {
     /// The bound endpoint (with the real port when configured with `*`).
     let endpoint: String
@@ -25,6 +37,17 @@ final class NodeSaveServer: Sendable {
     private let allowList: ClientAllowList?
     /// Refused saves, summed per key and minute into the node's audit trail (bridge.md §12.3).
     private let audit: BridgeAudit
+    /// Replies ready to leave, in order per connection (each with its envelope).
+    private let outbox = Mutex<[[[UInt8]]]>([])
+    /// The ordered lines of connections with requests in progress, by routing id.
+    private let lines = Mutex<[[UInt8]: ConnectionLine]>([:])
+    /// Bytes of requests read and not yet answered, all connections together.
+    private let queuedBytes = Atomic<Int>(0)
+    /// Workers write a byte here when they add to the outbox; the socket thread polls the read end.
+    private let wakeRead: Int32
+    private let wakeWrite: Int32
+    /// Unanswered requests one connection may have (``NodeSave/window`` unless configured lower).
+    let window: Int
 
     /// The roles that may save through the node (others are refused with FORBIDDEN).
     static let writers: Set<Role> = [.service, .supervisor, .caseworker]
@@ -34,13 +57,21 @@ final class NodeSaveServer: Sendable {
 
     /// Binds `endpoint`; with `keys`, as a CURVE server in the sync ZAP domain of `context`,
     /// whose ZAP handler (the publisher's) admits the keys of `allowList` only.
-    init(endpoint requested: String, keys: CurveKeyPair?, allowList: ClientAllowList?, context: Context, iom: IOMKit, logger: Logger) throws(ZMQError) {
+    init(endpoint requested: String, keys: CurveKeyPair?, allowList: ClientAllowList?, context: Context, iom: IOMKit, logger: Logger,
+         window: Int = NodeSave.window) throws(ZMQError) {
+        self.window = max(1, window)
+        var fds: [Int32] = [-1, -1]
+        guard pipe(&fds) == 0 else { throw ZMQError(operation: "pipe", code: errno, message: "cannot create the wake pipe") }
+        for fd in fds { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
+        wakeRead = fds[0]
+        wakeWrite = fds[1]
         do {
             let socket = try context.socket(.router)
-            // A frame over 1 MiB drops the connection before it is buffered, and a connection
-            // queues a bounded number of requests: saves are answered one at a time anyway.
+            // A frame over 1 MiB drops the connection before it is buffered.
             try socket.set(.maxMessageSize, Int64(NodeSave.maximumRequestSize))
             try socket.set(.receiveHighWaterMark, NodeSave.receiveHighWaterMark)
+            // Room for every answer of a full window (a ROUTER drops what does not fit).
+            try socket.set(.sendHighWaterMark, Int32(max(window, NodeSave.window) * 4))
             // The last reply (sent just before a shutdown) still leaves.
             try socket.set(.linger, .seconds(1))
             if let keys {
@@ -51,9 +82,9 @@ final class NodeSaveServer: Sendable {
             try socket.bind(requested)
             endpoint = try socket.lastEndpoint
             self.socket = SocketActor(socket, name: "iom.node.accept")
-        } catch let error as ZMQError {
-            throw error
         } catch {
+            close(fds[0]); close(fds[1])
+            if let error = error as? ZMQError { throw error }
             throw ZMQError(operation: "bind", code: 0, message: "\(error)")
         }
         self.iom = iom
@@ -62,97 +93,312 @@ final class NodeSaveServer: Sendable {
         self.audit = BridgeAudit(trail: iom.security.auditTrail, logger: logger)
     }
 
-    /// Answers requests until ``stop()``.
+    deinit {
+        close(wakeRead)
+        close(wakeWrite)
+    }
+
+    /// A request read from the socket.
+    struct IncomingRequest: Sendable {
+        var envelope: [[UInt8]]
+        var frames: [[UInt8]]
+        var userID: String?
+        var size: Int
+    }
+
+    /// Answers requests until ``stop()``, then the ones already read.
     func run() async {
         defer { audit.flush(force: true) }
-        while !stopping.load(ordering: .acquiring) {
+        let forgetting = Task { await forgetOldRequests() }
+        defer { forgetting.cancel() }
+        let wake = wakeRead
+        while true {
             audit.flush()
-            let received: (frames: [[UInt8]], properties: [String: String])?
+            let stop = stopping.load(ordering: .acquiring)
+            let busy = !lines.withLock { $0.isEmpty }
+            if stop && !busy && outbox.withLock({ $0.isEmpty }) { return }
+            let replies = outbox.withLock { outbox in
+                defer { outbox.removeAll(keepingCapacity: true) }
+                return outbox
+            }
+            let received: [IncomingRequest]
             do {
-                received = try await socket.withSocket { try $0.receive(wait: .until(.milliseconds(100)), properties: ["User-Id"]) }
+                received = try await socket.withSocket { socket in
+                    for reply in replies { _ = try socket.send(reply, wait: .never) }
+                    // Stopping, the socket is not read any more: only answers wake the thread.
+                    var poller = Poller()
+                    let wakeIndex = poller.add(fileDescriptor: wake, for: .readable)
+                    let socketIndex = stop ? nil : poller.add(socket, for: .readable)
+                    guard try poller.poll(timeout: .milliseconds(100)) > 0 else { return [] }
+                    if poller.events(at: wakeIndex).contains(.readable) {
+                        var bytes = [UInt8](repeating: 0, count: 256)
+                        while read(wake, &bytes, 256) > 0 {}
+                    }
+                    guard let socketIndex, poller.events(at: socketIndex).contains(.readable) else { return [] }
+                    // Everything already queued, in one hop: [routing id, (empty delimiter,) frames…].
+                    var received: [IncomingRequest] = []
+                    while received.count < 1024,
+                          let (request, properties) = try socket.receive(wait: .never, properties: ["User-Id"]) {
+                        guard request.count >= 2 else { continue }
+                        let envelope = request[1].isEmpty ? Array(request[0...1]) : [request[0]]
+                        received.append(IncomingRequest(envelope: envelope, frames: Array(request[envelope.count...]),
+                                                 userID: properties["User-Id"], size: request.reduce(0) { $0 + $1.count }))
+                    }
+                    return received
+                }
             } catch {
                 logger.error("node-save endpoint failed; it stops answering", metadata: ["endpoint": "\(endpoint)", "error": "\(error)"])
                 return
             }
-            // [routing id, (empty delimiter of a REQ client,) request frames…]
-            guard let (request, properties) = received, request.count >= 2 else { continue }
-            let envelope = request[1].isEmpty ? Array(request[0...1]) : [request[0]]
-            let reply = await answer(Array(request[envelope.count...]), userID: properties["User-Id"])
-            do { _ = try await socket.withSocket { try $0.send(envelope + reply, timeout: .seconds(1)) } } catch {
-                logger.warning("could not send a node-save reply", metadata: ["error": "\(error)"])
-            }
+            for request in received { dispatch(request) }
         }
     }
 
-    /// Makes ``run()`` return after the request in progress, if any, is answered.
-    func stop() { stopping.store(true, ordering: .releasing) }
+    /// Makes ``run()`` return once the requests already read are answered; it reads no more.
+    func stop() {
+        stopping.store(true, ordering: .releasing)
+        wakeUp()
+    }
 
-    /// The reply to one request. Never throws: every failure is an ERROR reply.
-    func answer(_ frames: [[UInt8]], userID: String?) async -> [[UInt8]] {
+    private func wakeUp() {
+        var byte: UInt8 = 1
+        _ = write(wakeWrite, &byte, 1)
+    }
+
+    private func send(_ replies: [[[UInt8]]]) {
+        guard !replies.isEmpty else { return }
+        let wasEmpty = outbox.withLock { outbox in
+            defer { outbox += replies }
+            return outbox.isEmpty
+        }
+        if wasEmpty { wakeUp() }
+    }
+
+    /// Puts a request on its connection's line, or answers BUSY past the window or byte budget.
+    private func dispatch(_ request: IncomingRequest) {
+        let key = request.envelope[0]
+        let total = queuedBytes.add(request.size, ordering: .relaxed).newValue
+        let (accepted, start): (Bool, ConnectionLine?) = lines.withLock { lines in
+            let line = lines[key] ?? ConnectionLine()
+            guard line.unanswered < window, total <= NodeSave.nodeBytes else { return (false, nil) }
+            lines[key] = line
+            line.unanswered += 1
+            line.queue.append(request)
+            guard !line.running else { return (true, nil) }
+            line.running = true
+            return (true, line)
+        }
+        guard accepted else {
+            queuedBytes.subtract(request.size, ordering: .relaxed)
+            let id = NodeSave.requestID(in: request.frames)
+            let reason = total > NodeSave.nodeBytes
+                ? "the node holds \(NodeSave.nodeBytes >> 20) MiB of unanswered requests"
+                : "this connection has \(window) unanswered requests"
+            send([request.envelope + NodeSave.error(.busy, "\(reason): nothing was saved; wait for answers and send it again (Protocols/node-save.md, Pipelining)",
+                                                    id: id, extra: [("window", String(window))])])
+            return
+        }
+        if let start { Task { await drain(start, key: key) } }
+    }
+
+    /// Saves the line's requests batch after batch until it is empty, then retires it.
+    private func drain(_ line: ConnectionLine, key: [UInt8]) async {
+        while true {
+            let batch: [IncomingRequest] = lines.withLock { lines in
+                let batch = line.queue
+                line.queue.removeAll()
+                if batch.isEmpty {
+                    line.running = false
+                    if line.unanswered == 0 { lines[key] = nil }
+                }
+                return batch
+            }
+            if batch.isEmpty { return }
+            let replies = await answer(batch)
+            lines.withLock { _ in line.unanswered -= batch.count }
+            queuedBytes.subtract(batch.reduce(0) { $0 + $1.size }, ordering: .relaxed)
+            send(zip(batch, replies).map { $0.envelope + $1 })
+        }
+    }
+
+    /// The replies to one connection's batch, in its order: runs of distinct records are saved
+    /// concurrently, queued for the writer in the order sent.
+    private func answer(_ batch: [IncomingRequest]) async -> [[[UInt8]]] {
+        var replies = [[[UInt8]]?](repeating: nil, count: batch.count)
+        var run: [(index: Int, save: Prepared)] = []
+        var records: Set<String> = []
+        for (index, request) in batch.enumerated() {
+            switch prepare(request.frames, userID: request.userID) {
+            case .reply(let reply): replies[index] = reply
+            case .save(let save):
+                if records.contains(save.recordKey) {
+                    for (index, reply) in await saveRun(run) { replies[index] = reply }
+                    run.removeAll()
+                    records.removeAll()
+                }
+                records.insert(save.recordKey)
+                run.append((index, save))
+            }
+        }
+        for (index, reply) in await saveRun(run) { replies[index] = reply }
+        return replies.map { $0! }
+    }
+
+    private func saveRun(_ run: [(index: Int, save: Prepared)]) async -> [(Int, [[UInt8]])] {
+        if run.count == 1 { return [(run[0].index, await save(run[0].save, context: SaveContext(requestKey: run[0].save.requestKey)))] }
+        let order = SaveOrder()
+        return await withTaskGroup(of: (Int, [[UInt8]]).self, returning: [(Int, [[UInt8]])].self) { group in
+            for (position, (index, prepared)) in run.enumerated() {
+                group.addTask {
+                    defer { order.finish(position) }
+                    return (index, await self.save(prepared, context: SaveContext(requestKey: prepared.requestKey, order: order.ticket(position))))
+                }
+            }
+            var results: [(Int, [[UInt8]])] = []
+            for await result in group { results.append(result) }
+            return results
+        }
+    }
+
+    /// A request ready to save.
+    private struct Prepared: Sendable {
+        var id: String?
+        var type: RecordType
+        var record: AnyRecord
+        var principal: Principal
+        /// Create or update, when the request says (otherwise version 1 creates).
+        var operation: RecordSaving.Operation?
+        /// `principal` and `id`: what the store remembers the request by.
+        var requestKey: String? { id.map { "\(principal.role.rawValue):\(principal.id)\n\($0)" } }
+        var recordKey: String { "\(type.rawValue)\n\(record.recordID)" }
+    }
+
+    private enum Preparation {
+        case reply([[UInt8]])
+        case save(Prepared)
+    }
+
+    /// Checks a request: who sends it, its frames and record. Never throws: every failure is an ERROR reply.
+    private func prepare(_ frames: [[UInt8]], userID: String?) -> Preparation {
+        let id = NodeSave.requestID(in: frames)
         var principal = RecordSaving.principal
         if let allowList {
             guard let userID, let admitted = allowList.principal(userID: userID) else {
-                return NodeSave.error(.forbidden, "this client key is not in the node's allow-list")
+                return .reply(NodeSave.error(.forbidden, "this client key is not in the node's allow-list", id: id))
             }
             guard Self.writers.contains(admitted.role) else {
                 audit.record(principal: admitted, action: "node.save", outcome: .forbidden, detail: "reason=role")
-                return NodeSave.error(.forbidden, "\(admitted) may not save through the node (roles that may: \(Self.writers.map(\.rawValue).sorted().joined(separator: ", ")))")
+                return .reply(NodeSave.error(.forbidden, "\(admitted) may not save through the node (roles that may: \(Self.writers.map(\.rawValue).sorted().joined(separator: ", ")))", id: id))
             }
             principal = admitted
         }
         guard frames.count == 3 || frames.count == 4 else {
-            return NodeSave.error(.badRequest, "a save request has 3 frames (iom.v1.save, record type, record JSON) and optionally a 4th (params), got \(frames.count); see Protocols/node-save.md")
+            return .reply(NodeSave.error(.badRequest, "a save request has 3 frames (iom.v1.save, record type, record JSON) or 4 (and params: id=REQUEST-ID and/or operation=create|update), got \(frames.count); see Protocols/node-save.md"))
         }
         guard frames[0] == Array(NodeSave.tag.utf8) else {
-            return NodeSave.error(.unsupportedVersion, "frame 0 must be iom.v1.save", extra: [("supported", NodeSave.tag)])
+            return .reply(NodeSave.error(.unsupportedVersion, "frame 0 must be iom.v1.save", id: id, extra: [("supported", NodeSave.tag)]))
         }
         let typeName = String(decoding: frames[1], as: UTF8.self)
         guard let type = RecordType(rawValue: typeName) ?? RecordTypeArgument(argument: typeName)?.recordType else {
-            return NodeSave.error(.badRequest, "unknown record type \"\(typeName)\"; use one of \(RecordType.allCases.map(\.rawValue).joined(separator: ", "))",
-                                  extra: [("param", "type")])
+            return .reply(NodeSave.error(.badRequest, "unknown record type \"\(typeName)\"; use one of \(RecordType.allCases.map(\.rawValue).joined(separator: ", "))",
+                                         id: id, extra: [("param", "type")]))
         }
         if type == .protectionCase && allowList != nil && !Self.caseWriters.contains(principal.role) {
             audit.record(principal: principal, action: "node.save", outcome: .forbidden, detail: "reason=role type=protectionCase")
-            return NodeSave.error(.forbidden, "\(principal) may not save protection cases through the node: a service key is for replication; cases are saved by caseworkers and supervisors")
+            return .reply(NodeSave.error(.forbidden, "\(principal) may not save protection cases through the node: a service key is for replication; cases are saved by caseworkers and supervisors", id: id))
         }
         var operation: RecordSaving.Operation?
         if frames.count == 4 {
-            for (name, value) in ParamLines.decode(frames[3]) {
-                guard name == "operation" else {
-                    return NodeSave.error(.badRequest, "unknown parameter \"\(IdentifierGrammar.printable(name))\"; a save request knows only operation", extra: [("param", name)])
+            let params = ParamLines.decode(frames[3])
+            if params.isEmpty || (params["id"] != nil && id == nil) {
+                return .reply(NodeSave.error(.badRequest, "frame 3 (params) holds id=REQUEST-ID (1 to \(NodeSave.maximumRequestIDLength) printable ASCII characters without space) and/or operation=create|update",
+                                             extra: [("param", "id")]))
+            }
+            for (name, value) in params {
+                switch name {
+                case "id":
+                    break
+                case "operation":
+                    guard let op = RecordSaving.Operation(rawValue: value) else {
+                        return .reply(NodeSave.error(.badRequest, "operation must be create or update, not \"\(IdentifierGrammar.printable(value))\"", id: id,
+                                                     extra: [("param", "operation")]))
+                    }
+                    operation = op
+                default:
+                    return .reply(NodeSave.error(.badRequest, "unknown parameter \"\(IdentifierGrammar.printable(name))\"; a save request knows id and operation",
+                                                 id: id, extra: [("param", name)]))
                 }
-                guard let op = RecordSaving.Operation(rawValue: value) else {
-                    return NodeSave.error(.badRequest, "operation must be create or update, not \"\(IdentifierGrammar.printable(value))\"", extra: [("param", "operation")])
-                }
-                operation = op
             }
         }
         guard let json = String(validating: frames[2], as: UTF8.self) else {
-            return NodeSave.error(.badRequest, "the record is not UTF-8 text; it must be protobuf JSON")
+            return .reply(NodeSave.error(.badRequest, "the record is not UTF-8 text; it must be protobuf JSON", id: id))
         }
         let record: AnyRecord
         do { record = try WireCodec.decodeRecord(json: json, type: type) } catch let error as IOMDomain.ValidationError {
-            return NodeSave.error(.invalid, RecordSaving.message(for: .invalid(error), type: type, input: "the request"))
+            return .reply(NodeSave.error(.invalid, RecordSaving.message(for: .invalid(error), type: type, input: "the request"), id: id))
         } catch {
-            return NodeSave.error(.badRequest, """
+            return .reply(NodeSave.error(.badRequest, """
                 the request is not valid protobuf JSON for \(WireCodec.messageName(of: type)): \(error)
                 See Protocols/iom/v1 for the fields and Protocols/vectors/*.json for examples; check the record type (\(type.rawValue)).
-                """)
+                """, id: id))
         }
+        return .save(Prepared(id: id, type: type, record: record, principal: principal, operation: operation))
+    }
+
+    /// Saves a checked request and answers it; a request id already remembered gets its first answer.
+    private func save(_ request: Prepared, context: SaveContext) async -> [[UInt8]] {
+        let (id, type, record, principal) = (request.id, request.type, request.record, request.principal)
         do {
-            let saved = try await RecordSaving.save(record, into: iom, as: principal, operation: operation)
-            logger.info("saved through the node", metadata: ["type": "\(type.rawValue)", "record": "\(record.recordID)",
-                                                             "version": "\(saved.version)", "sequence": "\(saved.sequence)", "principal": "\(principal)"])
-            return NodeSave.ok(type: type, record: record.recordID, version: saved.version, sequence: saved.sequence,
+            let saved = try await iom.withSaveContext(context) { () async throws(IOMError) in
+                try await RecordSaving.save(record, into: iom, as: principal, operation: request.operation)
+            }
+            logger.debug("saved through the node", metadata: ["type": "\(type.rawValue)", "record": "\(record.recordID)", "id": "\(id ?? "-")",
+                                                              "version": "\(saved.version)", "sequence": "\(saved.sequence)", "principal": "\(principal)"])
+            return NodeSave.ok(id: id, type: type, record: record.recordID, version: saved.version, sequence: saved.sequence,
                                source: iom.store.source.description)
         } catch {
+            // A repeated request: its first save is remembered (the refusal may be a conflict with
+            // its own first change, or the store's duplicate-request refusal).
+            if let key = request.requestKey, let remembered = try? await iom.store.request(key) {
+                guard remembered.recordType == type.rawValue, remembered.recordID == record.recordID else {
+                    return NodeSave.error(.badRequest, """
+                        request id \(id ?? "") was used before for \(remembered.recordType) \(remembered.recordID) (sequence \(remembered.sequence)); \
+                        a request id names one request: choose a new one for a new record
+                        """, id: id, extra: [("param", "id")])
+                }
+                logger.debug("answered a repeated request", metadata: ["id": "\(id ?? "-")", "sequence": "\(remembered.sequence)", "principal": "\(principal)"])
+                return NodeSave.ok(id: id, type: type, record: remembered.recordID, version: remembered.version, sequence: remembered.sequence,
+                                   source: iom.store.source.description, repeated: true)
+            }
             let code = RecordSaving.code(for: error)
             if code == .forbidden {
                 audit.record(principal: principal, action: "node.save", outcome: .forbidden, detail: "reason=policy type=\(type.rawValue)")
             } else {
                 logger.notice("refused a node-save request", metadata: ["type": "\(type.rawValue)", "record": "\(record.recordID)", "error": "\(error)"])
             }
-            return NodeSave.error(code, RecordSaving.message(for: error, type: type, input: "the request"))
+            return NodeSave.error(code, RecordSaving.message(for: error, type: type, input: "the request"), id: id)
         }
     }
+
+    /// Forgets request ids older than the idempotency window, now and every minute.
+    private func forgetOldRequests() async {
+        while !Task.isCancelled {
+            let window = Double(NodeSave.idempotencyWindow.components.seconds)
+            do {
+                let forgotten = try await iom.store.forgetRequests(before: Date(timeIntervalSinceNow: -window))
+                if forgotten > 0 { logger.debug("forgot old request ids", metadata: ["count": "\(forgotten)"]) }
+            } catch {
+                logger.warning("could not forget old request ids", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: NodeSave.forgetInterval)
+        }
+    }
+}
+
+/// One connection's requests in progress; guarded by the server's `lines` lock.
+private final class ConnectionLine: @unchecked Sendable {
+    var queue: [NodeSaveServer.IncomingRequest] = []
+    var running = false
+    /// Read and not yet answered (queued or being saved).
+    var unanswered = 0
 }

@@ -35,14 +35,31 @@ struct SaveCommand: AsyncParsableCommand {
             Protection cases need the host's keys (--host-key, repeatable): their identifying \
             fields are sealed at rest.
 
+            A stream of records: with --node and no TYPE, --file holds JSON lines, one record per \
+            line with its type, mixed types allowed (blank lines are skipped):
+              {"type":"mission","record":{"meta":{"id":"mission-ma","version":"1",…},…}}
+              {"type":"member-state","id":"ms-ma-1","record":{…}}
+            They are pipelined to the node (Protocols/node-save.md: up to --window unanswered, \
+            each with a request id, "id" on the line or RUN-LINE by default with RUN from --run-id \
+            or random). One result line per record on standard output, in input order:
+              line 1: saved mission mission-ma: version 1, sequence 12
+              line 2: refused CONFLICT: …
+              line 3: bad line: …
+            then a summary line. Bad lines are reported and the rest are saved. Exit 0 when every \
+            record was saved; otherwise 65 if a line was bad or a record refused as invalid or \
+            forbidden, 74 for INTERNAL, 75 if the only refusals were conflicts, 69 when the node \
+            stopped answering. Running the same file again with the same --run-id is safe: a \
+            request id the node remembers (one hour) gets its first answer and saves nothing again.
+
             Examples:
               iom save mission --file mission.json --store iom.sqlite
               iom save event --file event.json --node tcp://127.0.0.1:5672 --insecure
+              iom save --file records.jsonl --node tcp://127.0.0.1:5672 --insecure --run-id import-2026-11-29
             """
     )
 
-    @Argument(help: ArgumentHelp("The record type: organisation, mission, member-state, event or protection-case.", valueName: "type"))
-    var type: RecordTypeArgument
+    @Argument(help: ArgumentHelp("The record type: organisation, mission, member-state, event or protection-case. Without it (and with --node), --file holds JSON lines of typed records.", valueName: "type"))
+    var type: RecordTypeArgument?
 
     @Option(name: .long, help: ArgumentHelp("The JSON file holding the record, or - for standard input.", valueName: "path"))
     var file: String
@@ -68,6 +85,12 @@ struct SaveCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("With --node: seconds to wait for the node's answer before giving up (exit 69).", valueName: "seconds"))
     var timeout: Double = 10
 
+    @Option(name: .long, help: ArgumentHelp("With --node and JSON lines: how many requests may be unanswered at once (1…\(NodeSave.window)).", valueName: "count"))
+    var window: Int = NodeSave.window / 2
+
+    @Option(name: .customLong("run-id"), help: ArgumentHelp("With --node and JSON lines: the prefix of the default request ids (RUN-LINE); reuse it to resend a file safely.", valueName: "text"))
+    var runID: String?
+
     @OptionGroup var keyRing: KeyRingOptions
     @OptionGroup var logging: LoggingOptions
 
@@ -75,6 +98,14 @@ struct SaveCommand: AsyncParsableCommand {
         guard !file.isEmpty else { throw ValidationError("--file must name a JSON file, or - for standard input") }
         guard store?.isEmpty != true else { throw ValidationError("--store must name a SQLite file") }
         guard timeout > 0, timeout.isFinite else { throw ValidationError("--timeout must be a positive number of seconds, got \(timeout)") }
+        guard (1...NodeSave.window).contains(window) else { throw ValidationError("--window must be between 1 and \(NodeSave.window), got \(window)") }
+        if type == nil && node == nil {
+            throw ValidationError("give the record type (organisation, mission, member-state, event or protection-case); a stream of JSON lines without a type needs --node ENDPOINT")
+        }
+        if let runID, !NodeSave.isValidRequestID(runID + "-1") {
+            throw ValidationError("--run-id must be printable ASCII without spaces, at most \(NodeSave.maximumRequestIDLength - 12) characters")
+        }
+        if type != nil && runID != nil { throw ValidationError("--run-id applies to a stream of JSON lines (no TYPE)") }
         if let node {
             if store != nil { throw ValidationError("--store and --node exclude each other: the node saves into its own store") }
             if !keyRing.hostKeys.isEmpty { throw ValidationError("--host-key is for a local store; the node uses its own keys (iom serve --host-key)") }
@@ -92,9 +123,13 @@ struct SaveCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = logging.bootstrap()
         let json = try readInput()
-        let record = try decode(json)
+        guard let type else {
+            try await saveStream(json, through: node!)
+            return
+        }
+        let record = try decode(json, as: type)
         if let node {
-            try await saveThrough(node, json: json, record: record, logger: logger)
+            try await saveThrough(node, json: json, record: record, type: type, logger: logger)
             return
         }
         let store = store ?? "iom.sqlite"
@@ -108,7 +143,7 @@ struct SaveCommand: AsyncParsableCommand {
         case .success(let saved):
             print("saved \(type.recordType.rawValue) \(record.recordID): version \(saved.version), sequence \(saved.sequence)")
         case .failure(let error):
-            throw failure(for: error)
+            throw failure(for: error, type: type)
         }
     }
 
@@ -132,8 +167,8 @@ struct SaveCommand: AsyncParsableCommand {
         return text
     }
 
-    private func decode(_ json: String) throws -> AnyRecord {
-        let type = type.recordType
+    private func decode(_ json: String, as argument: RecordTypeArgument) throws -> AnyRecord {
+        let type = argument.recordType
         do { return try WireCodec.decodeRecord(json: json, type: type) } catch let error as IOMDomain.ValidationError {
             throw CommandFailure(.dataError, """
                 the \(type.rawValue) in \(inputName) is not valid, nothing was saved:
@@ -143,18 +178,20 @@ struct SaveCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure(.dataError, """
                 \(inputName) is not valid protobuf JSON for \(WireCodec.messageName(of: type)): \(error)
-                See Protocols/iom/v1 for the fields and Protocols/vectors/*.json for examples; check the record type (\(self.type.rawValue)).
+                See Protocols/iom/v1 for the fields and Protocols/vectors/*.json for examples; check the record type (\(argument.rawValue)).
                 """)
         }
     }
 
     /// Sends the record to a node's accept endpoint and reports its answer like a local save.
-    private func saveThrough(_ node: String, json: String, record: AnyRecord, logger: Logger) async throws {
-        var keys: (client: CurveKeyPair, server: CurveKey)?
-        if let serverKey, let secretKey {
-            keys = (try KeyFiles.curveKeyPair(secretKey, option: "--secret-key"), try KeyFiles.curvePublicKey(serverKey, option: "--server-key"))
-        }
-        let type = type.recordType
+    private func nodeKeys() throws -> (client: CurveKeyPair, server: CurveKey)? {
+        guard let serverKey, let secretKey else { return nil }
+        return (try KeyFiles.curveKeyPair(secretKey, option: "--secret-key"), try KeyFiles.curvePublicKey(serverKey, option: "--server-key"))
+    }
+
+    private func saveThrough(_ node: String, json: String, record: AnyRecord, type argument: RecordTypeArgument, logger: Logger) async throws {
+        let keys = try nodeKeys()
+        let type = argument.recordType
         let reply = try await NodeSaveClient.send(type: type, json: json, operation: update ? .update : nil, to: node, keys: keys,
                                                   timeout: .milliseconds(Int64(timeout * 1000)))
         switch reply {
@@ -165,7 +202,35 @@ struct SaveCommand: AsyncParsableCommand {
         }
     }
 
-    private func failure(for error: IOMError) -> CommandFailure {
+    /// Pipelines the JSON lines of `text` to the node; one result line per record, then a summary.
+    private func saveStream(_ text: String, through node: String) async throws {
+        let stream = RecordLines.parse(text, runID: runID ?? UUID().uuidString.lowercased())
+        let pipeline = try NodeSavePipeline(endpoint: node, keys: try nodeKeys(), window: window)
+        let lines = stream.requests.map { (line: $0.line, type: $0.request.type) }
+        // Results print in input order: a line is printed once every line before it has its result.
+        let printer = RecordLines.Printer(bad: stream.bad, lines: lines)
+        printer.flush()
+        let clock = ContinuousClock()
+        let start = clock.now
+        var unavailable: CommandFailure?
+        do {
+            _ = try await pipeline.save(stream.requests.map(\.request), timeout: .milliseconds(Int64(timeout * 1000))) { index, reply in
+                printer.record(index, reply)
+            }
+        } catch let failure as CommandFailure where failure.status == .unavailable {
+            unavailable = failure
+        }
+        let elapsed = clock.now - start
+        let summary = printer.finish(unanswered: unavailable != nil)
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        print("summary: \(summary.saved) of \(summary.total) records saved, \(summary.refused) refused, \(summary.bad) bad lines\(summary.unanswered > 0 ? ", \(summary.unanswered) unanswered" : "") in \(String(format: "%.2f", seconds)) s")
+        if let unavailable { throw unavailable }
+        if let status = summary.status {
+            throw CommandFailure(status, "\(summary.total - summary.saved) of \(summary.total) records were not saved (see the result lines above)")
+        }
+    }
+
+    private func failure(for error: IOMError, type: RecordTypeArgument) -> CommandFailure {
         switch error {
         case .invalid(let validation):
             CommandFailure(.dataError, """

@@ -60,6 +60,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Also bind a node-save endpoint (ROUTER, Protocols/node-save.md) for iom save --node.", valueName: "endpoint"))
     var accept: String?
 
+    @Option(name: .customLong("accept-window"),
+            help: ArgumentHelp("Unanswered save requests one client connection may have at the accept endpoint; the next is answered BUSY (1…\(NodeSave.window)).", valueName: "count"))
+    var acceptWindow: Int = NodeSave.window
+
     @Option(name: .long, help: ArgumentHelp("What the events endpoint reveals of protection cases: full, redacted or public.", valueName: "view"))
     var view: BridgeView = .full
 
@@ -85,6 +89,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if secretKey != nil && insecure {
             throw ValidationError("--secret-key and --insecure contradict each other: choose one")
+        }
+        guard (1...NodeSave.window).contains(acceptWindow) else {
+            throw ValidationError("--accept-window must be between 1 and \(NodeSave.window), got \(acceptWindow)")
         }
         _ = try allow.parsed()
         if insecure && !allow.entries.isEmpty {
@@ -141,7 +148,8 @@ struct ServeCommand: AsyncParsableCommand {
 
         var server: NodeSaveServer?
         if let accept {
-            do { server = try NodeSaveServer(endpoint: accept, keys: keys, allowList: allowList, context: context, iom: iom, logger: logger) } catch {
+            do { server = try NodeSaveServer(endpoint: accept, keys: keys, allowList: allowList, context: context, iom: iom, logger: logger,
+                                             window: acceptWindow) } catch {
                 await publisher.stop()
                 throw EndpointFailure.make("--accept", accept, error)
             }
@@ -193,7 +201,7 @@ struct NodeService: Service {
         // Returns on graceful shutdown; throws CancellationError if the group is cancelled.
         try? await gracefulShutdown()
         logger.notice("stopping the node")
-        server?.stop()           // finishes and answers the save in progress, takes no more
+        server?.stop()           // saves and answers the requests already read, reads no more
         await accepting?.value
         await publisher.stop()
         let sent = await publisher.lastSent

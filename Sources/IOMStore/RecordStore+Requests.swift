@@ -1,0 +1,37 @@
+import Foundation
+import GRDB
+
+extension RecordStore {
+    /// The remembered request with `key` (a committed mutation that carried it as its
+    /// ``Mutation/requestKey``), or `nil` when there is none or it was forgotten.
+    public func request(_ key: String) async throws -> RememberedRequest? {
+        try ensureOpen()
+        do {
+            return try await writer.read { db in
+                guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+                    SELECT sequence, record_type, record_id, version, time FROM request_receipt WHERE key = ?
+                    """), arguments: [key]) else { return nil }
+                return RememberedRequest(key: key, sequence: UInt64(row[0] as Int64), recordType: row[1], recordID: row[2],
+                                         version: UInt64(row[3] as Int64), time: Date(microsecondsSince1970: row[4]))
+            }
+        } catch {
+            throw StoreError.storage(String(describing: error))
+        }
+    }
+
+    /// Forgets the requests committed before `cutoff`; a later mutation with one of their keys
+    /// is applied as new. Returns how many were forgotten.
+    @discardableResult
+    public func forgetRequests(before cutoff: Date) async throws -> Int {
+        try ensureOpen()
+        let time = Int64((cutoff.timeIntervalSince1970 * 1_000_000).rounded(.down))
+        do {
+            return try await writer.write { db in
+                try db.execute(sql: "DELETE FROM request_receipt WHERE time < ?", arguments: [time])
+                return db.changesCount
+            }
+        } catch {
+            throw StoreError.storage(String(describing: error))
+        }
+    }
+}

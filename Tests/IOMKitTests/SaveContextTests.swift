@@ -1,0 +1,71 @@
+import Foundation
+import IOMDomain
+import IOMFixtures
+@_spi(IOMKitInternals) import IOMKit
+import IOMStore
+import Testing
+
+@Suite("Save context: ordered concurrent saves and remembered request keys", .timeLimit(.minutes(2)))
+struct SaveContextTests {
+    @Test("saves started together with SaveOrder tickets are journaled in ticket order, whatever order they run in")
+    func orderedConcurrentSaves() async throws {
+        let path = temporaryStorePath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let iom = try await IOMKit.open(IOMConfiguration(store: .init(location: .file(path: path))))
+        let order = SaveOrder()
+        let count = 64
+        let records = try (0..<count).map { try mission("order-\($0)") }
+        let sequences = try await withThrowingTaskGroup(of: (Int, UInt64).self) { group in
+            // Started in reverse, so without the order the later tickets would usually go first.
+            for index in (0..<count).reversed() {
+                group.addTask {
+                    defer { order.finish(index) }
+                    let saved = try await iom.withSaveContext(SaveContext(order: order.ticket(index))) { () async throws(IOMError) in
+                        try await iom.missions.save(records[index])
+                    }
+                    return (index, saved.sequence)
+                }
+            }
+            var sequences = [UInt64](repeating: 0, count: count)
+            for try await (index, sequence) in group { sequences[index] = sequence }
+            return sequences
+        }
+        #expect(sequences == (1...UInt64(count)).map { $0 })
+        try await iom.close()
+    }
+
+    @Test("a save under a remembered request key fails with duplicateRequest and changes nothing; a failed ticket gives up its turn")
+    func rememberedKey() async throws {
+        let iom = try await IOMKit.open(.inMemory)
+        let first = try await iom.withSaveContext(SaveContext(requestKey: "k1")) { () async throws(IOMError) in
+            try await iom.missions.save(Seed.moroccoMission)
+        }
+        let update = try edited(Seed.moroccoMission, status: .suspended, version: 1)
+        let error = await #expect(throws: IOMError.self) {
+            try await iom.withSaveContext(SaveContext(requestKey: "k1")) { () async throws(IOMError) in
+                try await iom.missions.save(update)
+            }
+        }
+        guard case .store(.duplicateRequest(key: "k1"))? = error else {
+            Issue.record("expected duplicateRequest, got \(String(describing: error))")
+            return
+        }
+        #expect(try await iom.missions.get(Seed.moroccoMission.id)?.version == 1)
+        #expect(try await iom.store.request("k1")?.sequence == first.sequence)
+
+        // Ticket 0 fails before reaching the store (a conflict); ticket 1 still gets its turn.
+        let order = SaveOrder()
+        let stale = try edited(Seed.moroccoMission, status: .suspended, version: 7)
+        async let refused: Void = {
+            defer { order.finish(0) }
+            _ = try? await iom.withSaveContext(SaveContext(order: order.ticket(0))) { () async throws(IOMError) in try await iom.missions.save(stale) }
+        }()
+        let saved = try await iom.withSaveContext(SaveContext(order: order.ticket(1))) { () async throws(IOMError) in
+            try await iom.missions.save(try! mission("after"))
+        }
+        order.finish(1)
+        await refused
+        #expect(saved.sequence == first.sequence + 1)
+        try await iom.close()
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import IOMStore
+import Testing
+
+@Suite("Remembered requests: a request key is stored with its change and refuses a repeat", .timeLimit(.minutes(2)))
+struct RecordStoreRequestTests {
+    private func keyed(_ mutation: Mutation, _ key: String) -> Mutation {
+        var copy = mutation
+        copy.requestKey = key
+        return copy
+    }
+
+    @Test("a keyed mutation is remembered with its entry; the same key again is refused and changes nothing", arguments: Backing.allCases)
+    func rememberedAndRefused(_ backing: Backing) async throws {
+        try await withStore(backing) { (store: RecordStore) async throws in
+            let entry = try await store.apply(keyed(.create(type: "mission", id: "MA", payload: bytes("v1")), "svc\nr-1"))
+            let remembered = try #require(try await store.request("svc\nr-1"))
+            #expect(remembered.sequence == entry.sequence && remembered.recordType == "mission" && remembered.recordID == "MA" && remembered.version == 1)
+            #expect(try await store.request("svc\nr-2") == nil)
+            // The same key on a mutation that would succeed: refused before anything is written.
+            await #expect(throws: StoreError.duplicateRequest(key: "svc\nr-1")) {
+                try await store.apply(keyed(.update(type: "mission", id: "MA", expectedVersion: 1, payload: bytes("v2")), "svc\nr-1"))
+            }
+            #expect(try await store.get(type: "mission", id: "MA")?.version == 1)
+            #expect(try await store.lastSequence() == 1)
+            // Another key saves normally.
+            let next = try await store.apply(keyed(.update(type: "mission", id: "MA", expectedVersion: 1, payload: bytes("v2")), "svc\nr-2"))
+            #expect(next.sequence == 2)
+        }
+    }
+
+    @Test("a refused keyed mutation is not remembered: the key stays free")
+    func refusedIsNotRemembered() async throws {
+        try await withStore(.file) { (store: RecordStore) async throws in
+            await #expect(throws: StoreError.conflict(recordType: "mission", id: "MA", expected: 1, actual: nil)) {
+                try await store.apply(keyed(.update(type: "mission", id: "MA", expectedVersion: 1, payload: []), "k"))
+            }
+            #expect(try await store.request("k") == nil)
+            #expect(try await store.apply(keyed(.create(type: "mission", id: "MA", payload: []), "k")).sequence == 1)
+        }
+    }
+
+    @Test("remembered requests survive reopening the file and are forgotten by age")
+    func durableAndForgotten() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let configuration = StoreConfiguration(location: .file(path: directory.appendingPathComponent("store.sqlite").path))
+        var store = try await RecordStore.open(configuration)
+        try await store.apply(keyed(.create(type: "event", id: "e1", payload: []), "old"))
+        try await store.close()
+
+        store = try await RecordStore.open(configuration)
+        #expect(try await store.request("old")?.sequence == 1)
+        await #expect(throws: StoreError.duplicateRequest(key: "old")) {
+            try await store.apply(keyed(.create(type: "event", id: "e2", payload: []), "old"))
+        }
+        #expect(try await store.forgetRequests(before: Date(timeIntervalSinceNow: -60)) == 0)
+        #expect(try await store.forgetRequests(before: Date(timeIntervalSinceNow: 1)) == 1)
+        #expect(try await store.request("old") == nil)
+        #expect(try await store.apply(keyed(.create(type: "event", id: "e2", payload: []), "old")).sequence == 2)
+        try await store.close()
+    }
+
+    @Test("onQueued runs once the mutation is queued, so mutations queued in turn get increasing sequences")
+    func queuedInTurn() async throws {
+        try await withStore(.file) { (store: RecordStore) async throws in
+            // Each save starts only when the previous one is queued (not committed).
+            var tasks: [Task<UInt64, any Error>] = []
+            var previous: AsyncStream<Void>? = nil
+            for n in 0..<50 {
+                let (queued, signal) = AsyncStream<Void>.makeStream()
+                let wait = previous
+                tasks.append(Task {
+                    if let wait { for await _ in wait { break } }
+                    var mutation = Mutation.create(type: "bench", id: "r\(n)", payload: [])
+                    mutation.onQueued = { signal.yield(); signal.finish() }
+                    return try await store.apply(mutation).sequence
+                })
+                previous = queued
+            }
+            var sequences: [UInt64] = []
+            for task in tasks { sequences.append(try await task.value) }
+            #expect(sequences == Array(1...50))
+        }
+    }
+}
