@@ -10,7 +10,7 @@ import Synchronization
 /// await withTaskGroup(of: Void.self) { group in
 ///     for (index, record) in records.enumerated() {      // distinct records
 ///         group.addTask {
-///             let context = SaveContext(requestKey: "service:replica\n\(index)", order: order.ticket(index))
+///             let context = SaveContext(requestKey: "service:replica \(index)", order: order.ticket(index))
 ///             defer { order.finish(index) }
 ///             _ = try? await iom.withSaveContext(context) { try await iom.missions.save(record) }
 ///         }

@@ -6,9 +6,9 @@ import Foundation
 ///
 /// ```swift
 /// var mutation = Mutation.create(type: "mission", id: "MA", payload: bytes)
-/// mutation.requestKey = "service:replica\nreq-42"
+/// mutation.requestKey = "service:replica req-42"
 /// try await store.apply(mutation)
-/// let first = try await store.request("service:replica\nreq-42")   // sequence, type, id, version
+/// let first = try await store.request("service:replica req-42")   // sequence, type, id, version
 /// ```
 public struct RememberedRequest: Sendable, Hashable {
     /// The key the mutation carried.

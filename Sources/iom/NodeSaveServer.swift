@@ -269,7 +269,7 @@ final class NodeSaveServer: Sendable {
         /// Create or update, when the request says (otherwise version 1 creates).
         var operation: RecordSaving.Operation?
         /// `principal` and `id`: what the store remembers the request by.
-        var requestKey: String? { id.map { "\(principal.role.rawValue):\(principal.id)\n\($0)" } }
+        var requestKey: String? { id.map { "\(principal.role.rawValue):\(principal.id) \($0)" } }
         var recordKey: String { "\(type.rawValue)\n\(record.recordID)" }
     }
 

@@ -43,7 +43,7 @@ struct SaveContextTests {
         let update = try edited(Seed.moroccoMission, status: .suspended, version: 1)
         let error = await #expect(throws: IOMError.self) {
             try await iom.withSaveContext(SaveContext(requestKey: "k1")) { () async throws(IOMError) in
-                try await iom.missions.save(update)
+                try await iom.missions.update(update)
             }
         }
         guard case .store(.duplicateRequest(key: "k1"))? = error else {

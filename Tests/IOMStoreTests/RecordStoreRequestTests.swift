@@ -13,18 +13,18 @@ struct RecordStoreRequestTests {
     @Test("a keyed mutation is remembered with its entry; the same key again is refused and changes nothing", arguments: Backing.allCases)
     func rememberedAndRefused(_ backing: Backing) async throws {
         try await withStore(backing) { (store: RecordStore) async throws in
-            let entry = try await store.apply(keyed(.create(type: "mission", id: "MA", payload: bytes("v1")), "svc\nr-1"))
-            let remembered = try #require(try await store.request("svc\nr-1"))
+            let entry = try await store.apply(keyed(.create(type: "mission", id: "MA", payload: bytes("v1")), "svc r-1"))
+            let remembered = try #require(try await store.request("svc r-1"))
             #expect(remembered.sequence == entry.sequence && remembered.recordType == "mission" && remembered.recordID == "MA" && remembered.version == 1)
-            #expect(try await store.request("svc\nr-2") == nil)
+            #expect(try await store.request("svc r-2") == nil)
             // The same key on a mutation that would succeed: refused before anything is written.
-            await #expect(throws: StoreError.duplicateRequest(key: "svc\nr-1")) {
-                try await store.apply(keyed(.update(type: "mission", id: "MA", expectedVersion: 1, payload: bytes("v2")), "svc\nr-1"))
+            await #expect(throws: StoreError.duplicateRequest(key: "svc r-1")) {
+                try await store.apply(keyed(.update(type: "mission", id: "MA", expectedVersion: 1, payload: bytes("v2")), "svc r-1"))
             }
             #expect(try await store.get(type: "mission", id: "MA")?.version == 1)
             #expect(try await store.lastSequence() == 1)
             // Another key saves normally.
-            let next = try await store.apply(keyed(.update(type: "mission", id: "MA", expectedVersion: 1, payload: bytes("v2")), "svc\nr-2"))
+            let next = try await store.apply(keyed(.update(type: "mission", id: "MA", expectedVersion: 1, payload: bytes("v2")), "svc r-2"))
             #expect(next.sequence == 2)
         }
     }

@@ -17,9 +17,10 @@ final class SaveDealer {
     }
 
     /// Sends a request (identified with `id`, plain without), with the REQ envelope on a DEALER.
-    func send(_ type: String, _ json: String, id: String?) throws {
+    func send(_ type: String, _ json: String, id: String?, operation: String? = nil) throws {
         var message: [[UInt8]] = [[], Array("iom.v1.save".utf8), Array(type.utf8), Array(json.utf8)]
-        if let id { message.append(Array("id=\(id)\n".utf8)) }
+        let params = (id.map { "id=\($0)\n" } ?? "") + (operation.map { "operation=\($0)\n" } ?? "")
+        if !params.isEmpty { message.append(Array(params.utf8)) }
         try socket.send(message)
     }
 
@@ -77,7 +78,7 @@ struct NodeSavePipeliningTests {
             let id = "p-\(n)"
             if n == 200 {
                 // An update of the record created by request 10, at the version that one stored.
-                try dealer.send("mission", try missionJSON(id: "mission-p-10").replacingOccurrences(of: #""status":"MISSION_STATUS_OPEN""#, with: #""status":"MISSION_STATUS_SUSPENDED""#), id: id)
+                try dealer.send("mission", try missionJSON(id: "mission-p-10").replacingOccurrences(of: #""status":"MISSION_STATUS_OPEN""#, with: #""status":"MISSION_STATUS_SUSPENDED""#), id: id, operation: "update")
             } else if n == 300 {
                 try dealer.send("mission", try missionJSON(id: "mission-bad").replacingOccurrences(of: #""country":"MA""#, with: #""country":"XX""#), id: id)
             } else {
@@ -146,7 +147,7 @@ struct NodeSavePipeliningTests {
         #expect(node.stop()?.status == 0)
     }
 
-    @Test("a plain 3-frame request (REQ envelope, one at a time) gets the reply it always got (no id, no repeated); a 4th frame without an id is BAD_REQUEST param=id")
+    @Test("a plain 3-frame request (REQ envelope, one at a time) gets the reply it always got (no id, no repeated); an empty 4th frame is BAD_REQUEST param=id, a bad operation param=operation, an unknown name param=name")
     func plainRequestsUnchanged() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -158,9 +159,15 @@ struct NodeSavePipeliningTests {
         #expect(plain.status == "OK")
         #expect(Set(plain.params.keys) == ["type", "record", "version", "sequence", "source"], "\(plain)")
         let dealer = try SaveDealer(node.accept)
-        try dealer.socket.send([[], Array("iom.v1.save".utf8), Array("mission".utf8), Array(try missionJSON(id: "mission-x").utf8), Array("name=x\n".utf8)])
+        try dealer.socket.send([[], Array("iom.v1.save".utf8), Array("mission".utf8), Array(try missionJSON(id: "mission-x").utf8), []])
         let bad = try #require(try dealer.receive())
         #expect(bad.status == "ERROR" && bad.params["code"] == "BAD_REQUEST" && bad.params["param"] == "id", "\(bad)")
+        try dealer.send("mission", try missionJSON(id: "mission-x"), id: "x-1", operation: "upsert")
+        let badOperation = try #require(try dealer.receive())
+        #expect(badOperation.params["code"] == "BAD_REQUEST" && badOperation.params["param"] == "operation" && badOperation.params["id"] == "x-1", "\(badOperation)")
+        try dealer.socket.send([[], Array("iom.v1.save".utf8), Array("mission".utf8), Array(try missionJSON(id: "mission-x").utf8), Array("name=x\n".utf8)])
+        let unknown = try #require(try dealer.receive())
+        #expect(unknown.params["code"] == "BAD_REQUEST" && unknown.params["param"] == "name", "\(unknown)")
         #expect(node.stop()?.status == 0)
     }
 
