@@ -163,6 +163,8 @@ let package = Package(
             name: "StoreBenchmarks",
             dependencies: [
                 "IOMStore",
+                // Store/save-batched/IOMKit: the same savers through the facade's repositories.
+                "IOMKit", "IOMDomain", "IOMFixtures",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Benchmark", package: "benchmark"),

@@ -4,9 +4,18 @@
 // Store/save-batched/*        64 concurrent savers, 256-byte payloads, synchronous=NORMAL (WAL)
 // Store/save-batched-full/*   the same with synchronous=FULL (power-loss durable)
 // Store/save-single/IOMStore  one save at a time: latency (wall clock p50/p99)
+// Store/save-batched/IOMKit   the same 64 savers through the facade: `iom.missions.save` of fresh
+//                             missions (validation, journal, publication on the bus), one
+//                             subscriber task consuming `iom.changes()`; a sample ends when
+//                             that subscriber has every change of it
 import Benchmark
+import ChangeBus
 import Foundation
 import GRDBSQLite
+import IOMChanges
+import IOMDomain
+import IOMFixtures
+import IOMKit
 import IOMStore
 
 let saversCount = 64
@@ -51,6 +60,72 @@ func saveConcurrently(_ store: RecordStore, base: Int, count: Int) async {
             }
         }
     }
+}
+
+// MARK: - IOMKit side (the facade's repositories)
+
+/// An `IOMKit` on a file store in a temporary directory, with the subscription its consumer reads.
+final class FacadeRig: Sendable {
+    let iom: IOMKit
+    let changes: ChangeBus<CommittedChange>.Subscription
+    let path: String
+
+    init() async throws {
+        path = temporaryPath("iom.sqlite")
+        iom = try await IOMKit.open(IOMConfiguration(store: StoreConfiguration(location: .file(path: path), durability: .processCrash)))
+        changes = try iom.changes(capacity: 1 << 16)
+    }
+
+    func close() async throws {
+        changes.cancel()
+        try await iom.close()
+        removeStoreFile(path)
+    }
+
+    /// Fresh missions `bench-mission-<n>` (version 1) with the seed's facts.
+    static func missions(base: Int, count: Int) -> [Mission] {
+        let seed = Seed.moroccoMission
+        return (base..<(base + count)).map { n in
+            // The seed's own (valid) facts and a valid identifier: cannot throw.
+            try! Mission(id: .init("bench-mission-\(n)"), version: 1, createdAt: seed.createdAt, updatedAt: seed.updatedAt,
+                         organisation: seed.organisation, name: seed.name, country: seed.country,
+                         presentSince: seed.presentSince, chiefOfMission: seed.chiefOfMission,
+                         thematicAxes: seed.thematicAxes, offices: seed.offices, status: seed.status)
+        }
+    }
+
+    /// Saves `missions` from `saversCount` concurrent tasks while one task consumes the bus;
+    /// returns when the consumer has received every change saved.
+    func save(_ missions: [Mission]) async throws {
+        let subscription = changes
+        let count = missions.count
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                var iterator = subscription.makeAsyncIterator()
+                var received = 0
+                while received < count, let element = try await iterator.next() {
+                    guard element.event != nil else { throw FacadeRigError("the bus dropped \(element)") }
+                    received += 1
+                }
+                guard received == count else { throw FacadeRigError("received \(received) of \(count) changes") }
+            }
+            for saver in 0..<saversCount {
+                group.addTask { [iom] in
+                    var n = saver
+                    while n < count {
+                        _ = try await iom.missions.save(missions[n])
+                        n += saversCount
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+}
+
+struct FacadeRigError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }
 
 // MARK: - Raw SQLite side (the physical limit)
@@ -165,6 +240,20 @@ let benchmarks: @Sendable () -> Void = {
         Benchmark("Store/save-batched\(suffix)/IOMStore", configuration: storeConfiguration) { benchmark async in
             let count = benchmark.scaledIterations.count
             await saveConcurrently(store.current, base: store.reserve(count), count: count)
+        }
+
+        if suffix.isEmpty {
+            let facade = Fixture<FacadeRig>()
+            var facadeConfiguration = batched
+            facadeConfiguration.setup = { facade.set(try await FacadeRig()) }
+            facadeConfiguration.teardown = { try await facade.current.close(); facade.set(nil) }
+            Benchmark("Store/save-batched/IOMKit", configuration: facadeConfiguration) { benchmark async throws in
+                let count = benchmark.scaledIterations.count
+                let missions = FacadeRig.missions(base: facade.reserve(count), count: count)
+                benchmark.startMeasurement()
+                try await facade.current.save(missions)
+                benchmark.stopMeasurement()
+            }
         }
 
         let raw = Fixture<RawSQLite>()

@@ -86,9 +86,8 @@ public struct Repository<Record: DomainRecord>: Sendable {
     private func performCreate(_ record: Record) async throws(IOMError) -> Saved<Record> {
         let id = record.id.rawValue
         guard record.version == 1 else { throw .badVersion(recordType: Record.recordType, id: id, version: record.version) }
-        if let current = try await get(record.id) {
-            throw .alreadyExists(recordType: Record.recordType, id: id, version: current.version)
-        }
+        // No read first: the store refuses a create of an existing id inside its transaction
+        // (StoreError.alreadyExists, mapped below), which is also the only race-free check.
         let change = try Self.change(.created, before: nil, after: record.anyRecord)
         let entry = try await apply(.create(type: type, id: id, payload: kit.storePayload(change)), change: change)
         return Saved(record: record, sequence: entry.sequence)

@@ -82,6 +82,13 @@ final class GroupCommitter: Sendable {
         }
     }
 
+    /// Whether ``close()`` was called: new work is refused.
+    var isClosed: Bool {
+        shared.condition.lock()
+        defer { shared.condition.unlock() }
+        return shared.state.closed
+    }
+
     /// Refuses new work and waits until queued work is written.
     func close() async {
         await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in

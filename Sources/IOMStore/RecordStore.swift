@@ -21,7 +21,7 @@ public final class RecordStore: Sendable {
     public let configuration: StoreConfiguration
 
     let writer: any DatabaseWriter
-    private let committer: GroupCommitter
+    let committer: GroupCommitter
     let isClosed = Locked(false)
 
     /// Largest accepted payload (16 MiB).
