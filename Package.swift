@@ -192,9 +192,14 @@ let package = Package(
 //   through whatever backend the host bootstraps (none by default: no cost).
 // - swift-server/swift-service-lifecycle: long-running commands (`iom proxy`, later `iom serve`)
 //   as `Service`s in a `ServiceGroup` that turns SIGINT/SIGTERM into a graceful shutdown.
+// - swift-server/swift-prometheus: the swift-metrics backend `iom serve --metrics` prints on /metrics.
+// - swhitty/FlyingFox: the small HTTP server of `iom serve --metrics` (/metrics, /health); no
+//   other dependency, non-blocking sockets.
 package.dependencies += [
     .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
     .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+    .package(url: "https://github.com/swhitty/FlyingFox.git", from: "0.27.1"),
 ]
 for target in package.targets {
     switch target.name {
@@ -209,6 +214,9 @@ for target in package.targets {
             .product(name: "Logging", package: "swift-log"),
             .product(name: "CoreMetrics", package: "swift-metrics"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "FlyingFox", package: "FlyingFox"),
+            .product(name: "FlyingSocks", package: "FlyingFox"),
         ]
     case "IOMKitTests":
         target.dependencies += [
@@ -221,7 +229,8 @@ for target in package.targets {
 }
 package.targets += [
     // Runs the built `iom` binary as a subprocess: exit codes, output, --help, error paths.
-    .testTarget(name: "iomCommandTests", dependencies: ["iom", "ZeroMQ", "IOMStore", "IOMTestSupport"]),  // "iom" so the binary is built
+    .testTarget(name: "iomCommandTests", dependencies: ["iom", "ZeroMQ", "IOMStore", "IOMTestSupport",
+                                                      .product(name: "GRDBSQLite", package: "GRDB.swift")]),  // "iom" so the binary is built; SQLite to lock a store
 ]
 
 // MARK: Bridge benchmarks

@@ -5,6 +5,7 @@ import IOMFixtures
 @_spi(IOMKitInternals) import IOMKit
 import IOMStore
 import Logging
+import Prometheus
 import ServiceLifecycle
 import ZeroMQ
 
@@ -26,7 +27,12 @@ struct ServeCommand: AsyncParsableCommand {
             The first line on standard output is machine-readable, with the real ports when an \
             endpoint is bound to *:
               serving events=tcp://127.0.0.1:40123 sync=tcp://127.0.0.1:40124 source=<uuid>
-            (with accept=ENDPOINT before source= when --accept is given). Logs go to standard error.
+            (with accept=ENDPOINT before source= when --accept is given, and metrics=URL after it \
+            with --metrics). Logs go to standard error.
+
+            Monitoring: --metrics HOST:PORT serves the node's iom_* metrics in Prometheus' text \
+            format on http://HOST:PORT/metrics, and /health: 200 when a save can be committed \
+            now, 503 with the reason otherwise.
 
             Security: --secret-key makes every endpoint a CURVE server with that key (from \
             iom keygen; give clients the matching .pub) admitting only the client keys given with \
@@ -79,6 +85,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-seed"), help: "Do not load the seed records into an empty store.")
     var noSeed = false
 
+    @Option(name: .long, help: ArgumentHelp("Serve Prometheus metrics on http://HOST:PORT/metrics and a health check on /health (port 0 picks a free one).",
+                                            valueName: "host:port"))
+    var metrics: String?
+
     @OptionGroup var keyRing: KeyRingOptions
     @OptionGroup var logging: LoggingOptions
 
@@ -100,6 +110,9 @@ struct ServeCommand: AsyncParsableCommand {
         if secretKey != nil && allow.entries.isEmpty {
             throw ValidationError("with --secret-key only the client keys given with --allow ROLE:FILE are admitted, and there are none: add e.g. --allow service:replica.pub (a client's .pub from iom keygen)")
         }
+        if let metrics {
+            do { _ = try MetricsAddress(parsing: metrics) } catch let failure as CommandFailure { throw ValidationError(failure.message) }
+        }
         for (option, endpoint) in [("--publish", publish), ("--replay", replay)] + (accept.map { [("--accept", $0)] } ?? []) {
             do { try EndpointFailure.validate(endpoint, option: option) } catch let failure as CommandFailure {
                 throw ValidationError(failure.message)
@@ -115,22 +128,32 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let allowList = keys == nil ? nil : try allow.allowList()
 
-        let iom = try await keyRing.open(store: store, logger: logger)
+        // With --metrics the node records into a Prometheus registry that /metrics prints.
+        let registry = metrics == nil ? nil : PrometheusCollectorRegistry()
+        let iom = try await keyRing.open(store: store, logger: logger, metricsFactory: registry.map { PrometheusMetricsFactory(registry: $0) })
 
         let node: NodeService
+        var services: [any Service] = []
         do {
-            node = try await start(iom, keys: keys, allowList: allowList, logger: logger)
+            if let metrics, let registry {
+                services.append(try MetricsEndpoint(address: MetricsAddress(parsing: metrics), registry: registry,
+                                                    health: { [iom] in await iom.store.writeProbe() }))
+            }
+            node = try await start(iom, keys: keys, allowList: allowList, logger: logger, metrics: services.first as? MetricsEndpoint)
         } catch {
             try? await iom.close()
             throw error
         }
-        let group = ServiceGroup(services: [node], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // Shut down in reverse order: the node first, the metrics endpoint last.
+        services.append(node)
+        let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
         logger.notice("node stopped")
     }
 
     /// Seeds an empty store, starts the publisher and the accept endpoint, prints the readiness lines.
-    private func start(_ iom: IOMKit, keys: CurveKeyPair?, allowList: ClientAllowList?, logger: Logger) async throws -> NodeService {
+    private func start(_ iom: IOMKit, keys: CurveKeyPair?, allowList: ClientAllowList?, logger: Logger,
+                       metrics: MetricsEndpoint?) async throws -> NodeService {
         let security: PublisherSecurity = if let keys, let allowList { .curve(keys, allow: allowList) } else { .insecure }
         var publisherConfiguration = PublisherConfiguration(events: publish, sync: replay, security: security, view: view)
         publisherConfiguration.logger = logger
@@ -170,14 +193,10 @@ struct ServeCommand: AsyncParsableCommand {
 
         var first = "serving events=\(publisher.eventsEndpoint) sync=\(publisher.syncEndpoint ?? "none")"
         if let server { first += " accept=\(server.endpoint)" }
-        first += " source=\(publisher.source)"
         let description = keys.map { "CURVE server, public key \($0.publicKey.z85), \(allow.entries.count) allowed client key\(allow.entries.count == 1 ? "" : "s")" } ?? "plain text"
         let second = "store \(store): latest sequence \(latest); view \(view.rawValue); \(description); stop with Ctrl-C or SIGTERM"
-        // Written at once and unbuffered, so a supervising process sees the lines now.
-        FileHandle.standardOutput.write(Data((first + "\n" + second + "\n").utf8))
-        logger.info("node running", metadata: ["events": "\(publisher.eventsEndpoint)", "sync": "\(publisher.syncEndpoint ?? "none")",
-                                                "accept": "\(server?.endpoint ?? "none")", "source": "\(publisher.source)"])
-        return NodeService(iom: iom, publisher: publisher, server: server, logger: logger)
+        return NodeService(iom: iom, publisher: publisher, server: server, metrics: metrics, logger: logger,
+                           readiness: (first, " source=\(publisher.source)", second))
     }
 
     private func lastSequence(_ iom: IOMKit) async throws -> UInt64 {
@@ -194,9 +213,22 @@ struct NodeService: Service {
     let iom: IOMKit
     let publisher: BridgePublisher
     let server: NodeSaveServer?
+    /// The `--metrics` endpoint, run beside the node in the same service group.
+    let metrics: MetricsEndpoint?
     let logger: Logger
+    /// The readiness lines: the first line up to `source=`, its end, the second line.
+    let readiness: (first: String, source: String, second: String)
 
     func run() async throws {
+        var first = readiness.first
+        let metricsURL = try await metrics?.waitUntilListening()
+        if let metricsURL { first += " metrics=\(metricsURL)" }
+        first += readiness.source
+        // Written at once and unbuffered, so a supervising process sees the lines now.
+        FileHandle.standardOutput.write(Data((first + "\n" + readiness.second + "\n").utf8))
+        logger.info("node running", metadata: ["events": "\(publisher.eventsEndpoint)", "sync": "\(publisher.syncEndpoint ?? "none")",
+                                                "accept": "\(server?.endpoint ?? "none")", "metrics": "\(metricsURL ?? "none")",
+                                                "source": "\(publisher.source)"])
         let accepting = server.map { server in Task { await server.run() } }
         // Returns on graceful shutdown; throws CancellationError if the group is cancelled.
         try? await gracefulShutdown()
