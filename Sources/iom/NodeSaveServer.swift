@@ -1,5 +1,5 @@
 import Foundation
-@_spi(IOMKitInternals) import IOMKit
+import IOMKit
 import IOMWire
 import Logging
 import Synchronization
@@ -18,7 +18,7 @@ final class NodeSaveServer: Sendable {
     /// The bound endpoint (with the real port when configured with `*`).
     let endpoint: String
     private let socket: SocketActor
-    private let iom: IOMKit
+    private let iom: IOM
     private let logger: Logger
     private let stopping = Atomic<Bool>(false)
     /// With CURVE: who may save (the node's allow-list, checked by the publisher's ZAP handler).
@@ -34,7 +34,7 @@ final class NodeSaveServer: Sendable {
 
     /// Binds `endpoint`; with `keys`, as a CURVE server in the sync ZAP domain of `context`,
     /// whose ZAP handler (the publisher's) admits the keys of `allowList` only.
-    init(endpoint requested: String, keys: CurveKeyPair?, allowList: ClientAllowList?, context: Context, iom: IOMKit, logger: Logger) throws(ZMQError) {
+    init(endpoint requested: String, keys: CurveKeyPair?, allowList: ClientAllowList?, context: Context, iom: IOM, logger: Logger) throws(ZMQError) {
         do {
             let socket = try context.socket(.router)
             // A frame over 1 MiB drops the connection before it is buffered, and a connection
