@@ -24,6 +24,8 @@ demo: deps
 test: deps
 	@Scripts/install-deps.sh protoc python
 	python3 Scripts/generate-iso3166.py --check
+	# The public surface: at most 120 public types, every public declaration documented.
+	python3 Scripts/public-api.py --check
 	$(SWIFT) build --build-tests
 	Scripts/generate-protos.sh --check
 	Scripts/generate-vectors.sh --check

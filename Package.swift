@@ -18,11 +18,8 @@ let package = Package(
     products: [
         .library(name: "ZeroMQ", targets: ["ZeroMQ"]),
         .library(name: "IOMDomain", targets: ["IOMDomain"]),
-        .library(name: "IOMWire", targets: ["IOMWire"]),
         .library(name: "IOMFixtures", targets: ["IOMFixtures"]),
-        .library(name: "IOMStore", targets: ["IOMStore"]),
         .executable(name: "iom", targets: ["iom"]),
-        .library(name: "ChangeBus", targets: ["ChangeBus"]),
         .library(name: "IOMChanges", targets: ["IOMChanges"]),
         .library(name: "IOMBridge", targets: ["IOMBridge"]),
         .library(name: "IOMKit", targets: ["IOMKit"]),

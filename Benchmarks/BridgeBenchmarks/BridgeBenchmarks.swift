@@ -49,7 +49,7 @@ import IOMChanges
 import IOMDomain
 import IOMFixtures
 import IOMStore
-@_spi(Benchmarks) import IOMWire
+import IOMWire
 import Synchronization
 import RawPubSub
 import ZeroMQ

@@ -213,11 +213,11 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    let kit = Fixture<(IOMKit, String)>()
+    let kit = Fixture<(IOM, String)>()
     var kitConfiguration = throughput
     kitConfiguration.setup = {
         let directory = temporaryDirectory()
-        kit.set((try await IOMKit.open(IOMConfiguration(store: StoreConfiguration(location: .file(path: directory + "/store.sqlite")))), directory))
+        kit.set((try await IOM.open(IOMConfiguration(store: StoreConfiguration(location: .file(path: directory + "/store.sqlite")))), directory))
     }
     kitConfiguration.teardown = {
         try await kit.current.0.close()

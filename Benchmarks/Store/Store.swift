@@ -64,15 +64,15 @@ func saveConcurrently(_ store: RecordStore, base: Int, count: Int) async {
 
 // MARK: - IOMKit side (the facade's repositories)
 
-/// An `IOMKit` on a file store in a temporary directory, with the subscription its consumer reads.
+/// An `IOM` facade on a file store in a temporary directory, with the subscription its consumer reads.
 final class FacadeRig: Sendable {
-    let iom: IOMKit
-    let changes: ChangeBus<CommittedChange>.Subscription
+    let iom: IOM
+    let changes: ChangeSequence<CommittedChange, IOMError>
     let path: String
 
     init() async throws {
         path = temporaryPath("iom.sqlite")
-        iom = try await IOMKit.open(IOMConfiguration(store: StoreConfiguration(location: .file(path: path), durability: .processCrash)))
+        iom = try await IOM.open(IOMConfiguration(store: StoreConfiguration(location: .file(path: path), durability: .processCrash)))
         changes = try iom.changes(capacity: 1 << 16)
     }
 
@@ -103,10 +103,7 @@ final class FacadeRig: Sendable {
             group.addTask {
                 var iterator = subscription.makeAsyncIterator()
                 var received = 0
-                while received < count, let element = try await iterator.next() {
-                    guard element.event != nil else { throw FacadeRigError("the bus dropped \(element)") }
-                    received += 1
-                }
+                while received < count, try await iterator.next() != nil { received += 1 }
                 guard received == count else { throw FacadeRigError("received \(received) of \(count) changes") }
             }
             for saver in 0..<saversCount {

@@ -9,7 +9,7 @@
 //
 // Input format (see `FuzzInput`): the first byte selects the path, the rest is either one
 // blob or a list of frames, each a 2-byte big-endian length and that many bytes.
-@_spi(Fuzzing) import IOMBridge
+import IOMBridge
 import IOMWire
 
 /// How a fuzz input is split and which decoder it reaches.

@@ -11,7 +11,7 @@
 ///     var kind: Kind
 /// }
 /// ```
-public protocol BusEvent: Sendable {
+@usableFromInline package protocol BusEvent: Sendable {
     /// What the change is about, usually the record type.
     associatedtype Topic: Hashable & Sendable
     /// What kind of change it is (created, updated, …).

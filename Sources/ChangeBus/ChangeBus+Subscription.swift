@@ -20,21 +20,21 @@ extension ChangeBus {
     /// ``ChangeBus/shutdown(failing:)`` the iterator returns what is pending, then `nil` — or
     /// throws the failure given to the shutdown. Under `.disconnect` it throws
     /// ``ChangeBusError/disconnectedSlowSubscriber(subscription:capacity:lastDelivered:)``.
-    public struct Subscription: AsyncSequence, Sendable {
-        public typealias Failure = ChangeBusError
+    @usableFromInline package struct Subscription: AsyncSequence, Sendable {
+        @usableFromInline package typealias Failure = ChangeBusError
         let handle: SubscriptionHandle<Event>
 
         /// The subscription's identifier, as named in errors.
-        public var id: Int { handle.sub.id }
+        @usableFromInline package var id: Int { handle.sub.id }
 
         /// Ends the subscription now and frees its buffer; its iterator then returns `nil`.
-        public func cancel() { handle.bus.remove(handle.sub) }
+        @usableFromInline package func cancel() { handle.bus.remove(handle.sub) }
 
-        public func makeAsyncIterator() -> Iterator { Iterator(handle: handle) }
+        @usableFromInline package func makeAsyncIterator() -> Iterator { Iterator(handle: handle) }
 
         /// Serves batches taken from the subscription without suspending between elements.
-        public struct Iterator: AsyncIteratorProtocol {
-            public typealias Failure = ChangeBusError
+        @usableFromInline package struct Iterator: AsyncIteratorProtocol {
+            @usableFromInline package typealias Failure = ChangeBusError
             @usableFromInline let handle: SubscriptionHandle<Event>
             @usableFromInline let local = ElementRing<Element>()
             @usableFromInline var done = false
@@ -43,12 +43,12 @@ extension ChangeBus {
             init(handle: SubscriptionHandle<Event>) { self.handle = handle }
 
             @inlinable @inline(__always)
-            public mutating func next(isolation actor: isolated (any Actor)? = #isolation) async throws(ChangeBusError) -> Element? {
+            @usableFromInline package mutating func next(isolation actor: isolated (any Actor)? = #isolation) async throws(ChangeBusError) -> Element? {
                 if local.count > 0 { return local.removeFirstUnchecked() }
                 return try await refill(isolation: actor)
             }
 
-            public mutating func next() async throws(ChangeBusError) -> Element? {
+            @usableFromInline package mutating func next() async throws(ChangeBusError) -> Element? {
                 try await next(isolation: nil)
             }
 

@@ -39,29 +39,29 @@ import Synchronization
 ///   being consumed.
 /// - The replay window is a bounded ring of the last `replayWindow` events, so a subscriber
 ///   can start from a sequence number still held.
-public final class ChangeBus<Event: BusEvent>: Sendable {
+@usableFromInline package final class ChangeBus<Event: BusEvent>: Sendable {
     /// What a subscription yields: a change with its sequence number, or the sequence numbers
     /// it missed because it was too slow under `.dropOldest`.
-    public enum Element: Sendable {
+    @usableFromInline package enum Element: Sendable {
         /// A published change and its bus sequence number.
         case change(sequence: UInt64, event: Event)
         /// The subscription missed these changes (first...last of the dropped ones it had selected).
         case missed(ClosedRange<UInt64>)
 
         /// The change's sequence number, or `nil` for ``missed(_:)``.
-        public var sequence: UInt64? {
+        @usableFromInline package var sequence: UInt64? {
             if case .change(let s, _) = self { return s }
             return nil
         }
         /// The change, or `nil` for ``missed(_:)``.
-        public var event: Event? {
+        @usableFromInline package var event: Event? {
             if case .change(_, let e) = self { return e }
             return nil
         }
     }
 
     /// Which changes a subscription receives.
-    public enum Filter: Sendable {
+    @usableFromInline package enum Filter: Sendable {
         /// Every change.
         case all
         /// Changes whose topic (record type) is in the set.
@@ -72,9 +72,9 @@ public final class ChangeBus<Event: BusEvent>: Sendable {
         case matching(@Sendable (Event) -> Bool)
 
         /// Changes of one topic.
-        public static func topic(_ topic: Event.Topic) -> Filter { .topics([topic]) }
+        @usableFromInline package static func topic(_ topic: Event.Topic) -> Filter { .topics([topic]) }
         /// Changes of one kind.
-        public static func kind(_ kind: Event.Kind) -> Filter { .kinds([kind]) }
+        @usableFromInline package static func kind(_ kind: Event.Kind) -> Filter { .kinds([kind]) }
 
         @inline(__always)
         @inlinable
@@ -89,7 +89,7 @@ public final class ChangeBus<Event: BusEvent>: Sendable {
     }
 
     /// What happens when a subscription's buffer is full.
-    public enum FullPolicy: Sendable, Equatable {
+    @usableFromInline package enum FullPolicy: Sendable, Equatable {
         /// The publisher waits (async `publish` only) up to `timeout` for the subscriber to make
         /// room, then fails with ``ChangeBusError/publishTimedOut(subscription:timeout:)``.
         case wait(timeout: Duration)
@@ -100,7 +100,7 @@ public final class ChangeBus<Event: BusEvent>: Sendable {
     }
 
     /// Where a new subscription starts.
-    public enum Start: Sendable, Equatable {
+    @usableFromInline package enum Start: Sendable, Equatable {
         /// With the next change published.
         case now
         /// With this sequence number, which must still be in the replay window (or be the next one).
@@ -112,9 +112,9 @@ public final class ChangeBus<Event: BusEvent>: Sendable {
     /// down; the threads in ``publishBlocking(contentsOf:pause:giveUp:)`` wait on it.
     @usableFromInline let roomForThreads = PThreadCondition()
     /// Number of recent events kept for subscribers that start from a past sequence.
-    public let replayWindow: Int
+    @usableFromInline package let replayWindow: Int
     /// The largest capacity a subscription may ask for.
-    public let maximumCapacity: Int
+    @usableFromInline package let maximumCapacity: Int
 
     /// Creates a bus.
     /// - Parameters:
@@ -122,7 +122,7 @@ public final class ChangeBus<Event: BusEvent>: Sendable {
     ///     journal's last sequence). Must be at least 1.
     ///   - replayWindow: how many recent changes are kept for late subscribers (0 disables replay).
     ///   - maximumCapacity: upper bound for a subscription's capacity.
-    public init(startSequence: UInt64 = 1, replayWindow: Int = 1024, maximumCapacity: Int = 1 << 20) throws(ChangeBusError) {
+    @usableFromInline package init(startSequence: UInt64 = 1, replayWindow: Int = 1024, maximumCapacity: Int = 1 << 20) throws(ChangeBusError) {
         guard startSequence >= 1 else { throw .invalidConfiguration("startSequence must be at least 1") }
         guard replayWindow >= 0 else { throw .invalidConfiguration("replayWindow must not be negative, got \(replayWindow)") }
         guard maximumCapacity >= 1 else { throw .invalidConfiguration("maximumCapacity must be at least 1, got \(maximumCapacity)") }
@@ -132,16 +132,16 @@ public final class ChangeBus<Event: BusEvent>: Sendable {
     }
 
     /// The sequence number the next published change will get.
-    public var nextSequence: UInt64 { state.withLock { $0.next } }
+    @usableFromInline package var nextSequence: UInt64 { state.withLock { $0.next } }
 
     /// Number of live subscriptions (cancelled, disconnected and dropped ones are gone).
-    public var subscriberCount: Int { state.withLock { $0.subs.count } }
+    @usableFromInline package var subscriberCount: Int { state.withLock { $0.subs.count } }
 
     /// Whether ``shutdown(failing:)`` has been called.
-    public var isShutDown: Bool { state.withLock { $0.isShutDown } }
+    @usableFromInline package var isShutDown: Bool { state.withLock { $0.isShutDown } }
 
     /// The oldest sequence number still held in the replay window, or `nil` if none is held.
-    public var oldestHeldSequence: UInt64? { state.withLock { $0.replay.isEmpty ? nil : $0.replay.sequence(at: 0) } }
+    @usableFromInline package var oldestHeldSequence: UInt64? { state.withLock { $0.replay.isEmpty ? nil : $0.replay.sequence(at: 0) } }
 
     /// Subscribes to changes.
     ///
@@ -151,7 +151,7 @@ public final class ChangeBus<Event: BusEvent>: Sendable {
     ///   - policy: what to do when full.
     ///   - start: `.now` or a sequence number still held in the replay window.
     /// - Throws: ``ChangeBusError`` for a bad capacity, a sequence no longer held, or a shut-down bus.
-    public func subscribe(
+    @usableFromInline package func subscribe(
         _ filter: Filter = .all,
         capacity: Int = 1024,
         whenFull policy: FullPolicy = .dropOldest,
@@ -197,7 +197,7 @@ public final class ChangeBus<Event: BusEvent>: Sendable {
     /// ```swift
     /// bus.shutdown(failing: .producerFailed("source 3f…: sequence 42 cannot be delivered"))
     /// ```
-    public func shutdown(failing failure: ChangeBusError? = nil) {
+    @usableFromInline package func shutdown(failing failure: ChangeBusError? = nil) {
         var wakes = Wakeups()
         state.lock()
         let room = state.value.pointee.shutdown(failing: failure, waking: &wakes)

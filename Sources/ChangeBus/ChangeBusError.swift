@@ -1,5 +1,5 @@
 /// Why a ``ChangeBus`` operation failed. Every case says what happened and what to do.
-public enum ChangeBusError: Error, Sendable, Equatable, CustomStringConvertible {
+@usableFromInline package enum ChangeBusError: Error, Sendable, Equatable, CustomStringConvertible {
     /// `publish` was called after ``ChangeBus/shutdown(failing:)``.
     case shutDown
     /// A subscription was asked for with a capacity below 1.
@@ -22,7 +22,7 @@ public enum ChangeBusError: Error, Sendable, Equatable, CustomStringConvertible 
     /// the reason says what failed and where.
     case producerFailed(String)
 
-    public var description: String {
+    @usableFromInline package var description: String {
         switch self {
         case .shutDown:
             return "ChangeBus: the bus has been shut down; publishing is no longer possible"

@@ -15,21 +15,21 @@ import Synchronization
 /// audit.record(principal: analyst, action: "sync.replay", outcome: .allowed, detail: "view=redacted", items: 12, range: 1...40)
 /// audit.flush()        // at shutdown; a publisher flushes every minute on its own
 /// ```
-public final class BridgeAudit: Sendable {
+package final class BridgeAudit: Sendable {
     private let trail: AuditTrail?
     private let logger: Logger?
     private let tally: Mutex<AccessTally>
 
     /// Audits into `trail` (nothing is written without one; refusals are still logged) and
     /// logs refusals to `logger`, summing over `window`.
-    public init(trail: AuditTrail?, logger: Logger?, window: Duration = .seconds(60)) {
+    package init(trail: AuditTrail?, logger: Logger?, window: Duration = .seconds(60)) {
         self.trail = trail
         self.logger = logger
         self.tally = Mutex(AccessTally(window: window))
     }
 
     /// Counts one access by a known principal.
-    public func record(principal: Principal, action: String, outcome: AuditOutcome, detail: String,
+    package func record(principal: Principal, action: String, outcome: AuditOutcome, detail: String,
                        items: Int = 0, range: ClosedRange<UInt64>? = nil) {
         add(.init(principal: principal.id, role: principal.role, action: action, outcome: outcome, detail: detail),
             items: items, range: range, log: outcome == .forbidden ? "refused \(principal) \(action): \(detail)" : nil)
@@ -37,7 +37,7 @@ public final class BridgeAudit: Sendable {
 
     /// Counts one connection refused by the ZAP handler: `clientKey` (Z85) when the client
     /// offered one, else its address. Logged once per key and minute.
-    public func recordRefusedConnection(clientKey: String?, address: String, domain: String, reason: String) {
+    package func recordRefusedConnection(clientKey: String?, address: String, domain: String, reason: String) {
         let principal = clientKey.map { "unknown-key:\($0)" } ?? "no-key:\(address)"
         // The trail has no "no role": a refused client is entered with the role a replica
         // has; the action and outcome say it was refused.
@@ -57,7 +57,7 @@ public final class BridgeAudit: Sendable {
 
     /// Writes the entries of a finished minute, if one is finished; `force` writes the minute
     /// in progress too (at shutdown).
-    public func flush(force: Bool = false) {
+    package func flush(force: Bool = false) {
         let now = Self.nowMs()
         write(tally.withLock { $0.close(before: now, force: force) })
     }

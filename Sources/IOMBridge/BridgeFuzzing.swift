@@ -10,20 +10,19 @@ import IOMWire
 /// the ``MalformedReason`` when it would be dropped. None of them may trap, whatever the bytes.
 ///
 /// ```swift
-/// @_spi(Fuzzing) import IOMBridge
+/// import IOMBridge
 ///
 /// let reason = BridgeFuzzing.decodeEventsMessage([Array("iom.v1.mission.created".utf8), [0x0A], []])
 /// // reason == .attributes
 /// ```
-@_spi(Fuzzing)
-public enum BridgeFuzzing {
+package enum BridgeFuzzing {
     /// Decodes one message of the events endpoint (topic, attributes, data frames: an event,
     /// a withheld marker, a heartbeat or a message of an unknown topic).
     ///
     /// - Returns: `nil` when the subscriber would handle (or silently ignore) the message, the
     ///   reason it would be dropped otherwise.
     @discardableResult
-    public static func decodeEventsMessage(_ frames: [[UInt8]]) -> MalformedReason? {
+    package static func decodeEventsMessage(_ frames: [[UInt8]]) -> MalformedReason? {
         guard let first = frames.first else { return .frameCount }
         // What `SubscriberLoop.receive(_:into:)` does while receiving: the topic frame decoded
         // first, an oversized attributes frame turned into `.tooLarge` (and not copied), the
@@ -51,7 +50,7 @@ public enum BridgeFuzzing {
     /// - Returns: `nil` when every part would be accepted, otherwise the first reason the
     ///   subscriber would count (it counts one per bad item and keeps going, as here).
     @discardableResult
-    public static func decodeSyncReply(_ frames: [[UInt8]]) -> MalformedReason? {
+    package static func decodeSyncReply(_ frames: [[UInt8]]) -> MalformedReason? {
         let reply: EventDecoder.SyncReply
         do { reply = try EventDecoder.syncReply(frames) } catch { return error }
         var first: MalformedReason?
@@ -93,7 +92,7 @@ public enum BridgeFuzzing {
     ///
     /// - Returns: `nil` when the frame follows the grammar, the reason otherwise.
     @discardableResult
-    public static func parseAttributes(_ frame: [UInt8]) -> MalformedReason? {
+    package static func parseAttributes(_ frame: [UInt8]) -> MalformedReason? {
         do {
             _ = try AttributesParser.dictionary(frame)
             return nil

@@ -84,13 +84,13 @@ public final class BridgePublisher: Sendable {
     ///   - source: the source id of the changes; defaults to the store's.
     ///   - sealer: opens the sealed identifying fields of protection cases read back from the
     ///     journal (snapshot, replay, catching up). IOMKit passes its own
-    ///     (``IOMKit/IOMKit/startPublisher(_:)``); without one, sealed changes are withheld.
+    ///     (``IOM/IOM/startPublisher(_:)``); without one, sealed changes are withheld.
     ///   - context: a ZeroMQ context to share; by default the publisher makes its own. With
     ///     `.curve` security the publisher installs its ZAP handler on it, so the context must
     ///     not have one already.
-    /// - Throws: ``BridgeError/endpoint(_:_:)`` when an endpoint cannot be bound,
-    ///   ``BridgeError/configuration(_:)`` for inconsistent settings.
-    public static func start(bus: ChangeBus<CommittedChange>, store: RecordStore?, source: SourceID? = nil, sealer: (any FieldSealer)? = nil,
+    /// - Throws: ``BridgeError/Code/endpoint`` when an endpoint cannot be bound,
+    ///   ``BridgeError/Code/configuration`` for inconsistent settings.
+    package static func start(bus: ChangeBus<CommittedChange>, store: RecordStore?, source: SourceID? = nil, sealer: (any FieldSealer)? = nil,
                              configuration: PublisherConfiguration, context: Context? = nil) async throws(BridgeError) -> BridgePublisher {
         guard let source = source ?? store?.source else { throw .configuration("a publisher without a store needs a source id") }
         guard configuration.heartbeatInterval >= .milliseconds(10) else { throw .configuration("heartbeatInterval must be at least 10 ms") }

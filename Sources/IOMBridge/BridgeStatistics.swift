@@ -39,6 +39,7 @@ public struct BridgeStatistics: Sendable, Hashable, CustomStringConvertible {
     /// All zero.
     public init() {}
 
+    /// A readable form, for logs and messages.
     public var description: String {
         "events \(events), withheld \(withheld), heartbeats \(heartbeats), duplicates \(duplicates), gaps \(gapsDetected), repaired \(changesRepaired), dropped \(dropped), replays \(replays), snapshots \(snapshots), errors \(errors), refused \(authenticationFailures), stuck \(stuck), malformed \(malformedTotal)"
     }

@@ -6,23 +6,22 @@ import Synchronization
 import ZeroMQ
 
 /// Follows one or more publishers and delivers each of their changes once, in order, on its
-/// own ``bus`` — repairing gaps from the publishers' journals (`Protocols/bridge.md` §8).
+/// ``changes(capacity:)`` sequences — repairing gaps from the publishers' journals (`Protocols/bridge.md` §8).
 ///
 /// ```swift
 /// let subscriber = try BridgeSubscriber.start(SubscriberConfiguration(
 ///     upstreams: [.init(events: "tcp://127.0.0.1:5670", sync: "tcp://127.0.0.1:5671")], security: .insecure))
-/// for try await element in try subscriber.bus.subscribe() {
-///     if let change = element.event { print(change.sequence, change.change.recordID) }
+/// for try await change in try subscriber.changes() {
+///     print(change.source, change.sequence, change.change.recordID)
 /// }
 /// ```
 ///
-/// Its sockets live on one dedicated thread; delivery onto ``bus`` happens there too. The
-/// bus's own sequence numbers count deliveries; ``IOMChanges/CommittedChange/sequence`` is the
-/// source's. Persist the last delivered sequence and start again with `.after(sequence)` to
+/// Its sockets live on one dedicated thread; delivery happens there too, in batches.
+/// ``IOMChanges/CommittedChange/sequence`` is the source's journal sequence. Persist the last delivered sequence and start again with `.after(sequence)` to
 /// resume without loss or duplicates.
 public final class BridgeSubscriber: Sendable {
-    /// The delivered changes, in each source's order.
-    public let bus: ChangeBus<CommittedChange>
+    /// The delivered changes, in each source's order. Its own sequence numbers count deliveries.
+    package let bus: ChangeBus<CommittedChange>
     /// Joins, unreachable publishers, unrecoverable ranges (newest 256 kept when nobody reads).
     public let status: AsyncStream<SubscriberStatus>
     /// The configuration it was started with.
@@ -47,14 +46,17 @@ public final class BridgeSubscriber: Sendable {
 
     /// Connects to every upstream and starts following them.
     ///
-    /// - Parameters:
-    ///   - configuration: upstreams, security, where to start.
-    /// - Throws: ``BridgeError/endpoint(_:_:)`` for a malformed endpoint or bad keys,
-    ///   ``BridgeError/configuration(_:)`` for inconsistent settings.
-    ///   - bus: the bus to deliver to. Pass one you have already subscribed to, to be sure to
-    ///     see the first delivery; by default the subscriber makes its own.
-    public static func start(_ configuration: SubscriberConfiguration, bus: ChangeBus<CommittedChange>? = nil,
-                             context: Context? = nil) throws(BridgeError) -> BridgeSubscriber {
+    /// - Parameter configuration: upstreams, security, where to start.
+    /// - Throws: ``BridgeError/Code/endpoint`` for a malformed endpoint or bad keys,
+    ///   ``BridgeError/Code/configuration`` for inconsistent settings.
+    public static func start(_ configuration: SubscriberConfiguration) throws(BridgeError) -> BridgeSubscriber {
+        try start(configuration, bus: nil, context: nil, hooks: nil)
+    }
+
+    /// Starts with the bus to deliver to (one already subscribed to, to be sure to see the
+    /// first delivery) and the ZeroMQ context to use; by default the subscriber makes its own.
+    package static func start(_ configuration: SubscriberConfiguration, bus: ChangeBus<CommittedChange>?,
+                              context: Context? = nil) throws(BridgeError) -> BridgeSubscriber {
         try start(configuration, bus: bus, context: context, hooks: nil)
     }
 
@@ -127,7 +129,30 @@ public final class BridgeSubscriber: Sendable {
         return subscriber
     }
 
-    /// The highest sequence of `source` delivered to ``bus`` so far (all lower ones were too).
+    /// The delivered changes, in each source's order, from the oldest delivery the subscriber
+    /// still holds (``SubscriberConfiguration/busReplayWindow``): a sequence made right after
+    /// ``start(_:)`` sees the first delivery.
+    ///
+    /// - Parameter capacity: how many changes may wait for this reader; one that falls further
+    ///   behind is cut off with ``BridgeError/Code/subscriberTooSlow``.
+    /// - Throws: ``BridgeError/Code/invalidArgument`` for a capacity below 1. The sequence ends
+    ///   (returns `nil`) when the subscriber stops, and throws ``BridgeError/Code/undeliverable``
+    ///   when it stopped on a change it can never deliver.
+    public func changes(capacity: Int = 65_536) throws(BridgeError) -> ChangeSequence<CommittedChange, BridgeError> {
+        let subscription: ChangeBus<CommittedChange>.Subscription
+        do {
+            subscription = try bus.subscribe(capacity: capacity, whenFull: .disconnect, from: .sequence(1))
+        } catch .sequenceNoLongerHeld(_, let oldest) {
+            do { subscription = try bus.subscribe(capacity: capacity, whenFull: .disconnect, from: .sequence(oldest)) } catch {
+                throw .bus(error)
+            }
+        } catch {
+            throw .bus(error)
+        }
+        return ChangeSequence(subscription, failure: { BridgeError.bus($0) })
+    }
+
+    /// The highest sequence of `source` delivered so far (all lower ones were too).
     public func delivered(from source: SourceID) -> UInt64? {
         delivered.map.withLock { $0[source] }
     }

@@ -50,7 +50,7 @@ struct EventEncoder {
 }
 
 /// Why a change was replaced by a withheld marker.
-public enum WithheldReason: String, Sendable, Hashable {
+package enum WithheldReason: String, Sendable, Hashable {
     /// The endpoint's view may not carry it.
     case view
     /// Its event message would exceed the size limit.

@@ -23,5 +23,6 @@ public enum MalformedReason: String, Sendable, Hashable, CaseIterable, Error, Cu
     /// A sync reply that does not follow §9.
     case reply
 
+    /// A readable form, for logs and messages.
     public var description: String { rawValue }
 }

@@ -33,7 +33,7 @@ public struct PublisherConfiguration: Sendable {
     /// What the bus does when the publisher's thread is `backlog` changes behind: `.dropOldest`
     /// (default; the publisher then re-reads the missed changes from the journal) or
     /// `.wait(timeout:)` (publishers on the bus wait; for benchmarks and stores-less buses).
-    public var whenBehind: ChangeBus<CommittedChange>.FullPolicy
+    package var whenBehind: ChangeBus<CommittedChange>.FullPolicy
     /// Sync limits (§9.2): active requests per connection (default 8).
     public var maximumRequestsPerPeer: Int
     /// Active sync requests of one principal over all its connections (default 16).
@@ -47,12 +47,13 @@ public struct PublisherConfiguration: Sendable {
     /// abandoned and its slot freed (default 10 s).
     public var requestTimeout: Duration
     /// Where protection-case reads over sync and refused connections are audited, summed per
-    /// principal and minute (§12.3). ``IOMKit/IOMKit/startPublisher(_:context:)`` passes the
+    /// principal and minute (§12.3). ``IOM/IOM/startPublisher(_:context:)`` passes the
     /// store's trail when this is `nil`; without one they are only counted and logged.
-    public var auditTrail: AuditTrail?
+    package var auditTrail: AuditTrail?
     /// Where the publisher logs (start, refusals, malformed requests, rate-limited). `nil`: silent.
     public var logger: Logger?
 
+    /// Creates a configuration: the events endpoint, the sync endpoint (`nil`: none), the security and the view.
     public init(events: String = "tcp://127.0.0.1:5670", sync: String? = "tcp://127.0.0.1:5671",
                 security: PublisherSecurity, view: BridgeView = .full) {
         self.eventsEndpoint = events

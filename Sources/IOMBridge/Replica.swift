@@ -9,7 +9,7 @@ import ZeroMQ
 ///
 /// A late-joining service starts one and reads from it at once; the bridge keeps it current,
 /// repairing gaps from the publisher's journal. The copy is updated before each change appears
-/// on ``bus``, so a subscriber that sees a change also sees it in the replica.
+/// on ``changes(capacity:)``, so a reader that sees a change also sees it in the replica.
 ///
 /// ```swift
 /// let replica = try Replica.start(SubscriberConfiguration(
@@ -32,9 +32,14 @@ public final class Replica: Sendable {
 
     /// Starts following; the configuration's `start` is replaced by `.snapshot`.
     ///
-    /// - Throws: ``BridgeError`` as ``BridgeSubscriber/start(_:context:)`` does; every
+    /// - Throws: ``BridgeError`` as ``BridgeSubscriber/start(_:)`` does; every
     ///   upstream needs its sync endpoint.
-    public static func start(_ configuration: SubscriberConfiguration, context: Context? = nil) throws(BridgeError) -> Replica {
+    public static func start(_ configuration: SubscriberConfiguration) throws(BridgeError) -> Replica {
+        try start(configuration, context: nil)
+    }
+
+    /// Starts with the ZeroMQ context to use.
+    package static func start(_ configuration: SubscriberConfiguration, context: Context?) throws(BridgeError) -> Replica {
         var configuration = configuration
         configuration.start = .snapshot
         let model = Model()
@@ -61,7 +66,12 @@ public final class Replica: Sendable {
     }
 
     /// The changes applied to the copy, in order (the subscriber's bus).
-    public var bus: ChangeBus<CommittedChange> { subscriber.bus }
+    package var bus: ChangeBus<CommittedChange> { subscriber.bus }
+
+    /// The changes applied to the copy, in each source's order (``BridgeSubscriber/changes(capacity:)``).
+    public func changes(capacity: Int = 65_536) throws(BridgeError) -> ChangeSequence<CommittedChange, BridgeError> {
+        try subscriber.changes(capacity: capacity)
+    }
 
     /// The current copy of a record, from whichever source holds it.
     public func get<Record: DomainRecord>(_ id: Identifier<Record>) -> Record? {

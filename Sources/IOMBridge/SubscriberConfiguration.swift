@@ -17,6 +17,7 @@ public struct SubscriberConfiguration: Sendable {
         public var events: String
         /// Where to connect the DEALER for snapshot and replay; `nil` disables repair.
         public var sync: String?
+        /// An upstream: its events endpoint and its sync endpoint (`nil`: no gap repair).
         public init(events: String, sync: String?) {
             self.events = events
             self.sync = sync
@@ -65,6 +66,7 @@ public struct SubscriberConfiguration: Sendable {
     /// at most 3 (0 on a single core).
     public var decodeThreads: Int
 
+    /// Creates a configuration following `upstreams` with `security`, from `start`.
     public init(upstreams: [Upstream], security: SubscriberSecurity, start: Start = .now) {
         self.upstreams = upstreams
         self.security = security

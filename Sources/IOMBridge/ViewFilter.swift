@@ -123,7 +123,7 @@ struct ViewFilter: Sendable {
 }
 
 extension BridgeView {
-    /// How much a view hides: full 0, redacted 1, public 2.
+    /// How much a view hides: full 0, redacted 1, package 2.
     var rank: Int {
         switch self {
         case .full: 0

@@ -11,7 +11,7 @@ extension ZAPHandler {
     ///     logger.warning("refused \(request.address): \(reason)")
     /// }
     /// ```
-    public convenience init(context: Context, admitting allowList: ClientAllowList,
+    package convenience init(context: Context, admitting allowList: ClientAllowList,
                             onRefusal: @escaping @Sendable (ZAPRequest, String) -> Void) throws(ZMQError) {
         try self.init(context: context) { request in
             switch allowList.admission(clientKey: request.clientKey?.z85, domain: request.domain) {

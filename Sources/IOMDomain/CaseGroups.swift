@@ -44,16 +44,25 @@ public struct GeoPoint: Sendable, Hashable {
 /// let who = IdentifyingData(givenName: try .init("Fictional"), familyName: nil, dateOfBirth: nil)
 /// ```
 public struct IdentifyingData: Sendable, Hashable {
+    /// The person's given name.
     public let givenName: NonEmptyString?
+    /// The person's family name.
     public let familyName: NonEmptyString?
+    /// The date of birth.
     public let dateOfBirth: CalendarDate?
+    /// Identity documents held or known.
     public let documents: [IdentityDocument]
+    /// A phone number.
     public let phone: String?
+    /// A postal or residential address.
     public let address: String?
+    /// An exact position (banded to a region outside the full view).
     public let exactLocation: GeoPoint?
     /// References (e.g. storage keys) of photos, never the pictures themselves.
     public let photoReferences: [String]
+    /// Relatives, by name and relation.
     public let familyMembers: [FamilyMember]
+    /// The person's account, in free text (identifying by nature).
     public let narrative: String?
 
     /// Creates the group; every field is optional.
@@ -72,6 +81,7 @@ public enum Gender: String, Sendable, Hashable, CaseIterable { case man, woman, 
 
 /// CTDC age bands.
 public enum AgeBand: String, Sendable, Hashable, CaseIterable {
+    /// The CTDC age bands, in years: 0–8, 9–17, 18–20, 21–23, 24–26, 27–29, 30–38, 39–47, 48 and over.
     case age0to8, age9to17, age18to20, age21to23, age24to26, age27to29, age30to38, age39to47, age48plus
     /// Whether the band is under 18.
     public var isMinor: Bool { self == .age0to8 || self == .age9to17 }
@@ -97,12 +107,15 @@ public enum AgeBand: String, Sendable, Hashable, CaseIterable {
 /// let p = CaseProfile(gender: .woman, ageBand: .age9to17, isMinor: true, citizenship: [try .init("NG")], countryOfExploitation: nil)
 /// ```
 public struct CaseProfile: Sendable, Hashable {
+    /// Gender, as CTDC records it.
     public let gender: Gender
+    /// The CTDC age band.
     public let ageBand: AgeBand
     /// Must agree with ``ageBand``.
     public let isMinor: Bool
     /// Citizenships (ISO 3166-1, alpha-3 on the wire), no duplicates.
     public let citizenship: [CountryCode]
+    /// Where the exploitation took place, when known.
     public let countryOfExploitation: CountryCode?
     /// Creates the profile; consistency is checked by ``ProtectionCase``.
     public init(gender: Gender, ageBand: AgeBand, isMinor: Bool, citizenship: [CountryCode], countryOfExploitation: CountryCode?) {
@@ -116,9 +129,11 @@ public enum CareArrangement: String, Sendable, Hashable, CaseIterable { case una
 
 /// A best-interests assessment or determination.
 public struct BestInterestsRecord: Sendable, Hashable {
+    /// When it was carried out.
     public let date: CalendarDate
     /// Who carried it out (a caseworker or panel).
     public let by: NonEmptyString
+    /// What it concluded, in free text.
     public let summary: String?
     /// Creates the record.
     public init(date: CalendarDate, by: NonEmptyString, summary: String?) { self.date = date; self.by = by; self.summary = summary }
@@ -130,7 +145,9 @@ public struct BestInterestsRecord: Sendable, Hashable {
 /// let c = ChildProtection(care: .unaccompanied, bestInterestsAssessment: nil, bestInterestsDetermination: nil)
 /// ```
 public struct ChildProtection: Sendable, Hashable {
+    /// Whether the child travels with carers.
     public let care: CareArrangement
+    /// The best-interests assessment, required before a minor's case plan.
     public let bestInterestsAssessment: BestInterestsRecord?
     /// Requires an assessment first.
     public let bestInterestsDetermination: BestInterestsRecord?
@@ -145,6 +162,7 @@ public enum TraffickingStatus: String, Sendable, Hashable, CaseIterable { case p
 
 /// Economic sector of forced labour (CTDC).
 public enum LabourSector: String, Sendable, Hashable, CaseIterable {
+    /// The CTDC sectors.
     case agriculture, construction, domesticWork, fishing, hospitality, manufacturing, mining, begging, other, unknown
 }
 
@@ -153,15 +171,21 @@ public enum SexualExploitationType: String, Sendable, Hashable, CaseIterable { c
 
 /// One type of exploitation.
 public enum Exploitation: Sendable, Hashable {
+    /// Forced labour, in a sector.
     case forcedLabour(LabourSector)
+    /// Sexual exploitation, of a type.
     case sexualExploitation(SexualExploitationType)
+    /// Forced marriage.
     case forcedMarriage
+    /// Forced begging.
     case begging
+    /// Another type, described.
     case other(NonEmptyString)
 }
 
 /// CTDC's means-of-control groups.
 public enum MeansOfControl: String, Sendable, Hashable, CaseIterable {
+    /// The CTDC means-of-control groups.
     case debtBondage, takesEarnings, threats, abuse, falsePromises, psychoactiveSubstances, restrictsMovement, withholdsDocumentsOrNecessities
 }
 
@@ -178,12 +202,17 @@ public enum DurationBand: String, Sendable, Hashable, CaseIterable { case underO
 ///                            meansOfControl: [.withholdsDocumentsOrNecessities], recruiterRelation: .unknown, duration: .unknown)
 /// ```
 public struct TraffickingDetails: Sendable, Hashable {
+    /// Where it stands.
     public let status: TraffickingStatus
     /// The organisation that decided the status; required for `actual` and `notAVictim`.
     public let decidedBy: NonEmptyString?
+    /// The types of exploitation (CTDC).
     public let exploitation: [Exploitation]
+    /// The means of control used (CTDC groups).
     public let meansOfControl: Set<MeansOfControl>
+    /// The victim's relation to the recruiter, when known.
     public let recruiterRelation: RecruiterRelation?
+    /// How long the exploitation lasted, banded.
     public let duration: DurationBand?
     /// Creates the group.
     public init(status: TraffickingStatus, decidedBy: NonEmptyString?, exploitation: [Exploitation], meansOfControl: Set<MeansOfControl>,
@@ -198,11 +227,13 @@ public enum RiskLevel: String, Sendable, Hashable, CaseIterable { case low, medi
 
 /// Protection concerns.
 public enum ProtectionConcern: String, Sendable, Hashable, CaseIterable {
+    /// The protection concerns.
     case trafficking, unaccompaniedChild, separatedChild, violence, detention, healthCondition, disability, statelessness, other
 }
 
 /// Services a case can receive.
 public enum ServiceKind: String, Sendable, Hashable, CaseIterable {
+    /// The kinds of service.
     case emergencyShelter, health, psychosocial, legal, familyTracing, returnAndReintegration, education, livelihood, other
 }
 
@@ -211,8 +242,11 @@ public enum ServiceStatus: String, Sendable, Hashable, CaseIterable { case plann
 
 /// A service with its provider.
 public struct CaseService: Sendable, Hashable {
+    /// The kind of service.
     public let kind: ServiceKind
+    /// Who provides it.
     public let provider: NonEmptyString
+    /// Where it stands.
     public let status: ServiceStatus
     /// Creates a service.
     public init(kind: ServiceKind, provider: NonEmptyString, status: ServiceStatus) { self.kind = kind; self.provider = provider; self.status = status }
@@ -223,10 +257,13 @@ public enum ReferralStatus: String, Sendable, Hashable, CaseIterable { case inPr
 
 /// A referral to another organisation; needs consent to disclosure or an audited override.
 public struct Referral: Sendable, Hashable {
+    /// The receiving organisation.
     public let organisation: NonEmptyString
+    /// When the referral was made.
     public let referredOn: CalendarDate
     /// Not before ``referredOn``.
     public let closedOn: CalendarDate?
+    /// Where it stands.
     public let status: ReferralStatus
     /// Creates a referral.
     public init(organisation: NonEmptyString, referredOn: CalendarDate, closedOn: CalendarDate?, status: ReferralStatus) {
@@ -236,9 +273,13 @@ public struct Referral: Sendable, Hashable {
 
 /// Protection data: non-identifying except people's names (providers).
 public struct ProtectionNeeds: Sendable, Hashable {
+    /// The case's risk level.
     public let risk: RiskLevel
+    /// The protection concerns identified.
     public let concerns: Set<ProtectionConcern>
+    /// Services planned, in progress or delivered.
     public let services: [CaseService]
+    /// Referrals to other organisations.
     public let referrals: [Referral]
     /// Creates the group.
     public init(risk: RiskLevel, concerns: Set<ProtectionConcern>, services: [CaseService], referrals: [Referral]) {
@@ -256,9 +297,13 @@ public enum LegalBasis: String, Sendable, Hashable, CaseIterable { case consent,
 ///                     purpose: .init("Protection and assistance"), recordedOn: .init(year: 2017, month: 8, day: 1))
 /// ```
 public struct Consent: Sendable, Hashable {
+    /// Services planned, in progress or delivered.
     public let services: Bool
+    /// Consent to disclose the case to other organisations (referral, transfer).
     public let disclosureToOtherOrganisations: Bool
+    /// Consent to family tracing.
     public let tracing: Bool
+    /// The legitimate basis for processing.
     public let legalBasis: LegalBasis
     /// The specified purpose of collection.
     public let purpose: NonEmptyString
@@ -276,8 +321,11 @@ public struct Consent: Sendable, Hashable {
 
 /// One entry of a case's audit trail.
 public struct AuditEntry: Sendable, Hashable {
+    /// When it happened.
     public let at: Instant
+    /// Who acted.
     public let actor: NonEmptyString
+    /// What was done.
     public let action: NonEmptyString
     /// Creates an entry.
     public init(at: Instant, actor: NonEmptyString, action: NonEmptyString) { self.at = at; self.actor = actor; self.action = action }
@@ -285,8 +333,11 @@ public struct AuditEntry: Sendable, Hashable {
 
 /// Who owns a case. Internal.
 public struct Ownership: Sendable, Hashable {
+    /// The caseworker in charge.
     public let caseworker: NonEmptyString
+    /// The agency the caseworker belongs to.
     public let agency: NonEmptyString
+    /// Every status change and override, oldest first.
     public let auditTrail: [AuditEntry]
     /// Creates the group.
     public init(caseworker: NonEmptyString, agency: NonEmptyString, auditTrail: [AuditEntry]) {
@@ -303,9 +354,13 @@ public enum OverrideScope: String, Sendable, Hashable, CaseIterable { case refer
 /// let o = ConsentOverride(scope: .transfer, by: try .init("supervisor-1"), reason: try .init("Child at immediate risk"), at: now)
 /// ```
 public struct ConsentOverride: Sendable, Hashable {
+    /// The step the override covers (a referral or a transfer).
     public let scope: OverrideScope
+    /// Who made it (a supervisor).
     public let by: NonEmptyString
+    /// Why.
     public let reason: NonEmptyString
+    /// When it happened.
     public let at: Instant
     /// Creates an override.
     public init(scope: OverrideScope, by: NonEmptyString, reason: NonEmptyString, at: Instant) {

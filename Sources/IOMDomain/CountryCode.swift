@@ -46,7 +46,9 @@ public struct CountryCode: Sendable, Hashable, Comparable, CustomStringConvertib
 
     init(index: Int) { self.index = index }
 
+    /// A readable form, for logs and messages.
     public var description: String { alpha2 }
+    /// Orders values (for sorting).
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.index < rhs.index }
 
     /// Table index by `(first letter - "A") * 26 + (second - "A")`, -1 where no country has the code.

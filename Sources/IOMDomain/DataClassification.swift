@@ -3,7 +3,7 @@
 /// ```swift
 /// ProtectionCase.fieldClassification["protectionCase.identifying.givenName"] // .identifying
 /// ```
-public enum Sensitivity: String, Sendable, Hashable, CaseIterable, Comparable {
+package enum Sensitivity: String, Sendable, Hashable, CaseIterable, Comparable {
     /// Public or statistical; no person can be picked out.
     case nonIdentifying
     /// Identifies in combination (age band, gender, citizenship…): generalised on the wire.
@@ -11,7 +11,7 @@ public enum Sensitivity: String, Sendable, Hashable, CaseIterable, Comparable {
     /// Identifies a person on its own: encrypted at rest, never on the wire to unauthorised roles.
     case identifying
 
-    public static func < (lhs: Self, rhs: Self) -> Bool {
+    package static func < (lhs: Self, rhs: Self) -> Bool {
         let order: [Sensitivity] = [.nonIdentifying, .quasiIdentifying, .identifying]
         return order.firstIndex(of: lhs)! < order.firstIndex(of: rhs)!
     }
@@ -23,19 +23,19 @@ public enum Sensitivity: String, Sendable, Hashable, CaseIterable, Comparable {
 /// let path: FieldPath = "protectionCase.identifying.documents[].number"
 /// path.group // "identifying"
 /// ```
-public struct FieldPath: Sendable, Hashable, Comparable, CustomStringConvertible, ExpressibleByStringLiteral {
+package struct FieldPath: Sendable, Hashable, Comparable, CustomStringConvertible, ExpressibleByStringLiteral {
     /// The dotted path.
-    public let rawValue: String
+    package let rawValue: String
     /// Creates a path.
-    public init(_ rawValue: String) { self.rawValue = rawValue }
-    public init(stringLiteral value: String) { self.rawValue = value }
+    package init(_ rawValue: String) { self.rawValue = rawValue }
+    package init(stringLiteral value: String) { self.rawValue = value }
     /// The first component after the record name (the group of a protection case).
-    public var group: String {
+    package var group: String {
         let parts = rawValue.split(separator: ".")
         return parts.count > 1 ? String(parts[1]) : rawValue
     }
-    public var description: String { rawValue }
-    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+    package var description: String { rawValue }
+    package static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 
 /// The one place that says how sensitive every field of every record is.
@@ -45,9 +45,9 @@ public struct FieldPath: Sendable, Hashable, Comparable, CustomStringConvertible
 /// let secret = DataClassification.fields(of: .protectionCase).filter { $0.value == .identifying }.keys
 /// DataClassification.sensitivity(of: "mission.country") // .nonIdentifying
 /// ```
-public enum DataClassification {
+package enum DataClassification {
     /// Every field of a record type with its sensitivity.
-    public static func fields(of type: RecordType) -> [FieldPath: Sensitivity] {
+    package static func fields(of type: RecordType) -> [FieldPath: Sensitivity] {
         switch type {
         case .organisation: Organisation.fieldClassification
         case .mission: Mission.fieldClassification
@@ -58,7 +58,7 @@ public enum DataClassification {
     }
 
     /// The sensitivity of one field, or nil when the path is unknown.
-    public static func sensitivity(of path: FieldPath) -> Sensitivity? {
+    package static func sensitivity(of path: FieldPath) -> Sensitivity? {
         for type in RecordType.allCases { if let s = fields(of: type)[path] { return s } }
         return nil
     }
@@ -69,29 +69,29 @@ public enum DataClassification {
 }
 
 extension Organisation {
-    /// Every field with its sensitivity (all public).
-    public static let fieldClassification = DataClassification.publicFields("organisation", [
+    /// Every field with its sensitivity (all package).
+    package static let fieldClassification = DataClassification.publicFields("organisation", [
         "name", "shortName", "foundedYear", "partOfUnitedNations", "memberStateCount", "countriesOfPresenceAtLeast", "priorities[]",
     ])
 }
 
 extension Mission {
-    /// Every field with its sensitivity (all public).
-    public static let fieldClassification = DataClassification.publicFields("mission", [
+    /// Every field with its sensitivity (all package).
+    package static let fieldClassification = DataClassification.publicFields("mission", [
         "organisation", "name", "country", "presentSince", "chiefOfMission", "thematicAxes[]", "offices[]", "status",
     ])
 }
 
 extension MemberState {
-    /// Every field with its sensitivity (all public).
-    public static let fieldClassification = DataClassification.publicFields("memberState", [
+    /// Every field with its sensitivity (all package).
+    package static let fieldClassification = DataClassification.publicFields("memberState", [
         "country", "name", "status", "admittedOn",
     ])
 }
 
 extension PublicEvent {
-    /// Every field with its sensitivity (an event is public data).
-    public static let fieldClassification = DataClassification.publicFields("event", [
+    /// Every field with its sensitivity (an event is package data).
+    package static let fieldClassification = DataClassification.publicFields("event", [
         "kind", "title", "date", "city", "country", "theme", "observance.name", "observance.month", "observance.day",
         "organisingMission", "participants[].category", "participants[].name", "participants[].country",
         "speakers[].name", "speakers[].role", "speakers[].organisation", "outcomes[]",
@@ -100,7 +100,7 @@ extension PublicEvent {
 
 extension ProtectionCase {
     /// Every field of a protection case with its sensitivity.
-    public static let fieldClassification: [FieldPath: Sensitivity] = {
+    package static let fieldClassification: [FieldPath: Sensitivity] = {
         var m: [FieldPath: Sensitivity] = [:]
         func put(_ s: Sensitivity, _ names: [String]) { for n in names { m[FieldPath("protectionCase.\(n)")] = s } }
         put(.nonIdentifying, ["id", "version", "createdAt", "updatedAt", "shortID", "status"])

@@ -19,30 +19,35 @@ extension Restampable {
 }
 
 extension Organisation: Restampable {
+    /// A copy at `version`, saved at `updatedAt`; only those two fields are checked.
     public func restamped(version: UInt64, updatedAt: Instant) throws(ValidationError) -> Organisation {
         try stamping(version: version, updatedAt: updatedAt)
     }
 }
 
 extension Mission: Restampable {
+    /// A copy at `version`, saved at `updatedAt`; only those two fields are checked.
     public func restamped(version: UInt64, updatedAt: Instant) throws(ValidationError) -> Mission {
         try stamping(version: version, updatedAt: updatedAt)
     }
 }
 
 extension MemberState: Restampable {
+    /// A copy at `version`, saved at `updatedAt`; only those two fields are checked.
     public func restamped(version: UInt64, updatedAt: Instant) throws(ValidationError) -> MemberState {
         try stamping(version: version, updatedAt: updatedAt)
     }
 }
 
 extension PublicEvent: Restampable {
+    /// A copy at `version`, saved at `updatedAt`; only those two fields are checked.
     public func restamped(version: UInt64, updatedAt: Instant) throws(ValidationError) -> PublicEvent {
         try stamping(version: version, updatedAt: updatedAt)
     }
 }
 
 extension ProtectionCase: Restampable {
+    /// A copy at `version`, saved at `updatedAt`; only those two fields are checked.
     public func restamped(version: UInt64, updatedAt: Instant) throws(ValidationError) -> ProtectionCase {
         try stamping(version: version, updatedAt: updatedAt)
     }

@@ -4,6 +4,7 @@
 /// Mission.recordType == .mission // true
 /// ```
 public enum RecordType: String, Sendable, Hashable, CaseIterable {
+    /// One case per record type.
     case organisation, mission, memberState, event, protectionCase
 }
 
@@ -13,6 +14,7 @@ public enum RecordType: String, Sendable, Hashable, CaseIterable {
 /// let kind: ChangeKind = .updated
 /// ```
 public enum ChangeKind: String, Sendable, Hashable, CaseIterable {
+    /// A record was created, updated or deleted.
     case created, updated, deleted
 }
 
@@ -54,10 +56,15 @@ public protocol DomainRecord: Sendable, Hashable {
 /// any.recordType // .mission
 /// ```
 public indirect enum AnyRecord: Sendable, Hashable {
+    /// An organisation record.
     case organisation(Organisation)
+    /// A mission record.
     case mission(Mission)
+    /// A member-state record.
     case memberState(MemberState)
+    /// A public event record.
     case event(PublicEvent)
+    /// A protection case record.
     case protectionCase(ProtectionCase)
 
     /// The kind of the wrapped record.

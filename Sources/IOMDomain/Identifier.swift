@@ -26,6 +26,8 @@ public struct Identifier<Record>: Sendable, Hashable, Comparable, CustomStringCo
         IdentifierGrammar.problem(in: text, allowingSpaces: false) == nil
     }
 
+    /// A readable form, for logs and messages.
     public var description: String { rawValue }
+    /// Orders values (for sorting).
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 }

@@ -12,16 +12,16 @@
 /// IdentifierGrammar.problem(in: "case\u{0}1", allowingSpaces: false)        // "contains the control character U+0000"
 /// IdentifierGrammar.problem(in: "FICTIONAL shelter", allowingSpaces: true)  // nil
 /// ```
-public enum IdentifierGrammar {
+package enum IdentifierGrammar {
     /// The longest identifier, in bytes of UTF-8.
-    public static let maximumBytes = 128
+    package static let maximumBytes = 128
 
     /// Why `text` is not an identifier, or `nil` when it is one.
     ///
     /// - Parameter allowingSpaces: `true` for principal ids and key names (single inner
     ///   spaces allowed), `false` for record ids.
     @inline(__always)
-    public static func problem(in text: String, allowingSpaces: Bool) -> String? {
+    package static func problem(in text: String, allowingSpaces: Bool) -> String? {
         var copy = text
         // ASCII text (the usual case, checked on every decoded change) is scanned as bytes.
         let ascii: String?? = copy.withUTF8 { bytes -> String?? in
@@ -73,7 +73,7 @@ public enum IdentifierGrammar {
 
     /// `text` with every control and format character written as `\u{…}`, for error messages
     /// and logs (a NUL must not cut the line that reports it).
-    public static func printable(_ text: String) -> String {
+    package static func printable(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {

@@ -9,10 +9,15 @@ public enum MembershipStatus: String, Sendable, Hashable, CaseIterable { case me
 /// morocco.country.alpha3 // "MAR"
 /// ```
 public struct MemberState: DomainRecord {
+    /// The record type of this record.
     public static let recordType = RecordType.memberState
+    /// The record's identifier.
     public let id: Identifier<MemberState>
+    /// The record's version: 1 when created, one more at each update.
     public internal(set) var version: UInt64
+    /// When version 1 was saved.
     public let createdAt: Instant
+    /// When this version was saved.
     public internal(set) var updatedAt: Instant
     /// The state's ISO 3166-1 codes.
     public let country: CountryCode
@@ -35,5 +40,6 @@ public struct MemberState: DomainRecord {
         self.country = country; self.name = name; self.status = status; self.admittedOn = admittedOn
     }
 
+    /// This record, wrapped as an ``AnyRecord``.
     public var anyRecord: AnyRecord { .memberState(self) }
 }

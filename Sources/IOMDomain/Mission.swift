@@ -9,10 +9,15 @@ public enum MissionStatus: String, Sendable, Hashable, CaseIterable { case open,
 ///     presentSince: 2007, chiefOfMission: .init("Ana Fonseca"), thematicAxes: [], offices: [], status: .open)
 /// ```
 public struct Mission: DomainRecord {
+    /// The record type of this record.
     public static let recordType = RecordType.mission
+    /// The record's identifier.
     public let id: Identifier<Mission>
+    /// The record's version: 1 when created, one more at each update.
     public internal(set) var version: UInt64
+    /// When version 1 was saved.
     public let createdAt: Instant
+    /// When this version was saved.
     public internal(set) var updatedAt: Instant
     /// The organisation the office belongs to.
     public let organisation: Identifier<Organisation>
@@ -57,5 +62,6 @@ public struct Mission: DomainRecord {
         self.chiefOfMission = chiefOfMission; self.thematicAxes = thematicAxes; self.offices = offices; self.status = status
     }
 
+    /// This record, wrapped as an ``AnyRecord``.
     public var anyRecord: AnyRecord { .mission(self) }
 }

@@ -17,7 +17,9 @@ public struct NonEmptyString: Sendable, Hashable, Comparable, CustomStringConver
         self.value = trimmed
     }
 
+    /// A readable form, for logs and messages.
     public var description: String { value }
+    /// Orders values (for sorting).
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.value < rhs.value }
 }
 

@@ -7,10 +7,15 @@
 ///     memberStateCount: 174, countriesOfPresenceAtLeast: 100, priorities: [])
 /// ```
 public struct Organisation: DomainRecord {
+    /// The record type of this record.
     public static let recordType = RecordType.organisation
+    /// The record's identifier.
     public let id: Identifier<Organisation>
+    /// The record's version: 1 when created, one more at each update.
     public internal(set) var version: UInt64
+    /// When version 1 was saved.
     public let createdAt: Instant
+    /// When this version was saved.
     public internal(set) var updatedAt: Instant
     /// Full name in several languages.
     public let name: LocalizedText
@@ -48,5 +53,6 @@ public struct Organisation: DomainRecord {
         self.countriesOfPresenceAtLeast = countriesOfPresenceAtLeast; self.priorities = priorities
     }
 
+    /// This record, wrapped as an ``AnyRecord``.
     public var anyRecord: AnyRecord { .organisation(self) }
 }

@@ -12,11 +12,15 @@
 /// let next = try c.transition(to: .registered, at: later, by: .init("caseworker-7"))
 /// ```
 public struct ProtectionCase: DomainRecord {
+    /// The record type of this record.
     public static let recordType = RecordType.protectionCase
     /// Pseudonymous case identifier.
     public let id: Identifier<ProtectionCase>
+    /// The record's version: 1 when created, one more at each update.
     public internal(set) var version: UInt64
+    /// When version 1 was saved.
     public let createdAt: Instant
+    /// When this version was saved.
     public internal(set) var updatedAt: Instant
     /// Short human-readable case number (no personal data).
     public let shortID: NonEmptyString
@@ -109,6 +113,7 @@ public struct ProtectionCase: DomainRecord {
         self.retentionUntil = retentionUntil; self.ownership = ownership
     }
 
+    /// This record, wrapped as an ``AnyRecord``.
     public var anyRecord: AnyRecord { .protectionCase(self) }
 }
 

@@ -1,10 +1,12 @@
 /// What kind of public event the organisation holds.
 public enum EventKind: String, Sendable, Hashable, CaseIterable {
+    /// The kinds of public event.
     case thematicBreakfast, workshop, conference, campaign, training, other
 }
 
 /// Who took part in an event, by category.
 public enum ParticipantCategory: String, Sendable, Hashable, CaseIterable {
+    /// Who a participant represents.
     case government, euDelegation, countryOfOrigin, destinationCountry, internationalOrganisation, civilSociety, other
 }
 
@@ -77,10 +79,15 @@ public struct Observance: Sendable, Hashable {
 ///     participants: [], speakers: [], outcomes: [])
 /// ```
 public struct PublicEvent: DomainRecord {
+    /// The record type of this record.
     public static let recordType = RecordType.event
+    /// The record's identifier.
     public let id: Identifier<PublicEvent>
+    /// The record's version: 1 when created, one more at each update.
     public internal(set) var version: UInt64
+    /// When version 1 was saved.
     public let createdAt: Instant
+    /// When this version was saved.
     public internal(set) var updatedAt: Instant
     /// Kind of event.
     public let kind: EventKind
@@ -140,5 +147,6 @@ public struct PublicEvent: DomainRecord {
         self.participants = participants; self.speakers = speakers; self.outcomes = outcomes
     }
 
+    /// This record, wrapped as an ``AnyRecord``.
     public var anyRecord: AnyRecord { .event(self) }
 }

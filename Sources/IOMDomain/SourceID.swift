@@ -15,5 +15,6 @@ public struct SourceID: Hashable, Sendable, CustomStringConvertible {
     /// Wraps an existing UUID.
     public init(_ uuid: UUID) { self.uuid = uuid }
 
+    /// A readable form, for logs and messages.
     public var description: String { uuid.uuidString.lowercased() }
 }

@@ -19,6 +19,7 @@ public struct ValidationIssue: Sendable, Hashable, CustomStringConvertible {
         self.reason = reason
     }
 
+    /// A readable form, for logs and messages.
     public var description: String { "\(path): \"\(value)\" \(reason)" }
 }
 
@@ -41,6 +42,7 @@ public struct ValidationError: Error, Sendable, Hashable, CustomStringConvertibl
     /// The paths of all issues, handy in tests and logs.
     public var paths: [String] { issues.map(\.path) }
 
+    /// A readable form, for logs and messages.
     public var description: String { issues.map(\.description).joined(separator: "\n") }
 }
 

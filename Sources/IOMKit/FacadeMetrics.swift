@@ -1,7 +1,7 @@
 import CoreMetrics
 import IOMDomain
 
-/// The facade's metric handles, created once per ``IOMKit`` instance so that a save only
+/// The facade's metric handles, created once per ``IOM`` instance so that a save only
 /// records (no factory lookup, no allocation per save). Names: ``IOMMetrics``.
 final class FacadeMetrics: Sendable {
     let published: Counter
@@ -23,7 +23,7 @@ final class FacadeMetrics: Sendable {
         }
 
         init(_ error: IOMError) {
-            switch error {
+            switch error.code {
             case .invalid: self = .invalid
             case .conflict, .alreadyExists: self = .conflict
             case .badVersion: self = .badVersion

@@ -3,17 +3,17 @@ import IOMStore
 import CoreMetrics
 import Logging
 
-/// Everything ``IOMKit/open(_:)`` needs. The default works with no arguments: a SQLite file
+/// Everything ``IOM/open(_:)`` needs. The default works with no arguments: a SQLite file
 /// `iom.sqlite` in the working directory.
 ///
 /// ```swift
 /// var configuration = IOMConfiguration()
 /// configuration.store = StoreConfiguration(location: .file(path: "/var/lib/iom/iom.sqlite"))
 /// configuration.logger = logger          // the host's Logger; IOMKit never creates one
-/// let iom = try await IOMKit.open(configuration)
+/// let iom = try await IOM.open(configuration)
 /// ```
 public struct IOMConfiguration: Sendable {
-    /// Where and how changes are stored. Its `onCommit` hook is IOMKit's own: leave it empty.
+    /// Where and how changes are stored: the file (or memory), durability and journal retention.
     public var store: StoreConfiguration
     /// How many recent changes the bus keeps for subscribers that start from a past sequence.
     public var replayWindow: Int
@@ -28,12 +28,13 @@ public struct IOMConfiguration: Sendable {
     /// Where IOMKit records its metrics (names in ``IOMMetrics``). `nil`, the default, uses
     /// the process-wide `MetricsSystem.factory` (a no-op until the host bootstraps one).
     public var metricsFactory: (any MetricsFactory)?
-    /// A bridge publisher to start with the store (``IOMKit/publisher``): every committed
+    /// A bridge publisher to start with the store (``IOM/publisher``): every committed
     /// change goes out on its events endpoint, and its sync endpoint serves snapshot and
     /// replay from this store. `nil`, the default, publishes nothing over ZeroMQ; more
-    /// publishers (other views) can be started with ``IOMKit/startPublisher(_:)``.
+    /// publishers (other views) can be started with ``IOM/startPublisher(_:)``.
     public var publisher: PublisherConfiguration?
 
+    /// Creates a configuration; every argument has a working default.
     public init(store: StoreConfiguration = StoreConfiguration(), replayWindow: Int = 4096,
                 maximumSubscriptionCapacity: Int = 1 << 20, security: SecurityConfiguration = SecurityConfiguration(),
                 logger: Logger? = nil, metricsFactory: (any MetricsFactory)? = nil, publisher: PublisherConfiguration? = nil) {

@@ -8,7 +8,7 @@
 ///
 /// ```swift
 /// MetricsSystem.bootstrap(myPrometheusFactory)
-/// let iom = try await IOMKit.open()
+/// let iom = try await IOM.open()
 /// // iom_store_save_seconds{type="mission"} and iom_bus_published_total now move on every save
 /// ```
 public enum IOMMetrics {

@@ -3,7 +3,7 @@ import IOMChanges
 import IOMDomain
 import IOMSecurity
 
-extension IOMKit {
+extension IOM {
     /// Protection-case changes as `principal` may see them: only cases in its scope, each state
     /// prepared by the policy (redacted for an analyst). Opening the stream is checked and
     /// audited once (not every change: the audit trail is not on the event path).
@@ -16,8 +16,15 @@ extension IOMKit {
     ///     print(change.after?.profile.ageBand ?? "deleted")
     /// }
     /// ```
+    ///
+    /// - Parameters:
+    ///   - principal: who reads; its role and scope decide which cases and fields it gets.
+    ///   - purpose: why; checked against the role, and written to the audit trail.
+    ///   - capacity: how many changes may wait; further behind, the sequence ends with ``IOMError/Code/subscriberTooSlow``.
+    ///   - sequence: `nil` (the default) starts with the next change; a past sequence number starts there.
+    /// - Throws: ``IOMError/Code/forbidden`` when the role may not read for this purpose (audited).
     public func protectionCaseChanges(as principal: Principal, purpose: Purpose, capacity: Int = 65_536,
-                                      from start: ChangeBus<CommittedChange>.Start = .now) throws(IOMError) -> ProtectionCaseChanges {
+                                      from sequence: UInt64? = nil) throws(IOMError) -> ChangeSequence<RecordChange<ProtectionCase>, IOMError> {
         let policy = configuration.security.policy
         do {
             do { try policy.authorize(principal, .read, purpose: purpose) } catch {
@@ -32,56 +39,27 @@ extension IOMKit {
         } catch {
             throw IOMError(error)
         }
-        let records = try recordChanges(of: ProtectionCase.self, kinds: Set(IOMDomain.ChangeKind.allCases), capacity: capacity, from: start)
-        return ProtectionCaseChanges(base: records, principal: principal, policy: policy)
-    }
-}
-
-/// Protection-case changes filtered by scope and prepared for one principal.
-/// Consume it from one task; cancelling the task ends the subscription.
-public struct ProtectionCaseChanges: AsyncSequence, Sendable {
-    public typealias Element = RecordChange<ProtectionCase>
-    public typealias Failure = IOMError
-    let base: RecordChanges<ProtectionCase>
-    let principal: Principal
-    let policy: AccessPolicy
-
-    /// Ends the subscription now.
-    public func cancel() { base.cancel() }
-
-    public func makeAsyncIterator() -> Iterator {
-        Iterator(base: base.subscription.makeAsyncIterator(), principal: principal, policy: policy)
+        let subscription = try subscription(of: ProtectionCase.self, kinds: Set(IOMDomain.ChangeKind.allCases), capacity: capacity,
+                                            from: .init(sequence))
+        return ChangeSequence(subscription, transform: { Self.prepare($0, for: principal, policy: policy) }, failure: { IOMError.bus($0) })
     }
 
-    public struct Iterator: AsyncIteratorProtocol {
-        public typealias Failure = IOMError
-        var base: ChangeBus<CommittedChange>.Subscription.Iterator
-        let principal: Principal
-        let policy: AccessPolicy
-
-        public mutating func next(isolation actor: isolated (any Actor)? = #isolation) async throws(IOMError) -> RecordChange<ProtectionCase>? {
-            while true {
-                let element: ChangeBus<CommittedChange>.Element?
-                do { element = try await base.next(isolation: actor) } catch { throw .bus(error) }
-                guard let element else { return nil }
-                guard let committed = element.event, committed.change.recordType == .protectionCase else { continue }
-                let change = committed.change
-                let before = change.before?.typed(as: ProtectionCase.self)
-                let after = change.after?.typed(as: ProtectionCase.self)
-                // In scope before or after: a case moved out of scope still shows its last change.
-                let inScope = [before, after].contains { $0.map(principal.scope.contains) ?? false }
-                guard inScope else { continue }
-                let preparedBefore = before.flatMap { policy.readableCopy(of: $0, for: principal) }.map(AnyRecord.protectionCase)
-                let preparedAfter = after.flatMap { policy.readableCopy(of: $0, for: principal) }.map(AnyRecord.protectionCase)
-                guard let prepared = try? Change(kind: change.kind, before: preparedBefore, after: preparedAfter, version: change.version),
-                      let typed = RecordChange<ProtectionCase>(CommittedChange(source: committed.source, sequence: committed.sequence,
-                                                                               changeID: committed.changeID, time: committed.time,
-                                                                               change: prepared))
-                else { continue }
-                return typed
-            }
+    /// A protection-case change as `principal` may see it: `nil` when the case is out of its
+    /// scope before and after, each state prepared by the policy (redacted for an analyst).
+    static func prepare(_ committed: CommittedChange, for principal: Principal, policy: AccessPolicy) -> RecordChange<ProtectionCase>? {
+        guard committed.change.recordType == .protectionCase else { return nil }
+        let change = committed.change
+        let before = change.before?.typed(as: ProtectionCase.self)
+        let after = change.after?.typed(as: ProtectionCase.self)
+        // In scope before or after: a case moved out of scope still shows its last change.
+        let inScope = [before, after].contains { $0.map(principal.scope.contains) ?? false }
+        guard inScope else { return nil }
+        let preparedBefore = before.flatMap { policy.readableCopy(of: $0, for: principal) }.map(AnyRecord.protectionCase)
+        let preparedAfter = after.flatMap { policy.readableCopy(of: $0, for: principal) }.map(AnyRecord.protectionCase)
+        guard let prepared = try? Change(kind: change.kind, before: preparedBefore, after: preparedAfter, version: change.version) else {
+            return nil
         }
-
-        public mutating func next() async throws(IOMError) -> RecordChange<ProtectionCase>? { try await next(isolation: nil) }
+        return RecordChange<ProtectionCase>(CommittedChange(source: committed.source, sequence: committed.sequence,
+                                                            changeID: committed.changeID, time: committed.time, change: prepared))
     }
 }

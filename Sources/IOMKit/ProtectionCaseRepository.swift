@@ -5,10 +5,10 @@ import IOMStore
 import IOMWire
 
 /// Protection cases as one principal, for one purpose, may reach them. Get it from
-/// ``IOMKit/protectionCases(as:purpose:)``.
+/// ``IOM/protectionCases(as:purpose:)``.
 ///
 /// Every call is checked against the configured ``IOMSecurity/AccessPolicy`` (role, purpose,
-/// record scope, field-level permissions) and audited in ``IOMKit/security``'s hash-chained
+/// record scope, field-level permissions) and audited in ``IOM/security``'s hash-chained
 /// trail — allowed, forbidden or failed, with the fields read or written. Reads return the
 /// copy the role may see (redacted for an analyst). Identifying fields are sealed with the
 /// case's own AES-256-GCM key before they reach the store and its journal.
@@ -19,7 +19,7 @@ import IOMWire
 /// let moved = try await cases.transition(newCase.id, to: .registered)
 /// ```
 public struct ProtectionCaseRepository: Sendable {
-    let kit: IOMKit
+    let kit: IOM
     /// Who acts.
     public let principal: Principal
     /// Why.
@@ -32,7 +32,7 @@ public struct ProtectionCaseRepository: Sendable {
 
     /// The case as the principal may see it, or `nil` when there is none.
     ///
-    /// - Throws: ``IOMError/forbidden(_:)`` for a role, purpose or case outside the principal's rights.
+    /// - Throws: ``IOMError/Code/forbidden`` for a role, purpose or case outside the principal's rights.
     public func get(_ id: Identifier<ProtectionCase>) async throws(IOMError) -> ProtectionCase? {
         try requirePrincipal()
         try check(.read, id.rawValue) { () throws(Forbidden) in try policy.authorize(principal, .read, purpose: purpose) }
@@ -70,10 +70,10 @@ public struct ProtectionCaseRepository: Sendable {
 
     /// Creates a case that does not exist yet (version 1), if the principal may write every
     /// field it sets. Returns the stored case as the principal may see it. A case id that
-    /// exists is ``IOMError/alreadyExists(recordType:id:version:)``, never an update.
+    /// exists is ``IOMError/Code/alreadyExists``, never an update.
     ///
-    /// - Throws: ``IOMError/forbidden(_:)`` naming the first field the role may not write,
-    ///   ``IOMError/security(_:)`` when no key ring is configured, and the errors of ``Repository/create(_:)``.
+    /// - Throws: ``IOMError/Code/forbidden`` naming the first field the role may not write,
+    ///   ``IOMError/Code/security`` when no key ring is configured, and the errors of ``Repository/create(_:)``.
     @discardableResult
     public func create(_ c: ProtectionCase) async throws(IOMError) -> Saved<ProtectionCase> {
         try await write(c, as: .create)
@@ -82,7 +82,7 @@ public struct ProtectionCaseRepository: Sendable {
     /// Updates a case that must still be at `c.version` (the version you read), if the
     /// principal may write every field that changes.
     ///
-    /// - Throws: ``IOMError/forbidden(_:)``, ``IOMError/security(_:)``, and the errors of ``Repository/update(_:)``.
+    /// - Throws: ``IOMError/Code/forbidden``, ``IOMError/Code/security``, and the errors of ``Repository/update(_:)``.
     @discardableResult
     public func update(_ c: ProtectionCase) async throws(IOMError) -> Saved<ProtectionCase> {
         try await write(c, as: .update)
@@ -119,8 +119,8 @@ public struct ProtectionCaseRepository: Sendable {
     /// acting as the principal. A referral or transfer without recorded consent needs `override`,
     /// which only a role allowed to write consent overrides (a supervisor) may give; it is audited.
     ///
-    /// - Throws: ``IOMError/invalid(_:)`` for an illegal transition or missing consent,
-    ///   ``IOMError/forbidden(_:)``, ``IOMError/notFound(recordType:id:)``, ``IOMError/conflict(recordType:id:expected:actual:)``.
+    /// - Throws: ``IOMError/Code/invalid`` for an illegal transition or missing consent,
+    ///   ``IOMError/Code/forbidden``, ``IOMError/Code/notFound``, ``IOMError/Code/conflict``.
     @discardableResult
     public func transition(_ id: Identifier<ProtectionCase>, to next: CaseStatus, transferTo: NonEmptyString? = nil,
                            override: ConsentOverride? = nil, at time: Date = Date()) async throws(IOMError) -> Saved<ProtectionCase> {
@@ -136,7 +136,7 @@ public struct ProtectionCaseRepository: Sendable {
         let actor = (try? NonEmptyString(principal.id)) ?? (try! NonEmptyString("unknown"))
         let moved: ProtectionCase
         do { moved = try current.transition(to: next, at: at, by: actor, transferTo: transferTo, override: override) } catch {
-            let detail = if case .invalid(let v) = error { Self.auditDetail(.invalid(v)) } else { error.description }
+            let detail = if let v = error.validation { Self.auditDetail(.invalid(v)) } else { error.description }
             try record(.transition, id.rawValue, [], .failed, detail)
             throw .invalid(ValidationError([ValidationIssue(path: "protectionCase.status", value: next.rawValue, reason: error.description)]))
         }
@@ -166,7 +166,7 @@ public struct ProtectionCaseRepository: Sendable {
     ///
     /// - Parameter now: the day checked against `retentionUntil` (default: today, UTC).
     /// - Returns: the journal sequence of the tombstone.
-    /// - Throws: ``IOMError/forbidden(_:)`` before the retention date or for another role or purpose.
+    /// - Throws: ``IOMError/Code/forbidden`` before the retention date or for another role or purpose.
     @discardableResult
     public func delete(_ id: Identifier<ProtectionCase>, now: Date = Date()) async throws(IOMError) -> UInt64 {
         try requirePrincipal()
@@ -210,7 +210,7 @@ public struct ProtectionCaseRepository: Sendable {
     /// What an audit entry may say about a failure: validation problems by path and reason
     /// only — their values could be identifying data, and the audit trail is not encrypted.
     static func auditDetail(_ error: IOMError) -> String {
-        if case .invalid(let v) = error {
+        if let v = error.validation {
             return "invalid: " + v.issues.map { "\($0.path) \($0.reason)" }.joined(separator: "; ")
         }
         return error.description
@@ -247,7 +247,7 @@ public struct ProtectionCaseRepository: Sendable {
         return copy
     }
 
-    /// Runs a policy check; a refusal is audited and becomes ``IOMError/forbidden(_:)``.
+    /// Runs a policy check; a refusal is audited and becomes ``IOMError/Code/forbidden``.
     @discardableResult
     private func check<T>(_ action: Action, _ id: String?, _ body: () throws(Forbidden) -> T) throws(IOMError) -> T {
         do { return try body() } catch {

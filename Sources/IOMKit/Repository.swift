@@ -16,7 +16,7 @@ public struct Saved<Record: DomainRecord>: Sendable, Hashable {
 ///
 /// Creating and updating are distinct operations with optimistic concurrency:
 /// - ``create(_:)`` stores a record that does not exist yet; it must carry version 1. A create
-///   of an id that exists fails with ``IOMError/alreadyExists(recordType:id:version:)`` and
+///   of an id that exists fails with ``IOMError/Code/alreadyExists`` and
 ///   changes nothing — it is never turned into an update, so a client that retries a create
 ///   whose reply it lost gets that error, not a second version and a spurious `updated` change.
 /// - ``update(_:)`` replaces the stored record only if its version is still the one you send
@@ -31,29 +31,29 @@ public struct Saved<Record: DomainRecord>: Sendable, Hashable {
 /// try await iom.missions.create(mission)                      // throws .alreadyExists (version 2)
 /// ```
 public struct Repository<Record: DomainRecord>: Sendable {
-    let kit: IOMKit
+    let kit: IOM
     private var type: String { Record.recordType.rawValue }
 
     /// Version 1 means ``create(_:)``, any other version ``update(_:)``.
     ///
     /// - Throws: the errors of ``create(_:)`` or ``update(_:)``, and
-    ///   ``IOMError/badVersion(recordType:id:version:)`` for a record that does not exist at a
+    ///   ``IOMError/Code/badVersion`` for a record that does not exist at a
     ///   version other than 1. Nothing is changed on error.
     @discardableResult
     public func save(_ record: Record) async throws(IOMError) -> Saved<Record> {
         if record.version == 1 { return try await create(record) }
         do { return try await update(record) } catch {
             // A record that does not exist must be created, at version 1.
-            if case .notFound = error { throw .badVersion(recordType: Record.recordType, id: record.id.rawValue, version: record.version) }
+            if error.code == .notFound { throw .badVersion(recordType: Record.recordType, id: record.id.rawValue, version: record.version) }
             throw error
         }
     }
 
     /// Creates a record that does not exist yet; it must carry version 1.
     ///
-    /// - Throws: ``IOMError/alreadyExists(recordType:id:version:)`` when a record has the id (a
-    ///   retried create included), ``IOMError/badVersion(recordType:id:version:)`` for a version
-    ///   other than 1, ``IOMError/invalid(_:)`` when the record breaks a rule. Nothing is changed on error.
+    /// - Throws: ``IOMError/Code/alreadyExists`` when a record has the id (a
+    ///   retried create included), ``IOMError/Code/badVersion`` for a version
+    ///   other than 1, ``IOMError/Code/invalid`` when the record breaks a rule. Nothing is changed on error.
     @discardableResult
     public func create(_ record: Record) async throws(IOMError) -> Saved<Record> {
         try await measured { () async throws(IOMError) in try await performCreate(record) }
@@ -62,9 +62,9 @@ public struct Repository<Record: DomainRecord>: Sendable {
     /// Replaces the stored record, which must still be at `record.version` (the version you
     /// read); the stored record gets the next version and a new `updatedAt`.
     ///
-    /// - Throws: ``IOMError/notFound(recordType:id:)`` when there is no such record,
-    ///   ``IOMError/conflict(recordType:id:expected:actual:)`` when the stored version differs,
-    ///   ``IOMError/invalid(_:)`` when the record breaks a rule. Nothing is changed on error.
+    /// - Throws: ``IOMError/Code/notFound`` when there is no such record,
+    ///   ``IOMError/Code/conflict`` when the stored version differs,
+    ///   ``IOMError/Code/invalid`` when the record breaks a rule. Nothing is changed on error.
     @discardableResult
     public func update(_ record: Record) async throws(IOMError) -> Saved<Record> {
         try await measured { () async throws(IOMError) in try await performUpdate(record) }
@@ -157,7 +157,7 @@ public struct Repository<Record: DomainRecord>: Sendable {
             }
             let failure = IOMError(error)
             // A conflict or an invalid record is the caller's business; a failing store is the operator's.
-            if case .store = failure {
+            if failure.code == .store {
                 kit.logger?.error("store write failed", metadata: ["type": "\(type)", "error": "\(failure)"])
             }
             throw failure
@@ -169,7 +169,7 @@ public struct Repository<Record: DomainRecord>: Sendable {
     }
 
     /// State rows hold the encoded ``Change`` that produced them; the record is its `after`.
-    static func decode(_ stored: StoredRecord, kit: IOMKit) throws(IOMError) -> Record {
+    static func decode(_ stored: StoredRecord, kit: IOM) throws(IOMError) -> Record {
         do {
             let change = try WireCodec.decodeChange(stored.payload, openingWith: kit.sealer)
             guard let record = change.after?.typed(as: Record.self) else {

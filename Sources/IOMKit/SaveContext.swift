@@ -1,7 +1,7 @@
 import IOMStore
 import Synchronization
 
-/// How the saves made inside ``IOMKit/withSaveContext(_:_:)`` reach the store: remembered under a
+/// How the saves made inside ``IOM/withSaveContext(_:_:)`` reach the store: remembered under a
 /// request key (idempotent requests), and queued in a caller-chosen order (pipelined requests
 /// saved concurrently but journaled in the order they were sent).
 ///
@@ -17,16 +17,16 @@ import Synchronization
 ///     }
 /// }
 /// ```
-public struct SaveContext: Sendable {
+package struct SaveContext: Sendable {
     /// Remembered with the change in its transaction; a save under a remembered key fails with
     /// `IOMError.store(.duplicateRequest(key:))` and changes nothing (``IOMStore/Mutation/requestKey``).
-    public var requestKey: String?
+    package var requestKey: String?
     /// The place of the save in an ordered stream: it is queued for the writer only after every
     /// earlier ticket of the same ``SaveOrder`` was queued or finished.
-    public var order: SaveOrder.Ticket?
+    package var order: SaveOrder.Ticket?
 
     /// Creates a context.
-    public init(requestKey: String? = nil, order: SaveOrder.Ticket? = nil) {
+    package init(requestKey: String? = nil, order: SaveOrder.Ticket? = nil) {
         self.requestKey = requestKey
         self.order = order
     }
@@ -38,9 +38,9 @@ public struct SaveContext: Sendable {
 /// writer only after saves `0..<n` were queued or finished, so their sequences follow the
 /// numbering while their reads, checks and commits overlap. Every number must eventually be
 /// ``finish(_:)``ed (a save that fails before it reaches the store gives up its turn that way).
-public final class SaveOrder: Sendable {
+package final class SaveOrder: Sendable {
     /// One save's place in the order.
-    public struct Ticket: Sendable {
+    package struct Ticket: Sendable {
         let order: SaveOrder
         let index: Int
     }
@@ -54,13 +54,13 @@ public final class SaveOrder: Sendable {
     private let state: Mutex<State>
 
     /// An order whose first save is number `first`.
-    public init(first: Int = 0) { state = Mutex(State(next: first)) }
+    package init(first: Int = 0) { state = Mutex(State(next: first)) }
 
     /// The ticket of save number `index`.
-    public func ticket(_ index: Int) -> Ticket { Ticket(order: self, index: index) }
+    package func ticket(_ index: Int) -> Ticket { Ticket(order: self, index: index) }
 
     /// Marks save `index` as queued or finished: later saves may go.
-    public func finish(_ index: Int) {
+    package func finish(_ index: Int) {
         let resumed: [CheckedContinuation<Void, Never>] = state.withLock { state in
             guard index >= state.next else { return [] }
             state.done.insert(index)
@@ -87,10 +87,10 @@ public final class SaveOrder: Sendable {
     }
 }
 
-extension IOMKit {
+extension IOM {
     /// Runs `body` with `context` applying to every save it makes through this facade's
     /// repositories (see ``SaveContext``).
-    public func withSaveContext<T: Sendable>(_ context: SaveContext, _ body: () async throws(IOMError) -> T) async throws(IOMError) -> T {
+    package func withSaveContext<T: Sendable>(_ context: SaveContext, _ body: () async throws(IOMError) -> T) async throws(IOMError) -> T {
         let result: Result<T, IOMError> = await SaveContext.$current.withValue(context) {
             do throws(IOMError) { return .success(try await body()) } catch { return .failure(error) }
         }

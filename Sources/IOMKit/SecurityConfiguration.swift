@@ -7,7 +7,7 @@ import IOMStore
 /// ```swift
 /// var configuration = IOMConfiguration(store: StoreConfiguration(location: .file(path: "/var/lib/iom/iom.sqlite")))
 /// configuration.security.keyRing = try KeyRing([HostKey(id: "2026-11", key: keyFromSecretsManager)])
-/// let iom = try await IOMKit.open(configuration)
+/// let iom = try await IOM.open(configuration)
 /// ```
 ///
 /// The key ring is never written anywhere by IOMKit: supply it at every start. Losing it makes
@@ -17,19 +17,22 @@ public struct SecurityConfiguration: Sendable {
     public var keyRing: KeyRing?
     /// Where wrapped per-case data keys and the audit trail live. `nil` (the default): next to
     /// a file store as `<store path>.security.sqlite`, in memory for an in-memory store.
-    public var location: SecurityStore.Location?
-    /// Who may do what.
-    public var policy: AccessPolicy
+    public var location: StoreConfiguration.Location?
+    /// Who may do what: the standard policy of the security model (`Sources/IOMSecurity/README.md`).
+    package var policy: AccessPolicy = .standard
 
     /// Creates a configuration.
-    public init(keyRing: KeyRing? = nil, location: SecurityStore.Location? = nil, policy: AccessPolicy = .standard) {
+    public init(keyRing: KeyRing? = nil, location: StoreConfiguration.Location? = nil) {
         self.keyRing = keyRing
         self.location = location
-        self.policy = policy
     }
 
     func resolvedLocation(for store: StoreConfiguration.Location) -> SecurityStore.Location {
-        if let location { return location }
+        switch location {
+        case .file(let path)?: return .file(path: path)
+        case .inMemory?: return .inMemory
+        case nil: break
+        }
         switch store {
         case .file(let path): return .file(path: path + ".security.sqlite")
         case .inMemory: return .inMemory
@@ -37,4 +40,3 @@ public struct SecurityConfiguration: Sendable {
     }
 }
 
-@_exported import IOMSecurity

@@ -21,15 +21,15 @@ import IOMDomain
 /// let copy = policy.readableCopy(of: c, for: .analyst("a-1"))                      // redacted
 /// try policy.authorizeWrite(.caseworker("cw-1"), .update, purpose: .caseManagement, before: old, after: new)
 /// ```
-public struct AccessPolicy: Sendable {
+package struct AccessPolicy: Sendable {
     /// The domain's role table.
-    public static let standard = AccessPolicy()
+    package static let standard = AccessPolicy()
 
     /// Creates the standard policy.
-    public init() {}
+    package init() {}
 
     /// The purposes a role may act for.
-    public func purposes(of role: Role) -> Set<Purpose> {
+    package func purposes(of role: Role) -> Set<Purpose> {
         switch role {
         case .caseworker: [.caseManagement, .referral]
         case .supervisor: [.caseManagement, .referral, .supervision, .retention]
@@ -41,7 +41,7 @@ public struct AccessPolicy: Sendable {
     }
 
     /// The actions a role may take (on cases in its scope).
-    public func actions(of role: Role) -> Set<Action> {
+    package func actions(of role: Role) -> Set<Action> {
         switch role {
         case .caseworker: [.read, .create, .update, .transition]
         case .supervisor: [.read, .create, .update, .transition, .delete]
@@ -53,7 +53,7 @@ public struct AccessPolicy: Sendable {
     }
 
     /// Whether a role may read `field` (a ``IOMDomain/ProtectionCase/fieldClassification`` path).
-    public func canRead(_ role: Role, _ field: FieldPath) -> Bool {
+    package func canRead(_ role: Role, _ field: FieldPath) -> Bool {
         switch role {
         case .caseworker, .supervisor, .auditor, .service: return true
         case .analyst: return (ProtectionCase.fieldClassification[field] ?? .identifying) != .identifying
@@ -62,7 +62,7 @@ public struct AccessPolicy: Sendable {
     }
 
     /// Whether a role may write `field`.
-    public func canWrite(_ role: Role, _ field: FieldPath) -> Bool {
+    package func canWrite(_ role: Role, _ field: FieldPath) -> Bool {
         switch role {
         case .supervisor, .service: return true
         case .caseworker:
@@ -76,7 +76,7 @@ public struct AccessPolicy: Sendable {
     /// Checks role, purpose, action and record scope.
     ///
     /// - Throws: ``Forbidden`` when any of them does not allow the access.
-    public func authorize(_ principal: Principal, _ action: Action, purpose: Purpose, case c: ProtectionCase? = nil) throws(Forbidden) {
+    package func authorize(_ principal: Principal, _ action: Action, purpose: Purpose, case c: ProtectionCase? = nil) throws(Forbidden) {
         let id = c?.id.rawValue
         guard purposes(of: principal.role).contains(purpose) else {
             throw Forbidden(principal: principal, action: action, purpose: purpose, recordID: id,
@@ -103,7 +103,7 @@ public struct AccessPolicy: Sendable {
     /// - Returns: the changed fields (for the audit trail).
     /// - Throws: ``Forbidden`` naming the first field (in path order) the role may not write.
     @discardableResult
-    public func authorizeWrite(_ principal: Principal, _ action: Action, purpose: Purpose,
+    package func authorizeWrite(_ principal: Principal, _ action: Action, purpose: Purpose,
                                before: ProtectionCase?, after: ProtectionCase) throws(Forbidden) -> Set<FieldPath> {
         if let before { try authorize(principal, action, purpose: purpose, case: before) }
         try authorize(principal, action, purpose: purpose, case: after)
@@ -119,7 +119,7 @@ public struct AccessPolicy: Sendable {
 
     /// The copy of `c` the principal may read (assumes ``authorize(_:_:purpose:case:)`` passed):
     /// the full case, the redacted one for an analyst, no internal audit trail for a provider.
-    public func readableCopy(of c: ProtectionCase, for principal: Principal) -> ProtectionCase? {
+    package func readableCopy(of c: ProtectionCase, for principal: Principal) -> ProtectionCase? {
         switch principal.role {
         case .caseworker, .supervisor, .auditor, .service: c
         case .analyst: Redactor.redact(c, for: .redacted)
@@ -128,7 +128,7 @@ public struct AccessPolicy: Sendable {
     }
 
     /// The view on the bridge's events stream a role gets (``BridgeView/for(_:)``).
-    public func view(of role: Role) -> BridgeView { BridgeView.for(role) }
+    package func view(of role: Role) -> BridgeView { BridgeView.for(role) }
 
     /// "an analyst", "a caseworker": the role with its article, for refusal texts.
     static func article(_ role: Role) -> String {
@@ -138,6 +138,7 @@ public struct AccessPolicy: Sendable {
 }
 
 extension CaseScope: CustomStringConvertible {
+    /// A readable form, for logs and messages.
     public var description: String {
         switch self {
         case .all: "all cases"

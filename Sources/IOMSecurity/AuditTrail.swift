@@ -73,6 +73,7 @@ public enum AuditVerification: Sendable, Hashable, CustomStringConvertible {
     /// Whether the trail verified.
     public var isIntact: Bool { if case .intact = self { true } else { false } }
 
+    /// A readable form, for logs and messages.
     public var description: String {
         switch self {
         case .intact(let n, _): "audit trail intact (\(n) entries)"
@@ -95,7 +96,7 @@ public enum AuditVerification: Sendable, Hashable, CustomStringConvertible {
 ///                  fields: ["protectionCase.status"], outcome: .allowed)
 /// guard try trail.verify().isIntact else { alarm() }
 /// ```
-public final class AuditTrail: Sendable {
+package final class AuditTrail: Sendable {
     let queue: DatabaseQueue
 
     init(queue: DatabaseQueue) { self.queue = queue }
@@ -104,7 +105,7 @@ public final class AuditTrail: Sendable {
 
     /// Appends an entry (serialised with every other append) and returns it.
     @discardableResult
-    public func append(principal: Principal, action: String, purpose: Purpose, recordType: RecordType = .protectionCase,
+    package func append(principal: Principal, action: String, purpose: Purpose, recordType: RecordType = .protectionCase,
                        recordID: String?, fields: [FieldPath] = [], outcome: AuditOutcome, detail: String = "",
                        at: Instant? = nil) throws(SecurityError) -> AuditEvent {
         let time = at ?? Instant(millisecondsSince1970: Date().millisecondsSince1970)
@@ -140,7 +141,7 @@ public final class AuditTrail: Sendable {
 
     /// Appends an entry for an ``Action``.
     @discardableResult
-    public func append(principal: Principal, action: Action, purpose: Purpose, recordType: RecordType = .protectionCase,
+    package func append(principal: Principal, action: Action, purpose: Purpose, recordType: RecordType = .protectionCase,
                        recordID: String?, fields: [FieldPath] = [], outcome: AuditOutcome, detail: String = "",
                        at: Instant? = nil) throws(SecurityError) -> AuditEvent {
         try append(principal: principal, action: action.rawValue, purpose: purpose, recordType: recordType, recordID: recordID,
@@ -148,7 +149,7 @@ public final class AuditTrail: Sendable {
     }
 
     /// Entries in order, starting at `sequence`; optionally only those of one record.
-    public func entries(from sequence: UInt64 = 1, recordID: String? = nil, limit: Int = 10_000) throws(SecurityError) -> [AuditEvent] {
+    package func entries(from sequence: UInt64 = 1, recordID: String? = nil, limit: Int = 10_000) throws(SecurityError) -> [AuditEvent] {
         do {
             return try queue.read { db in
                 var sql = "SELECT * FROM audit WHERE sequence >= ?"
@@ -162,7 +163,7 @@ public final class AuditTrail: Sendable {
     }
 
     /// The number of entries and the hash of the last one.
-    public func head() throws(SecurityError) -> (count: UInt64, hash: [UInt8]) {
+    package func head() throws(SecurityError) -> (count: UInt64, hash: [UInt8]) {
         do {
             return try queue.read { db in
                 guard let row = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM audit ORDER BY sequence DESC LIMIT 1") else {
@@ -176,7 +177,7 @@ public final class AuditTrail: Sendable {
     /// Re-computes the whole chain and names the first entry that was edited, removed or
     /// reordered. With `expectedHead` (a head kept elsewhere earlier), entries removed from
     /// the end are detected too.
-    public func verify(expectedHead: [UInt8]? = nil) throws(SecurityError) -> AuditVerification {
+    package func verify(expectedHead: [UInt8]? = nil) throws(SecurityError) -> AuditVerification {
         do {
             return try queue.read { db in
                 var previous = Self.genesis

@@ -26,5 +26,6 @@ public enum BridgeView: String, Sendable, Hashable, CaseIterable, CustomStringCo
     /// The ZAP domain of an events endpoint of this view: `iom.events.<view>`.
     public var zapDomain: String { "iom.events.\(rawValue)" }
 
+    /// A readable form, for logs and messages.
     public var description: String { rawValue }
 }

@@ -10,7 +10,7 @@ import Synchronization
 /// and every journal entry), so destroying that one key — ``shred(_:)`` — makes all copies
 /// unreadable at once: crypto-shredding, even though the journal is append-only.
 /// Rotating the host key only re-wraps the small data keys (``rewrap()``), never the data.
-public final class CaseKeyVault: Sendable {
+package final class CaseKeyVault: Sendable {
     let queue: DatabaseQueue
     let cipher: FieldCipher
     /// Unwrapped data keys by case id (bytes: `SymmetricKey` is not `Sendable` everywhere).
@@ -26,7 +26,7 @@ public final class CaseKeyVault: Sendable {
     /// The data key of `caseID`; created when `create` and there is none yet.
     ///
     /// - Returns: `nil` when the case was shredded (or has no key and `create` is false).
-    public func dataKey(for caseID: String, create: Bool) throws(SecurityError) -> SymmetricKey? {
+    package func dataKey(for caseID: String, create: Bool) throws(SecurityError) -> SymmetricKey? {
         if let bytes = cache.withLock({ $0[caseID] }) { return SymmetricKey(data: bytes) }
         let cipher = self.cipher
         do {
@@ -54,8 +54,8 @@ public final class CaseKeyVault: Sendable {
 
     /// Destroys the case's data key (overwritten in the file); every sealed copy of its
     /// identifying data becomes unreadable. Idempotent; leaves a tombstone row so later
-    /// reads report ``SecurityError/shredded(caseID:)`` rather than a missing key.
-    public func shred(_ caseID: String) throws(SecurityError) {
+    /// reads report ``SecurityError/Code/shredded`` rather than a missing key.
+    package func shred(_ caseID: String) throws(SecurityError) {
         cache.withLock { $0[caseID] = nil }
         do {
             try queue.write { db in
@@ -72,7 +72,7 @@ public final class CaseKeyVault: Sendable {
     }
 
     /// Whether `caseID`'s data key was destroyed.
-    public func isShredded(_ caseID: String) throws(SecurityError) -> Bool {
+    package func isShredded(_ caseID: String) throws(SecurityError) -> Bool {
         do {
             return try queue.read { db in
                 try Bool.fetchOne(db, sql: "SELECT wrapped IS NULL FROM case_key WHERE case_id = ?", arguments: [caseID]) ?? false
@@ -81,7 +81,7 @@ public final class CaseKeyVault: Sendable {
     }
 
     /// How many data keys each host key wraps (shredded keys are not counted).
-    public func wrappingKeyIDs() throws(SecurityError) -> [String: Int] {
+    package func wrappingKeyIDs() throws(SecurityError) -> [String: Int] {
         do {
             return try queue.read { db in
                 var counts: [String: Int] = [:]
@@ -98,7 +98,7 @@ public final class CaseKeyVault: Sendable {
     ///
     /// - Returns: how many data keys were re-wrapped.
     @discardableResult
-    public func rewrap() throws(SecurityError) -> Int {
+    package func rewrap() throws(SecurityError) -> Int {
         let cipher = self.cipher
         do {
             return try queue.write { db in

@@ -9,23 +9,23 @@ import IOMWire
 /// let sealer = CaseSealer(vault: security.caseKeys)
 /// let payload = try WireCodec.encode(change, sealingWith: sealer)
 /// ```
-public struct CaseSealer: FieldSealer {
+package struct CaseSealer: FieldSealer {
     /// The data keys.
-    public let vault: CaseKeyVault
+    package let vault: CaseKeyVault
 
     /// Creates a sealer over `vault`.
-    public init(vault: CaseKeyVault) { self.vault = vault }
+    package init(vault: CaseKeyVault) { self.vault = vault }
 
-    public var scheme: String { "iomkit.case-key.aes256gcm.v1" }
+    package var scheme: String { "iomkit.case-key.aes256gcm.v1" }
 
-    public func seal(_ plaintext: [UInt8], recordID: String) throws -> [UInt8] {
+    package func seal(_ plaintext: [UInt8], recordID: String) throws -> [UInt8] {
         guard let key = try vault.dataKey(for: recordID, create: true) else { throw SecurityError.shredded(caseID: recordID) }
         let box = try AES.GCM.seal(plaintext, using: key, authenticating: Array(recordID.utf8))
         guard let combined = box.combined else { throw SecurityError.authenticationFailed("seal") }
         return Array(combined)
     }
 
-    public func open(_ ciphertext: [UInt8], recordID: String) throws -> [UInt8]? {
+    package func open(_ ciphertext: [UInt8], recordID: String) throws -> [UInt8]? {
         guard let key = try vault.dataKey(for: recordID, create: false) else { return nil }
         do {
             return Array(try AES.GCM.open(AES.GCM.SealedBox(combined: ciphertext), using: key, authenticating: Array(recordID.utf8)))

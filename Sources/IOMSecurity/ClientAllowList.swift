@@ -19,7 +19,7 @@ import IOMDomain
 /// other domain is refused.
 public struct ClientAllowList: Sendable {
     /// The outcome of ``admission(clientKey:domain:)``.
-    public enum Admission: Sendable, Hashable {
+    package enum Admission: Sendable, Hashable {
         /// Admit as `principal`; send `metadata` (`X-IOM-Role`, `X-IOM-View`) as ZAP metadata.
         case admit(Principal, metadata: [String: String])
         /// Refuse, with a reason to log (never sent to the client by libzmq beyond the status).
@@ -38,7 +38,7 @@ public struct ClientAllowList: Sendable {
 
     /// An allow-list; keys are 40-character Z85 public keys, principal ids must be unique.
     ///
-    /// - Throws: ``SecurityError/invalidKey(_:)`` for a malformed key, a principal id that breaks
+    /// - Throws: ``SecurityError/Code/invalidKey`` for a malformed key, a principal id that breaks
     ///   the identifier grammar (``IOMDomain/IdentifierGrammar``) or a repeated principal id.
     public init(_ entries: [String: Principal]) throws(SecurityError) {
         var byID: [String: Principal] = [:]
@@ -62,7 +62,7 @@ public struct ClientAllowList: Sendable {
     public func principal(userID: String) -> Principal? { byID[userID] }
 
     /// Decides a ZAP request.
-    public func admission(clientKey z85: String?, domain: String) -> Admission {
+    package func admission(clientKey z85: String?, domain: String) -> Admission {
         guard let z85 else { return .refuse("no CURVE client key (mechanism is not CURVE)") }
         guard let principal = byKey[z85] else { return .refuse("client key \(z85) is not in the allow-list") }
         let view = BridgeView.for(principal.role)

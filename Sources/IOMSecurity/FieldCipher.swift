@@ -12,17 +12,17 @@ import Foundation
 /// let sealed = try cipher.seal(Array("FICTIONAL Given".utf8), context: Array("case-1".utf8))
 /// let plain = try cipher.open(sealed, context: Array("case-1".utf8))
 /// ```
-public struct FieldCipher: Sendable {
+package struct FieldCipher: Sendable {
     /// The keys.
-    public let keyRing: KeyRing
+    package let keyRing: KeyRing
 
     /// Creates a cipher over `keyRing`.
-    public init(keyRing: KeyRing) { self.keyRing = keyRing }
+    package init(keyRing: KeyRing) { self.keyRing = keyRing }
 
     static let version: UInt8 = 1
 
     /// Encrypts with the current key.
-    public func seal(_ plaintext: [UInt8], context: [UInt8]) throws(SecurityError) -> [UInt8] {
+    package func seal(_ plaintext: [UInt8], context: [UInt8]) throws(SecurityError) -> [UInt8] {
         let current = keyRing.current
         let box: AES.GCM.SealedBox
         do { box = try AES.GCM.seal(plaintext, using: current.key, authenticating: context) } catch {
@@ -38,16 +38,16 @@ public struct FieldCipher: Sendable {
     }
 
     /// The id of the key `sealed` was sealed with, or `nil` when it is not sealed data.
-    public static func keyID(of sealed: [UInt8]) -> String? {
+    package static func keyID(of sealed: [UInt8]) -> String? {
         guard sealed.count >= 2, sealed[0] == version, sealed.count >= 2 + Int(sealed[1]) + 28 else { return nil }
         return String(decoding: sealed[2..<2 + Int(sealed[1])], as: UTF8.self)
     }
 
     /// Decrypts.
     ///
-    /// - Throws: ``SecurityError/unknownKey(_:)`` when the ring lacks the key,
-    ///   ``SecurityError/authenticationFailed(_:)`` when the bytes or the context differ.
-    public func open(_ sealed: [UInt8], context: [UInt8]) throws(SecurityError) -> [UInt8] {
+    /// - Throws: ``SecurityError/Code/unknownKey`` when the ring lacks the key,
+    ///   ``SecurityError/Code/authenticationFailed`` when the bytes or the context differ.
+    package func open(_ sealed: [UInt8], context: [UInt8]) throws(SecurityError) -> [UInt8] {
         guard let id = Self.keyID(of: sealed) else { throw .authenticationFailed("not sealed data") }
         guard let key = keyRing.key(id: id) else { throw .unknownKey(id) }
         do {
@@ -59,7 +59,7 @@ public struct FieldCipher: Sendable {
     }
 
     /// Re-encrypts `sealed` with the current key (unchanged when it already uses it).
-    public func reencrypt(_ sealed: [UInt8], context: [UInt8]) throws(SecurityError) -> [UInt8] {
+    package func reencrypt(_ sealed: [UInt8], context: [UInt8]) throws(SecurityError) -> [UInt8] {
         if Self.keyID(of: sealed) == keyRing.current.id { return sealed }
         return try seal(open(sealed, context: context), context: context)
     }

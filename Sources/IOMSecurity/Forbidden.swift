@@ -6,22 +6,22 @@ import IOMDomain
 /// ```swift
 /// // forbidden: analyst "a-1" may not update protectionCase "case-1" (field protectionCase.identifying.givenName): …
 /// ```
-public struct Forbidden: Error, Sendable, Hashable, CustomStringConvertible {
+package struct Forbidden: Error, Sendable, Hashable, CustomStringConvertible {
     /// The principal refused.
-    public let principal: Principal
+    package let principal: Principal
     /// What it tried.
-    public let action: Action
+    package let action: Action
     /// For what purpose.
-    public let purpose: Purpose
+    package let purpose: Purpose
     /// The case, when one is concerned.
-    public let recordID: String?
+    package let recordID: String?
     /// The field that may not be touched, when the refusal is about one field.
-    public let field: FieldPath?
+    package let field: FieldPath?
     /// Why.
-    public let reason: String
+    package let reason: String
 
     /// Creates the error.
-    public init(principal: Principal, action: Action, purpose: Purpose, recordID: String? = nil, field: FieldPath? = nil, reason: String) {
+    package init(principal: Principal, action: Action, purpose: Purpose, recordID: String? = nil, field: FieldPath? = nil, reason: String) {
         self.principal = principal
         self.action = action
         self.purpose = purpose
@@ -31,9 +31,9 @@ public struct Forbidden: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The role refused.
-    public var role: Role { principal.role }
+    package var role: Role { principal.role }
 
-    public var description: String {
+    package var description: String {
         var s = "forbidden: \(principal) may not \(action.rawValue)"
         if let recordID { s += " protectionCase \"\(recordID)\"" }
         if let field { s += " (field \(field))" }

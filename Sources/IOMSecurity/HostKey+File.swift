@@ -14,8 +14,8 @@ extension HostKey {
     /// let ring = try KeyRing([HostKey.load(id: "2026-11", path: "/etc/iom/data-2026-11.key")])
     /// ```
     ///
-    /// - Throws: ``SecurityError/invalidKey(_:)`` naming the file: missing, too open, or not a 256-bit key.
-    public static func load(id: String, path: String) throws(SecurityError) -> HostKey {
+    /// - Throws: ``SecurityError/Code/invalidKey`` naming the file: missing, too open, or not a 256-bit key.
+    package static func load(id: String, path: String) throws(SecurityError) -> HostKey {
         let attributes: [FileAttributeKey: Any]
         do { attributes = try FileManager.default.attributesOfItem(atPath: path) } catch {
             throw .invalidKey("key file \(path) cannot be read: \(error.localizedDescription)")

@@ -46,7 +46,7 @@ public struct KeyRing: Sendable {
 
     /// A ring of `keys`, the last one current.
     ///
-    /// - Throws: ``SecurityError/invalidKey(_:)`` for an empty ring or duplicate ids.
+    /// - Throws: ``SecurityError/Code/invalidKey`` for an empty ring or duplicate ids.
     public init(_ keys: [HostKey]) throws(SecurityError) {
         guard !keys.isEmpty else { throw .invalidKey("a key ring needs at least one key") }
         var seen = Set<String>()

@@ -39,6 +39,7 @@ public struct Principal: Sendable, Hashable, CustomStringConvertible {
     /// A replicating IOMKit service.
     public static func service(_ id: String) -> Principal { Principal(id: id, role: .service, scope: .all) }
 
+    /// A readable form, for logs and messages.
     public var description: String { "\(role.rawValue) \"\(id)\"" }
 }
 

@@ -5,7 +5,7 @@ extension ProtectionCase {
     /// sets sorted). Paths are those of ``ProtectionCase/fieldClassification``, e.g.
     /// `protectionCase.identifying.documents[].number`. Used to find which fields a write
     /// changes and which fields a read returns (for the audit trail).
-    public var fieldValues: [FieldPath: [String]] {
+    package var fieldValues: [FieldPath: [String]] {
         var out: [String: [String]] = [:]
         collect(self, "protectionCase", into: &out)
         var result: [FieldPath: [String]] = [:]
@@ -14,7 +14,7 @@ extension ProtectionCase {
     }
 
     /// The fields whose values differ between `old` (nil: a new case) and `self`.
-    public func changedFields(since old: ProtectionCase?) -> Set<FieldPath> {
+    package func changedFields(since old: ProtectionCase?) -> Set<FieldPath> {
         let new = fieldValues
         guard let old else { return Set(new.keys) }
         let before = old.fieldValues

@@ -18,15 +18,18 @@ public enum Purpose: String, Sendable, Hashable, CaseIterable, CustomStringConve
     /// Deleting a case after its retention date.
     case retention
 
+    /// A readable form, for logs and messages.
     public var description: String { rawValue }
 }
 
 /// What a principal does to a protection case.
 public enum Action: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    /// What a principal can do to a protection case.
     case read, create, update, transition, delete
     /// Reading the audit trail.
     case readAudit
     /// Exporting statistics.
     case exportStatistics
+    /// A readable form, for logs and messages.
     public var description: String { rawValue }
 }

@@ -12,17 +12,17 @@ import IOMDomain
 ///   already banded (CTDC age band, gender, citizenship) and stays.
 /// * `public`: protection cases are withheld (`nil`).
 ///
-/// Records of other types are public and pass unchanged in every view.
+/// Records of other types are package and pass unchanged in every view.
 ///
 /// ```swift
 /// let safe = Redactor.redact(change, for: .redacted)   // nil = withheld
 /// ```
-public enum Redactor {
+package enum Redactor {
     /// The text that replaces a generalised name.
-    public static let withheld = "[withheld]"
+    package static let withheld = "[withheld]"
 
     /// The case as `view` may carry it; `nil` when the view carries no protection case.
-    public static func redact(_ c: ProtectionCase, for view: BridgeView) -> ProtectionCase? {
+    package static func redact(_ c: ProtectionCase, for view: BridgeView) -> ProtectionCase? {
         switch view {
         case .full: return c
         case .public: return nil
@@ -31,7 +31,7 @@ public enum Redactor {
     }
 
     /// Any record as `view` may carry it; `nil` = withheld.
-    public static func redact(_ record: AnyRecord, for view: BridgeView) -> AnyRecord? {
+    package static func redact(_ record: AnyRecord, for view: BridgeView) -> AnyRecord? {
         guard case .protectionCase(let c) = record else { return record }
         return redact(c, for: view).map(AnyRecord.protectionCase)
     }
@@ -39,7 +39,7 @@ public enum Redactor {
     /// A change as `view` may carry it — both `before` and `after` redacted — or `nil` when it
     /// must be withheld (a protection-case change on the `public` view). Sequence, kind, id and
     /// version are unchanged, so a subscriber of any view sees the same positions.
-    public static func redact(_ change: Change, for view: BridgeView) -> Change? {
+    package static func redact(_ change: Change, for view: BridgeView) -> Change? {
         guard change.recordType == .protectionCase, view != .full else { return change }
         guard view == .redacted else { return nil }
         let before = change.before.flatMap { redact($0, for: view) }
@@ -49,7 +49,7 @@ public enum Redactor {
     }
 
     /// Whether `c` holds nothing a `redacted` view may not carry.
-    public static func isRedacted(_ c: ProtectionCase) -> Bool {
+    package static func isRedacted(_ c: ProtectionCase) -> Bool {
         let identifying = ProtectionCase.fieldClassification.filter { $0.value == .identifying }.keys
         let values = c.fieldValues
         return identifying.allSatisfy { values[$0] == nil }

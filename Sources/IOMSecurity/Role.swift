@@ -21,5 +21,6 @@ public enum Role: String, Sendable, Hashable, CaseIterable, CustomStringConverti
     /// A replicating IOMKit service (bridge replica): reads and writes everything.
     case service
 
+    /// A readable form, for logs and messages.
     public var description: String { rawValue }
 }

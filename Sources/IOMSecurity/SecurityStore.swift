@@ -11,9 +11,9 @@ import GRDB
 /// let security = try SecurityStore.open(.file(path: "iom.security.sqlite"), keyRing: ring)
 /// try security.auditTrail.verify()
 /// ```
-public final class SecurityStore: Sendable {
+package final class SecurityStore: Sendable {
     /// Where the security database lives.
-    public enum Location: Sendable, Hashable {
+    package enum Location: Sendable, Hashable {
         /// A SQLite file (created when missing).
         case file(path: String)
         /// Private and in memory, lost on close.
@@ -21,13 +21,13 @@ public final class SecurityStore: Sendable {
     }
 
     /// The per-case data keys.
-    public let caseKeys: CaseKeyVault
+    package let caseKeys: CaseKeyVault
     /// The audit trail.
-    public let auditTrail: AuditTrail
+    package let auditTrail: AuditTrail
     let queue: DatabaseQueue
 
     /// Opens (creating if needed) the security database.
-    public static func open(_ location: Location, keyRing: KeyRing) throws(SecurityError) -> SecurityStore {
+    package static func open(_ location: Location, keyRing: KeyRing) throws(SecurityError) -> SecurityStore {
         do {
             var config = Configuration()
             config.prepareDatabase { db in try db.execute(sql: "PRAGMA secure_delete = ON") }
@@ -54,7 +54,7 @@ public final class SecurityStore: Sendable {
     }
 
     /// Closes the database.
-    public func close() throws(SecurityError) {
+    package func close() throws(SecurityError) {
         do { try queue.close() } catch { throw .storage(String(describing: error)) }
     }
 

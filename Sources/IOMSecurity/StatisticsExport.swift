@@ -86,14 +86,14 @@ public struct StatisticsTable: Sendable, Hashable {
 /// let table = try StatisticsExport.counts(of: cases, by: [.gender, .ageBand])
 /// print(table.csv)
 /// ```
-public enum StatisticsExport {
+package enum StatisticsExport {
     /// CTDC's threshold.
-    public static let defaultK = 11
+    package static let defaultK = 11
 
     /// Groups `cases` by `dimensions` and suppresses groups with fewer than `k` cases.
     ///
     /// - Throws: ``StatisticsError`` for no dimension, a repeated one, or `k` < 2.
-    public static func counts(of cases: [ProtectionCase], by dimensions: [StatisticsDimension], k: Int = defaultK)
+    package static func counts(of cases: [ProtectionCase], by dimensions: [StatisticsDimension], k: Int = defaultK)
         throws(StatisticsError) -> StatisticsTable
     {
         guard !dimensions.isEmpty else { throw .noDimension }
@@ -119,11 +119,11 @@ public enum StatisticsExport {
 }
 
 /// A statistics request that cannot be answered safely.
-public enum StatisticsError: Error, Sendable, Hashable, CustomStringConvertible {
+package enum StatisticsError: Error, Sendable, Hashable, CustomStringConvertible {
     case noDimension
     case repeatedDimension
     case thresholdTooLow(Int)
-    public var description: String {
+    package var description: String {
         switch self {
         case .noDimension: "statistics: group by at least one banded field"
         case .repeatedDimension: "statistics: a field is listed twice"

@@ -5,31 +5,31 @@ import IOMDomain
 ///
 /// Sequence numbers start at 1 and increase by exactly 1 per change of this source, with
 /// no gap and no reuse, also across restarts and crashes.
-public struct JournalEntry: Sendable, Hashable {
+package struct JournalEntry: Sendable, Hashable {
     /// The position of this change in the journal of `source`.
-    public var sequence: UInt64
+    package var sequence: UInt64
     /// A unique identifier of this change.
-    public var changeID: UUID
+    package var changeID: UUID
     /// The store that produced the change.
-    public var source: SourceID
+    package var source: SourceID
     /// The kind of record changed.
-    public var recordType: String
+    package var recordType: String
     /// The identifier of the record changed.
-    public var recordID: String
+    package var recordID: String
     /// What the change did.
-    public var kind: ChangeKind
+    package var kind: ChangeKind
     /// The record version after the change (for a deletion: the deleted version + 1).
-    public var version: UInt64
+    package var version: UInt64
     /// The commit time.
-    public var time: Date
+    package var time: Date
     /// The encoded record after the change (for a deletion: the payload given with the deletion, often empty).
-    public var payload: [UInt8]
+    package var payload: [UInt8]
     /// The ``Mutation/attachment`` of the mutation that made this entry, in `onCommit` only
     /// (entries read back from the journal have none). Not part of equality.
-    public var attachment: (any Sendable)?
+    package var attachment: (any Sendable)?
 
     /// Creates a journal entry value.
-    public init(sequence: UInt64, changeID: UUID, source: SourceID, recordType: String, recordID: String,
+    package init(sequence: UInt64, changeID: UUID, source: SourceID, recordType: String, recordID: String,
                 kind: ChangeKind, version: UInt64, time: Date, payload: [UInt8], attachment: (any Sendable)? = nil) {
         self.sequence = sequence
         self.changeID = changeID
@@ -43,13 +43,13 @@ public struct JournalEntry: Sendable, Hashable {
         self.attachment = attachment
     }
 
-    public static func == (lhs: JournalEntry, rhs: JournalEntry) -> Bool {
+    package static func == (lhs: JournalEntry, rhs: JournalEntry) -> Bool {
         lhs.sequence == rhs.sequence && lhs.changeID == rhs.changeID && lhs.source == rhs.source
             && lhs.recordType == rhs.recordType && lhs.recordID == rhs.recordID && lhs.kind == rhs.kind
             && lhs.version == rhs.version && lhs.time == rhs.time && lhs.payload == rhs.payload
     }
 
-    public func hash(into hasher: inout Hasher) {
+    package func hash(into hasher: inout Hasher) {
         hasher.combine(sequence)
         hasher.combine(changeID)
         hasher.combine(source)

@@ -6,9 +6,9 @@
 /// let updated = try await store.apply(.update(type: "mission", id: "MA", expectedVersion: created.version,
 ///                                             payload: newBytes, index: ["country": "MA", "status": "suspended"]))
 /// ```
-public struct Mutation: Sendable, Hashable {
+package struct Mutation: Sendable, Hashable {
     /// What the mutation does.
-    public enum Operation: Sendable, Hashable {
+    package enum Operation: Sendable, Hashable {
         /// Create a record that must not exist yet.
         case create
         /// Replace a record that must currently be at `expectedVersion`.
@@ -18,33 +18,33 @@ public struct Mutation: Sendable, Hashable {
     }
 
     /// The kind of record, for example `"mission"`. Not empty, at most 128 bytes of UTF-8.
-    public var recordType: String
+    package var recordType: String
     /// The record identifier. Not empty, at most 512 bytes of UTF-8.
-    public var id: String
+    package var id: String
     /// The operation and its expected version.
-    public var operation: Operation
+    package var operation: Operation
     /// The encoded record after the change.
-    public var payload: [UInt8]
+    package var payload: [UInt8]
     /// Fields `list(type:where:)` can filter on (name → value). Replaced as a whole on update.
-    public var indexFields: [String: String]
+    package var indexFields: [String: String]
     /// What the caller already holds of this change in another form (for example the typed
     /// change and its clear encoding), handed back unchanged as the committed entry's
     /// ``JournalEntry/attachment`` to `onCommit`, so that nothing decodes what it was just
     /// handed. Never stored; not part of equality.
-    public var attachment: (any Sendable)?
+    package var attachment: (any Sendable)?
     /// A key naming the request this mutation answers (for example a client's principal and
     /// request id). The store remembers it with the committed entry, in the same transaction
     /// (``RecordStore/request(_:)``), and refuses a later mutation with the same key with
     /// ``StoreError/duplicateRequest(key:)``: a repeated request makes no new change. At most
     /// 512 bytes of UTF-8; `nil` (the default) remembers nothing. Not part of equality.
-    public var requestKey: String?
+    package var requestKey: String?
     /// Called once the mutation is queued for the writer, before it is committed: mutations
     /// queued one after another get increasing sequences. Lets a caller start the next save of
     /// an ordered stream without waiting for this one's commit. Never stored; not part of equality.
-    public var onQueued: (@Sendable () -> Void)?
+    package var onQueued: (@Sendable () -> Void)?
 
     /// Creates a mutation.
-    public init(recordType: String, id: String, operation: Operation, payload: [UInt8], indexFields: [String: String] = [:]) {
+    package init(recordType: String, id: String, operation: Operation, payload: [UInt8], indexFields: [String: String] = [:]) {
         self.recordType = recordType
         self.id = id
         self.operation = operation
@@ -55,12 +55,12 @@ public struct Mutation: Sendable, Hashable {
         self.onQueued = nil
     }
 
-    public static func == (lhs: Mutation, rhs: Mutation) -> Bool {
+    package static func == (lhs: Mutation, rhs: Mutation) -> Bool {
         lhs.recordType == rhs.recordType && lhs.id == rhs.id && lhs.operation == rhs.operation
             && lhs.payload == rhs.payload && lhs.indexFields == rhs.indexFields
     }
 
-    public func hash(into hasher: inout Hasher) {
+    package func hash(into hasher: inout Hasher) {
         hasher.combine(recordType)
         hasher.combine(id)
         hasher.combine(operation)
@@ -69,24 +69,24 @@ public struct Mutation: Sendable, Hashable {
     }
 
     /// The same mutation carrying `attachment` (see ``attachment``).
-    public func attaching(_ attachment: any Sendable) -> Mutation {
+    package func attaching(_ attachment: any Sendable) -> Mutation {
         var copy = self
         copy.attachment = attachment
         return copy
     }
 
     /// Creates a record that must not exist yet; it gets version 1.
-    public static func create(type: String, id: String, payload: [UInt8], index: [String: String] = [:]) -> Mutation {
+    package static func create(type: String, id: String, payload: [UInt8], index: [String: String] = [:]) -> Mutation {
         Mutation(recordType: type, id: id, operation: .create, payload: payload, indexFields: index)
     }
 
     /// Replaces the record at `expectedVersion`; it gets `expectedVersion + 1`.
-    public static func update(type: String, id: String, expectedVersion: UInt64, payload: [UInt8], index: [String: String] = [:]) -> Mutation {
+    package static func update(type: String, id: String, expectedVersion: UInt64, payload: [UInt8], index: [String: String] = [:]) -> Mutation {
         Mutation(recordType: type, id: id, operation: .update(expectedVersion: expectedVersion), payload: payload, indexFields: index)
     }
 
     /// Deletes the record at `expectedVersion`. The journal entry carries `payload` (often empty).
-    public static func delete(type: String, id: String, expectedVersion: UInt64, payload: [UInt8] = []) -> Mutation {
+    package static func delete(type: String, id: String, expectedVersion: UInt64, payload: [UInt8] = []) -> Mutation {
         Mutation(recordType: type, id: id, operation: .delete(expectedVersion: expectedVersion), payload: payload)
     }
 }

@@ -14,17 +14,17 @@ import Darwin
 /// ```swift
 /// try PrivateFile.create(atPath: "iom.sqlite")   // 0600, or left alone when it exists
 /// ```
-public enum PrivateFile {
+package enum PrivateFile {
     /// The mode of a file IOMKit creates: read and write for the owner only.
-    public static let fileMode: mode_t = 0o600
+    package static let fileMode: mode_t = 0o600
     /// The mode of a directory IOMKit creates: the owner only.
-    public static let directoryMode: mode_t = 0o700
+    package static let directoryMode: mode_t = 0o700
 
     /// Creates an empty file at `path` with mode `0600` (set explicitly, so the umask does not
     /// widen or narrow it). An existing file is left as it is.
     ///
     /// - Throws: ``StoreError/storage(_:)`` when the file cannot be created.
-    public static func create(atPath path: String) throws {
+    package static func create(atPath path: String) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, fileMode)
         if fd < 0 {
             let code = errno
@@ -41,7 +41,7 @@ public enum PrivateFile {
     /// whatever the umask. An existing directory is left as it is.
     ///
     /// - Throws: ``StoreError/storage(_:)`` when it cannot be created.
-    public static func createDirectory(atPath path: String) throws {
+    package static func createDirectory(atPath path: String) throws {
         var isDirectory = stat()
         if stat(path, &isDirectory) == 0 { return }
         let parent = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")

@@ -13,7 +13,7 @@ extension RecordStore {
     /// ```swift
     /// if let reason = await store.writeProbe() { logger.warning("store not writable", metadata: ["reason": "\(reason)"]) }
     /// ```
-    public func writeProbe(timeout: Duration = .milliseconds(500)) async -> String? {
+    package func writeProbe(timeout: Duration = .milliseconds(500)) async -> String? {
         if isClosed.withLock({ $0 }) || committer.isClosed { return "the store is closed" }
         guard case let .file(path) = configuration.location else { return nil }
         guard FileManager.default.fileExists(atPath: path) else { return "the store file \(path) is gone" }

@@ -3,7 +3,7 @@ import GRDB
 
 extension RecordStore {
     /// The current state of one record, or `nil` when it does not exist (or was deleted).
-    public func get(type: String, id: String) async throws -> StoredRecord? {
+    package func get(type: String, id: String) async throws -> StoredRecord? {
         try await read { db in
             guard let row = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT type, id, version, payload, updated_at FROM record WHERE type = ? AND id = ?
@@ -25,7 +25,7 @@ extension RecordStore {
     /// - Parameters:
     ///   - after: the `nextCursor` of the previous page, or `nil` for the first page.
     ///   - limit: 1...10 000 records per page.
-    public func list(type: String, where filter: [String: String] = [:], after cursor: String? = nil,
+    package func list(type: String, where filter: [String: String] = [:], after cursor: String? = nil,
                      limit: Int = 100) async throws -> Page {
         guard (1...10_000).contains(limit) else {
             throw StoreError.invalidArgument("limit \(limit) is outside 1...10000")
@@ -64,12 +64,12 @@ extension RecordStore {
     }
 
     /// The last committed sequence (0 when nothing was ever written).
-    public func lastSequence() async throws -> UInt64 {
+    package func lastSequence() async throws -> UInt64 {
         try await read { db in try Self.sequences(db).last }
     }
 
     /// The oldest sequence still in the journal (``lastSequence()`` + 1 when the journal is empty).
-    public func oldestAvailableSequence() async throws -> UInt64 {
+    package func oldestAvailableSequence() async throws -> UInt64 {
         try await read { db in try Self.sequences(db).prunedThrough + 1 }
     }
 
@@ -78,7 +78,7 @@ extension RecordStore {
     ///
     /// - Throws: ``StoreError/journalPruned(requested:oldestAvailable:)`` when retention removed
     ///   `sequence`: take a ``snapshot(types:)`` instead and read on from its sequence.
-    public func journal(from sequence: UInt64, limit: Int = 1000) async throws -> [JournalEntry] {
+    package func journal(from sequence: UInt64, limit: Int = 1000) async throws -> [JournalEntry] {
         guard sequence >= 1 else { throw StoreError.invalidArgument("journal sequences start at 1, not 0") }
         guard (1...100_000).contains(limit) else {
             throw StoreError.invalidArgument("limit \(limit) is outside 1...100000")
@@ -113,7 +113,7 @@ extension RecordStore {
     /// read transaction (concurrent saves are either wholly in it or wholly after `sequence`).
     ///
     /// - Parameter types: the record types to include, or `nil` for all.
-    public func snapshot(types: Set<String>? = nil) async throws -> Snapshot {
+    package func snapshot(types: Set<String>? = nil) async throws -> Snapshot {
         let source = self.source
         return try await read { db in
             let state = try Self.sequences(db)

@@ -4,7 +4,7 @@ import GRDB
 extension RecordStore {
     /// The remembered request with `key` (a committed mutation that carried it as its
     /// ``Mutation/requestKey``), or `nil` when there is none or it was forgotten.
-    public func request(_ key: String) async throws -> RememberedRequest? {
+    package func request(_ key: String) async throws -> RememberedRequest? {
         try ensureOpen()
         do {
             return try await writer.read { db in
@@ -22,7 +22,7 @@ extension RecordStore {
     /// Forgets the requests committed before `cutoff`; a later mutation with one of their keys
     /// is applied as new. Returns how many were forgotten.
     @discardableResult
-    public func forgetRequests(before cutoff: Date) async throws -> Int {
+    package func forgetRequests(before cutoff: Date) async throws -> Int {
         try ensureOpen()
         let time = Int64((cutoff.timeIntervalSince1970 * 1_000_000).rounded(.down))
         do {

@@ -11,7 +11,7 @@ extension RecordStore {
     /// - Parameter now: the time the age is measured from (default: now).
     /// - Returns: the number of entries removed.
     @discardableResult
-    public func pruneJournal(now: Date = Date()) async throws -> Int {
+    package func pruneJournal(now: Date = Date()) async throws -> Int {
         try ensureOpen()
         let retention = configuration.retention
         do {

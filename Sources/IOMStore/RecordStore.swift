@@ -14,18 +14,18 @@ import GRDB
 /// let page = try await store.list(type: "mission", where: ["status": "open"], limit: 50)
 /// let replay = try await store.journal(from: entry.sequence, limit: 100)
 /// ```
-public final class RecordStore: Sendable {
+package final class RecordStore: Sendable {
     /// The identity of this store, kept in the file across restarts.
-    public let source: SourceID
+    package let source: SourceID
     /// The configuration the store was opened with.
-    public let configuration: StoreConfiguration
+    package let configuration: StoreConfiguration
 
     let writer: any DatabaseWriter
     let committer: GroupCommitter
     let isClosed = Locked(false)
 
     /// Largest accepted payload (16 MiB).
-    public static let maximumPayloadSize = 16 << 20
+    package static let maximumPayloadSize = 16 << 20
 
     private init(writer: any DatabaseWriter, source: SourceID, configuration: StoreConfiguration) {
         self.writer = writer
@@ -38,7 +38,7 @@ public final class RecordStore: Sendable {
     ///
     /// - Throws: ``StoreError/incompatibleFile(_:)`` when the file is not a store file or was
     ///   written by a newer version; ``StoreError/storage(_:)`` when it cannot be opened.
-    public static func open(_ configuration: StoreConfiguration = StoreConfiguration()) async throws -> RecordStore {
+    package static func open(_ configuration: StoreConfiguration = StoreConfiguration()) async throws -> RecordStore {
         var grdb = Configuration()
         // Other processes may hold the file's lock for a moment (`iom save` beside a running
         // node, two stores opening one file): wait for it instead of failing at once.
@@ -116,7 +116,7 @@ public final class RecordStore: Sendable {
     /// Refuses new calls (they fail with ``StoreError/closed``) and waits until queued saves are committed.
     ///
     /// The SQLite connections are released when the last reference to the store goes away.
-    public func close() async throws {
+    package func close() async throws {
         isClosed.withLock { $0 = true }
         await committer.close()
     }
@@ -132,7 +132,7 @@ public final class RecordStore: Sendable {
     /// await publisher.stop()          // may still re-read the journal
     /// try await store.close()
     /// ```
-    public func closeForWriting() async {
+    package func closeForWriting() async {
         await committer.close()
     }
 
@@ -153,7 +153,7 @@ public final class RecordStore: Sendable {
     ///   expected version, ``StoreError/alreadyExists(recordType:id:version:)`` for a create of an
     ///   existing record, ``StoreError/invalidArgument(_:)`` for a malformed mutation. Nothing changes then.
     @discardableResult
-    public func apply(_ mutation: Mutation) async throws -> JournalEntry {
+    package func apply(_ mutation: Mutation) async throws -> JournalEntry {
         try Self.validate(mutation)
         let entries = try await committer.submit([mutation])
         return entries[0]
@@ -162,7 +162,7 @@ public final class RecordStore: Sendable {
     /// Applies several mutations atomically: all are committed, with consecutive sequences in the
     /// given order, or none is (the first refusal is thrown).
     @discardableResult
-    public func apply(batch mutations: [Mutation]) async throws -> [JournalEntry] {
+    package func apply(batch mutations: [Mutation]) async throws -> [JournalEntry] {
         guard !mutations.isEmpty else { throw StoreError.invalidArgument("a batch needs at least one mutation") }
         guard mutations.count <= configuration.maximumGroupSize else {
             throw StoreError.invalidArgument("a batch of \(mutations.count) mutations exceeds maximumGroupSize \(configuration.maximumGroupSize)")

@@ -10,21 +10,21 @@ import Foundation
 /// try await store.apply(mutation)
 /// let first = try await store.request("service:replica req-42")   // sequence, type, id, version
 /// ```
-public struct RememberedRequest: Sendable, Hashable {
+package struct RememberedRequest: Sendable, Hashable {
     /// The key the mutation carried.
-    public var key: String
+    package var key: String
     /// The journal sequence of the change it made.
-    public var sequence: UInt64
+    package var sequence: UInt64
     /// The record type and identifier of the change.
-    public var recordType: String
-    public var recordID: String
+    package var recordType: String
+    package var recordID: String
     /// The record's version after the change.
-    public var version: UInt64
+    package var version: UInt64
     /// When the change was committed.
-    public var time: Date
+    package var time: Date
 
     /// Creates a remembered request.
-    public init(key: String, sequence: UInt64, recordType: String, recordID: String, version: UInt64, time: Date) {
+    package init(key: String, sequence: UInt64, recordType: String, recordID: String, version: UInt64, time: Date) {
         self.key = key
         self.sequence = sequence
         self.recordType = recordType

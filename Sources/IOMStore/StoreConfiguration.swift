@@ -55,14 +55,20 @@ public struct StoreConfiguration: Sendable {
     /// of Swift's cooperative pool), so it may block — waiting for a full `.wait` bus subscriber,
     /// for instance — at the price of holding the next commit. Each entry carries the
     /// ``Mutation/attachment`` it was saved with.
-    public var onCommit: (@Sendable ([JournalEntry]) -> Void)?
+    package var onCommit: (@Sendable ([JournalEntry]) -> Void)?
     /// Testing only: called inside the transaction after a mutation's new state is written and
     /// before its journal entry is appended. Throwing fails that mutation (or its whole batch).
-    public var _faultInjection: (@Sendable (Mutation) throws -> Void)?
+    package var _faultInjection: (@Sendable (Mutation) throws -> Void)?
 
     /// Creates a configuration.
     public init(location: Location = .file(path: "iom.sqlite"), durability: Durability = .processCrash,
-                retention: Retention = .forever, onCommit: (@Sendable ([JournalEntry]) -> Void)? = nil) {
+                retention: Retention = .forever) {
+        self.init(location: location, durability: durability, retention: retention, onCommit: nil)
+    }
+
+    /// Creates a configuration with a commit hook (the facade's own).
+    package init(location: Location = .file(path: "iom.sqlite"), durability: Durability = .processCrash,
+                 retention: Retention = .forever, onCommit: (@Sendable ([JournalEntry]) -> Void)?) {
         self.location = location
         self.durability = durability
         self.retention = retention

@@ -1,5 +1,5 @@
 /// Errors of the store. Each explains what happened and what to do.
-public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
+package enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The record is not at the version the caller read; nothing was changed.
     /// `actual` is `nil` when the record does not exist.
     case conflict(recordType: String, id: String, expected: UInt64, actual: UInt64?)
@@ -19,7 +19,7 @@ public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     /// SQLite or the file system failed; nothing of the failing transaction was committed.
     case storage(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case let .conflict(type, id, expected, actual):
             let now = actual.map { "is at version \($0)" } ?? "does not exist"

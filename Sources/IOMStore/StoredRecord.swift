@@ -4,22 +4,22 @@ import Foundation
 ///
 /// The store is record-agnostic: `payload` holds the record encoded by the caller
 /// (for example protobuf binary), and `recordType` / `id` name it.
-public struct StoredRecord: Sendable, Hashable {
+package struct StoredRecord: Sendable, Hashable {
     /// The kind of record, for example `"mission"`.
-    public var recordType: String
+    package var recordType: String
     /// The record identifier, unique within `recordType`.
-    public var id: String
+    package var id: String
     /// The version of this state; 1 after creation, +1 for every update.
-    public var version: UInt64
+    package var version: UInt64
     /// The encoded record.
-    public var payload: [UInt8]
+    package var payload: [UInt8]
     /// The commit time of this version.
-    public var updatedAt: Date
+    package var updatedAt: Date
     /// The indexed fields the caller supplied with this version (name → value).
-    public var indexFields: [String: String]
+    package var indexFields: [String: String]
 
     /// Creates a stored record value.
-    public init(recordType: String, id: String, version: UInt64, payload: [UInt8], updatedAt: Date, indexFields: [String: String] = [:]) {
+    package init(recordType: String, id: String, version: UInt64, payload: [UInt8], updatedAt: Date, indexFields: [String: String] = [:]) {
         self.recordType = recordType
         self.id = id
         self.version = version

@@ -5,23 +5,22 @@ import SwiftProtobuf
 /// developer without IOMKit gets from running `protoc` on `Protocols/`. Not for applications.
 ///
 /// ```swift
-/// @_spi(Benchmarks) import IOMWire
+/// import IOMWire
 ///
 /// let message = try GeneratedChange(serializedBytes: dataFrame)
 /// print(message.recordID)
 /// ```
-@_spi(Benchmarks)
-public struct GeneratedChange: Sendable {
+package struct GeneratedChange: Sendable {
     let message: Iom_V1_Change
 
     /// Decodes an `iom.v1.Change` data frame with SwiftProtobuf, as generated code would.
-    public init(serializedBytes bytes: [UInt8]) throws {
+    package init(serializedBytes bytes: [UInt8]) throws {
         message = try Iom_V1_Change(serializedBytes: bytes)
     }
 
     /// The changed record's identifier (`record_id`).
-    public var recordID: String { message.recordID }
+    package var recordID: String { message.recordID }
 
     /// The changed record's version after the change (`version`).
-    public var version: UInt64 { message.version }
+    package var version: UInt64 { message.version }
 }

@@ -3,13 +3,13 @@ import IOMDomain
 extension WireCodec {
     /// Encodes a record inside the `iom.v1.Record` envelope (the `oneof` of every record type),
     /// protobuf binary: what a bridge snapshot carries, one record per frame.
-    public static func encodeEnvelope(_ record: AnyRecord) -> [UInt8] { bytes(record.wire) }
+    package static func encodeEnvelope(_ record: AnyRecord) -> [UInt8] { bytes(record.wire) }
 
     /// Decodes an `iom.v1.Record` envelope.
     ///
     /// - Throws: ``WireError`` when the bytes are not a valid message or hold no record,
     ///   ``IOMDomain/ValidationError`` when the record breaks a domain rule.
-    public static func decodeEnvelope(_ bytes: [UInt8]) throws -> AnyRecord {
+    package static func decodeEnvelope(_ bytes: [UInt8]) throws -> AnyRecord {
         let envelope: Iom_V1_Record = try message(bytes)
         var validator = Validator()
         let record = AnyRecord(wire: envelope, &validator, "record")

@@ -7,7 +7,7 @@ import SwiftProtobuf
 /// IOMWire does no cryptography itself: IOMSecurity's `CaseSealer` implements this with
 /// AES-256-GCM and per-case data keys. `recordID` must be bound to the ciphertext (as
 /// additional authenticated data) so sealed bytes cannot be moved to another case.
-public protocol FieldSealer: Sendable {
+package protocol FieldSealer: Sendable {
     /// The `SealedFields.scheme` this sealer writes and reads.
     var scheme: String { get }
     /// Encrypts `plaintext` for the case `recordID`.
@@ -26,7 +26,7 @@ extension WireCodec {
     /// let payload = try WireCodec.encode(change, sealingWith: sealer)   // no name in clear
     /// let back = try WireCodec.decodeChange(payload, openingWith: sealer) // == change
     /// ```
-    public static func encode(_ change: Change, sealingWith sealer: any FieldSealer) throws -> [UInt8] {
+    package static func encode(_ change: Change, sealingWith sealer: any FieldSealer) throws -> [UInt8] {
         var w = change.wire
         if w.hasBefore, case .protectionCase(var c) = w.before.record {
             try seal(&c, recordID: change.recordID, sealer)
@@ -44,7 +44,7 @@ extension WireCodec {
     /// without identifying data (as if redacted). Plain changes decode as with ``decodeChange(_:)``.
     ///
     /// - Throws: ``WireError`` for malformed bytes or sealed fields that fail authentication.
-    public static func decodeChange(_ bytes: [UInt8], openingWith sealer: (any FieldSealer)?) throws -> Change {
+    package static func decodeChange(_ bytes: [UInt8], openingWith sealer: (any FieldSealer)?) throws -> Change {
         var w: Iom_V1_Change = try message(bytes)
         if w.hasBefore, case .protectionCase(var c) = w.before.record {
             try open(&c, recordID: w.recordID, sealer)
@@ -58,7 +58,7 @@ extension WireCodec {
     }
 
     /// Whether an encoded change carries sealed protection-case fields.
-    public static func isSealed(_ bytes: [UInt8]) -> Bool {
+    package static func isSealed(_ bytes: [UInt8]) -> Bool {
         guard let w: Iom_V1_Change = try? message(bytes) else { return false }
         return w.before.protectionCase.hasSealed || w.after.protectionCase.hasSealed
     }

@@ -12,9 +12,9 @@ import SwiftProtobuf
 /// let mission = try WireCodec.decode(bytes, as: Mission.self)
 /// let change = try WireCodec.decodeChange(WireCodec.encode(change))
 /// ```
-public enum WireCodec {
+package enum WireCodec {
     /// The protobuf message name of a record type, e.g. `iom.v1.Mission`.
-    public static func messageName(of type: RecordType) -> String {
+    package static func messageName(of type: RecordType) -> String {
         switch type {
         case .organisation: Iom_V1_Organisation.protoMessageName
         case .mission: Iom_V1_Mission.protoMessageName
@@ -25,15 +25,15 @@ public enum WireCodec {
     }
 
     /// The protobuf message name of a change: `iom.v1.Change`.
-    public static let changeMessageName = Iom_V1_Change.protoMessageName
+    package static let changeMessageName = Iom_V1_Change.protoMessageName
 
     /// Encodes a record as its own message (e.g. `iom.v1.Mission`), protobuf binary.
-    public static func encode(_ record: some DomainRecord) -> [UInt8] {
+    package static func encode(_ record: some DomainRecord) -> [UInt8] {
         encode(record.anyRecord)
     }
 
     /// Encodes a record held in ``IOMDomain/AnyRecord`` as its own message, protobuf binary.
-    public static func encode(_ record: AnyRecord) -> [UInt8] {
+    package static func encode(_ record: AnyRecord) -> [UInt8] {
         switch record {
         case .organisation(let r): bytes(r.wire)
         case .mission(let r): bytes(r.wire)
@@ -44,20 +44,20 @@ public enum WireCodec {
     }
 
     /// Encodes a change as `iom.v1.Change`, protobuf binary.
-    public static func encode(_ change: Change) -> [UInt8] { bytes(change.wire) }
+    package static func encode(_ change: Change) -> [UInt8] { bytes(change.wire) }
 
     /// Decodes a record of type `R` from protobuf binary.
     ///
     /// - Throws: ``WireError`` when the bytes are not a valid message, ``IOMDomain/ValidationError``
     ///   (every problem at once) when the message breaks a domain rule.
-    public static func decode<R: DomainRecord>(_ bytes: [UInt8], as type: R.Type = R.self) throws -> R {
+    package static func decode<R: DomainRecord>(_ bytes: [UInt8], as type: R.Type = R.self) throws -> R {
         let any = try decodeRecord(bytes, type: R.recordType)
         guard let record = any.typed(as: R.self) else { throw WireError.malformed("not a \(R.recordType)") }
         return record
     }
 
     /// Decodes a record of the given type from protobuf binary into ``IOMDomain/AnyRecord``.
-    public static func decodeRecord(_ bytes: [UInt8], type: RecordType) throws -> AnyRecord {
+    package static func decodeRecord(_ bytes: [UInt8], type: RecordType) throws -> AnyRecord {
         switch type {
         case .organisation: .organisation(try Organisation(wire: message(bytes)))
         case .mission: .mission(try Mission(wire: message(bytes)))
@@ -68,12 +68,12 @@ public enum WireCodec {
     }
 
     /// Decodes an `iom.v1.Change` from protobuf binary.
-    public static func decodeChange(_ bytes: [UInt8]) throws -> Change {
+    package static func decodeChange(_ bytes: [UInt8]) throws -> Change {
         try Change(wire: message(bytes))
     }
 
     /// The canonical protobuf JSON of a record (as written in `Protocols/vectors`).
-    public static func json(_ record: AnyRecord) -> String {
+    package static func json(_ record: AnyRecord) -> String {
         switch record {
         case .organisation(let r): jsonText(r.wire)
         case .mission(let r): jsonText(r.wire)
@@ -84,10 +84,10 @@ public enum WireCodec {
     }
 
     /// The canonical protobuf JSON of a change.
-    public static func json(_ change: Change) -> String { jsonText(change.wire) }
+    package static func json(_ change: Change) -> String { jsonText(change.wire) }
 
     /// Decodes a record from protobuf JSON.
-    public static func decodeRecord(json: String, type: RecordType) throws -> AnyRecord {
+    package static func decodeRecord(json: String, type: RecordType) throws -> AnyRecord {
         func m<M: SwiftProtobuf.Message>(_: M.Type) throws -> [UInt8] {
             do { return bytes(try M(jsonString: json)) } catch { throw WireError.malformed("\(M.protoMessageName) JSON: \(error)") }
         }
@@ -101,7 +101,7 @@ public enum WireCodec {
     }
 
     /// Decodes a change from protobuf JSON.
-    public static func decodeChange(json: String) throws -> Change {
+    package static func decodeChange(json: String) throws -> Change {
         do { return try Change(wire: Iom_V1_Change(jsonString: json)) } catch let e as SwiftProtobuf.JSONDecodingError {
             throw WireError.malformed("iom.v1.Change JSON: \(e)")
         }
@@ -130,11 +130,11 @@ public enum WireCodec {
 /// ```swift
 /// do { _ = try WireCodec.decode([0xFF], as: Mission.self) } catch let e as WireError { print(e) }
 /// ```
-public enum WireError: Error, Sendable, Hashable, CustomStringConvertible {
+package enum WireError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The bytes or JSON could not be parsed as the expected message.
     case malformed(String)
 
-    public var description: String {
+    package var description: String {
         switch self { case .malformed(let why): "malformed wire data: \(why)" }
     }
 }

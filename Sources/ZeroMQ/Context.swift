@@ -10,13 +10,13 @@ import CZeroMQ
 /// let context = try Context()
 /// let publisher = try context.socket(.pub)
 /// ```
-public final class Context: Sendable {
+package final class Context: Sendable {
     // libzmq contexts are documented as thread-safe; the pointer itself never changes.
     nonisolated(unsafe) let handle: UnsafeMutableRawPointer
 
     /// Creates a context with `ioThreads` background I/O threads (libzmq's default is 1,
     /// enough for about a gigabyte per second of traffic).
-    public init(ioThreads: Int32 = 1) throws {
+    package init(ioThreads: Int32 = 1) throws {
         guard ioThreads >= 0 else {
             throw ZMQError.invalidArgument("Context(ioThreads: \(ioThreads))", "ioThreads must not be negative")
         }
@@ -36,26 +36,26 @@ public final class Context: Sendable {
     }
 
     /// Opens a new socket of `type` in this context.
-    public func socket(_ type: SocketType) throws -> Socket {
+    package func socket(_ type: SocketType) throws -> Socket {
         try Socket(context: self, type: type)
     }
 
     /// Makes every blocking call on this context's sockets return ``ZMQError`` with
     /// `ETERM` (``ZMQError/isContextTerminated``), so threads blocked in `receive` wake up.
     /// Sockets must still be released afterwards.
-    public func shutdown() {
+    package func shutdown() {
         zmq_ctx_shutdown(handle)
     }
 
     /// The libzmq version this process runs against, for example `(4, 3, 4)`.
-    public static var libraryVersion: (major: Int32, minor: Int32, patch: Int32) {
+    package static var libraryVersion: (major: Int32, minor: Int32, patch: Int32) {
         var major: Int32 = 0, minor: Int32 = 0, patch: Int32 = 0
         zmq_version(&major, &minor, &patch)
         return (major, minor, patch)
     }
 
     /// Whether libzmq was built with `capability`, for example `"curve"` or `"ipc"`.
-    public static func has(_ capability: String) -> Bool {
+    package static func has(_ capability: String) -> Bool {
         zmq_has(capability) != 0
     }
 }

@@ -42,6 +42,7 @@ public struct CurveKey: Sendable, Hashable, CustomStringConvertible {
     /// A short, non-secret fingerprint: the first 8 Z85 characters.
     public var fingerprint: String { String(z85.prefix(8)) }
 
+    /// A readable form, for logs and messages.
     public var description: String { "CurveKey(\(fingerprint)…)" }
 }
 

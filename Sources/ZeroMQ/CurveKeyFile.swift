@@ -12,7 +12,7 @@ import Darwin
 /// The secret file is created with mode `0600` in the same system call that creates it
 /// (`open` with `O_CREAT | O_EXCL`), so it is never readable by anyone else, not even for an
 /// instant. Reading a secret key file that group or others may read or write is refused with
-/// ``CurveKeyFileError/insecurePermissions(path:mode:)``, whose message says to run
+/// ``CurveKeyFileError/Code/insecurePermissions``, whose message says to run
 /// `chmod 600 PATH`.
 ///
 /// ```swift
@@ -39,7 +39,7 @@ public enum CurveKeyFile {
 
     /// The paths `directory/name.pub` and `directory/name.key`.
     ///
-    /// - Throws: ``CurveKeyFileError/invalidName(_:)`` when `name` is empty, contains `/`, or
+    /// - Throws: ``CurveKeyFileError/Code/invalidName`` when `name` is empty, contains `/`, or
     ///   starts with `.`.
     public static func paths(directory: String, name: String) throws(CurveKeyFileError) -> Paths {
         guard !name.isEmpty, !name.contains("/"), !name.hasPrefix("."), !name.contains("\0") else {
@@ -56,7 +56,7 @@ public enum CurveKeyFile {
     /// file is replaced atomically (written beside it, then renamed over it), so a reader sees
     /// the old key or the new one, never a mix.
     ///
-    /// - Throws: ``CurveKeyFileError/exists(path:)``, ``CurveKeyFileError/io(path:operation:code:)``.
+    /// - Throws: ``CurveKeyFileError/Code/exists``, ``CurveKeyFileError/Code/io``.
     @discardableResult
     public static func write(_ pair: CurveKeyPair, directory: String, name: String, overwrite: Bool = false)
         throws(CurveKeyFileError) -> Paths
@@ -80,8 +80,8 @@ public enum CurveKeyFile {
 
     /// Writes a secret key file with mode 0600, created that way (never widened, never chmod-ed).
     ///
-    /// - Throws: ``CurveKeyFileError/exists(path:)`` when the file exists and `overwrite` is
-    ///   false, ``CurveKeyFileError/io(path:operation:code:)`` when it cannot be written.
+    /// - Throws: ``CurveKeyFileError/Code/exists`` when the file exists and `overwrite` is
+    ///   false, ``CurveKeyFileError/Code/io`` when it cannot be written.
     public static func writeSecretKey(_ key: CurveKey, to path: String, overwrite: Bool = false) throws(CurveKeyFileError) {
         try writeFile(Array((key.z85 + "\n").utf8), to: path, mode: 0o600, overwrite: overwrite)
     }
@@ -93,8 +93,8 @@ public enum CurveKeyFile {
 
     /// Reads a public key file (40 Z85 characters; surrounding whitespace is ignored).
     ///
-    /// - Throws: ``CurveKeyFileError/notFound(path:)``, ``CurveKeyFileError/malformed(path:reason:)``,
-    ///   ``CurveKeyFileError/io(path:operation:code:)``.
+    /// - Throws: ``CurveKeyFileError/Code/notFound``, ``CurveKeyFileError/Code/malformed``,
+    ///   ``CurveKeyFileError/Code/io``.
     public static func readPublicKey(at path: String) throws(CurveKeyFileError) -> CurveKey {
         try parse(readFile(path, secret: false), path: path)
     }
@@ -104,8 +104,8 @@ public enum CurveKeyFile {
     /// The permission check is made on the opened file (`fstat`), so the file checked is the
     /// file read.
     ///
-    /// - Throws: ``CurveKeyFileError/insecurePermissions(path:mode:)`` (run `chmod 600 PATH`),
-    ///   ``CurveKeyFileError/notFound(path:)``, ``CurveKeyFileError/malformed(path:reason:)``.
+    /// - Throws: ``CurveKeyFileError/Code/insecurePermissions`` (run `chmod 600 PATH`),
+    ///   ``CurveKeyFileError/Code/notFound``, ``CurveKeyFileError/Code/malformed``.
     public static func readSecretKey(at path: String) throws(CurveKeyFileError) -> CurveKey {
         try parse(readFile(path, secret: true), path: path)
     }
@@ -113,7 +113,7 @@ public enum CurveKeyFile {
     /// Reads a key pair from its secret key file; the public key is derived from the secret one.
     /// When the matching `.pub` file exists beside it, it must hold that public key.
     ///
-    /// - Throws: as ``readSecretKey(at:)``, and ``CurveKeyFileError/mismatch(secretKeyPath:publicKeyPath:)``
+    /// - Throws: as ``readSecretKey(at:)``, and ``CurveKeyFileError/Code/mismatch``
     ///   when the `.pub` file beside it belongs to another key.
     public static func readKeyPair(secretKeyPath: String) throws(CurveKeyFileError) -> CurveKeyPair {
         let secret = try readSecretKey(at: secretKeyPath)
@@ -249,38 +249,86 @@ private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count
 }
 
 /// Why a CURVE key file could not be written or read, with what to do about it.
-public enum CurveKeyFileError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The file exists and overwriting was not asked for.
-    case exists(path: String)
-    /// There is no such file.
-    case notFound(path: String)
-    /// A secret key file that group or others may read or write (`mode` is its permission bits).
-    case insecurePermissions(path: String, mode: UInt32)
-    /// The file is not a key file (wrong length, not Z85, not a regular file).
-    case malformed(path: String, reason: String)
-    /// The public key file beside a secret key file belongs to another key.
-    case mismatch(secretKeyPath: String, publicKeyPath: String)
-    /// A key pair name that is empty, contains `/` or starts with `.`.
-    case invalidName(String)
-    /// The operating system refused (`code` is the `errno`).
-    case io(path: String, operation: String, code: Int32)
+///
+/// Its ``code`` says what happened, ``path`` which file. New codes may come in any release, so a
+/// `switch` over codes ends with `default:`.
+///
+/// ```swift
+/// do { keys = try CurveKeyFile.readKeyPair(secretKeyPath: "node.key") } catch {
+///     if error.code == .insecurePermissions { print("run chmod 600 \(error.path!)") }
+/// }
+/// ```
+public struct CurveKeyFileError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What went wrong. Compare with `==` or `switch` over the static members; a `switch`
+    /// needs a `default:` (codes may be added).
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private let name: String
+        private init(_ name: String) { self.name = name }
+        /// The file exists and overwriting was not asked for.
+        public static let exists = Code("exists")
+        /// There is no such file.
+        public static let notFound = Code("notFound")
+        /// A secret key file that group or others may read or write (``CurveKeyFileError/mode`` is its permission bits).
+        public static let insecurePermissions = Code("insecurePermissions")
+        /// The file is not a key file (wrong length, not Z85, not a regular file).
+        public static let malformed = Code("malformed")
+        /// The public key file beside a secret key file belongs to another key.
+        public static let mismatch = Code("mismatch")
+        /// A key pair name that is empty, contains `/` or starts with `.`.
+        public static let invalidName = Code("invalidName")
+        /// The operating system refused (``CurveKeyFileError/errno``).
+        public static let io = Code("io")
+        /// The code's name, as in `CurveKeyFileError.Code.exists`.
+        public var description: String { name }
+    }
 
-    public var description: String {
-        switch self {
-        case .exists(let path):
-            "\(path) already exists; refusing to overwrite a key. Choose another name or directory, or remove the old key pair first"
-        case .notFound(let path):
-            "\(path): no such key file"
-        case .insecurePermissions(let path, let mode):
-            "\(path) is a secret key file readable or writable by others (mode \(String(mode, radix: 8))); refusing to use it. Run `chmod 600 \(path)` and consider the key compromised if others could read it"
-        case .malformed(let path, let reason):
-            "\(path) \(reason)"
-        case .mismatch(let secretPath, let publicPath):
-            "\(publicPath) does not hold the public key of \(secretPath); regenerate the pair or put the right .pub file beside the .key file"
-        case .invalidName(let name):
-            "\"\(name)\" is not a usable key name: use a plain file name without \"/\" that does not start with \".\""
-        case .io(let path, let operation, let code):
-            "\(path): \(operation) failed: \(String(cString: strerror(code))) (errno \(code))"
-        }
+    /// What went wrong.
+    public let code: Code
+    /// The file concerned (for ``Code/mismatch``, the public key file; for ``Code/invalidName``, the name).
+    public let path: String?
+    /// The file's permission bits (``Code/insecurePermissions``).
+    public let mode: UInt32?
+    /// The `errno` the operating system reported (``Code/io``).
+    public let errno: Int32?
+    /// What happened and what to do, in words.
+    public let description: String
+
+    private init(_ code: Code, path: String?, mode: UInt32? = nil, errno: Int32? = nil, _ description: String) {
+        self.code = code
+        self.path = path
+        self.mode = mode
+        self.errno = errno
+        self.description = description
+    }
+
+    package static func exists(path: String) -> CurveKeyFileError {
+        CurveKeyFileError(.exists, path: path, "\(path) already exists; refusing to overwrite a key. Choose another name or directory, or remove the old key pair first")
+    }
+
+    package static func notFound(path: String) -> CurveKeyFileError {
+        CurveKeyFileError(.notFound, path: path, "\(path): no such key file")
+    }
+
+    package static func insecurePermissions(path: String, mode: UInt32) -> CurveKeyFileError {
+        CurveKeyFileError(.insecurePermissions, path: path, mode: mode,
+                          "\(path) is a secret key file readable or writable by others (mode \(String(mode, radix: 8))); refusing to use it. Run `chmod 600 \(path)` and consider the key compromised if others could read it")
+    }
+
+    package static func malformed(path: String, reason: String) -> CurveKeyFileError {
+        CurveKeyFileError(.malformed, path: path, "\(path) \(reason)")
+    }
+
+    package static func mismatch(secretKeyPath: String, publicKeyPath: String) -> CurveKeyFileError {
+        CurveKeyFileError(.mismatch, path: publicKeyPath,
+                          "\(publicKeyPath) does not hold the public key of \(secretKeyPath); regenerate the pair or put the right .pub file beside the .key file")
+    }
+
+    package static func invalidName(_ name: String) -> CurveKeyFileError {
+        CurveKeyFileError(.invalidName, path: name,
+                          "\"\(name)\" is not a usable key name: use a plain file name without \"/\" that does not start with \".\"")
+    }
+
+    package static func io(path: String, operation: String, code: Int32) -> CurveKeyFileError {
+        CurveKeyFileError(.io, path: path, errno: code, "\(path): \(operation) failed: \(String(cString: strerror(code))) (errno \(code))")
     }
 }

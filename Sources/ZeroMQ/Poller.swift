@@ -9,13 +9,13 @@ import Darwin
 #endif
 
 /// Which readiness a ``Poller`` waits for.
-public struct PollEvents: OptionSet, Sendable, Hashable {
-    public let rawValue: Int16
-    public init(rawValue: Int16) { self.rawValue = rawValue }
+package struct PollEvents: OptionSet, Sendable, Hashable {
+    package let rawValue: Int16
+    package init(rawValue: Int16) { self.rawValue = rawValue }
     /// A message can be received without blocking.
-    public static let readable = PollEvents(rawValue: Int16(ZMQ_POLLIN))
+    package static let readable = PollEvents(rawValue: Int16(ZMQ_POLLIN))
     /// A message can be sent without blocking.
-    public static let writable = PollEvents(rawValue: Int16(ZMQ_POLLOUT))
+    package static let writable = PollEvents(rawValue: Int16(ZMQ_POLLOUT))
 }
 
 /// Waits on several sockets at once (`zmq_poll`).
@@ -30,16 +30,16 @@ public struct PollEvents: OptionSet, Sendable, Hashable {
 ///     if poller.events(at: events).contains(.readable) { … }
 /// }
 /// ```
-public struct Poller {
+package struct Poller {
     private var sockets: [Socket] = []
     private var items: [zmq_pollitem_t] = []
 
     /// An empty poller.
-    public init() {}
+    package init() {}
 
     /// Adds `socket`, returns its index for ``events(at:)``.
     @discardableResult
-    public mutating func add(_ socket: Socket, for events: PollEvents) -> Int {
+    package mutating func add(_ socket: Socket, for events: PollEvents) -> Int {
         sockets.append(socket)
         items.append(zmq_pollitem_t(socket: socket.handle, fd: 0, events: events.rawValue, revents: 0))
         return items.count - 1
@@ -48,17 +48,17 @@ public struct Poller {
     /// Adds a file descriptor (a pipe's read end that another thread writes to wake the poller,
     /// for instance), returns its index for ``events(at:)``.
     @discardableResult
-    public mutating func add(fileDescriptor: Int32, for events: PollEvents) -> Int {
+    package mutating func add(fileDescriptor: Int32, for events: PollEvents) -> Int {
         items.append(zmq_pollitem_t(socket: nil, fd: fileDescriptor, events: events.rawValue, revents: 0))
         return items.count - 1
     }
 
     /// The number of sockets and file descriptors in the poller.
-    public var count: Int { items.count }
+    package var count: Int { items.count }
 
     /// Waits until at least one socket is ready or `timeout` passes (`nil` waits forever).
     /// Returns how many sockets are ready.
-    public mutating func poll(timeout: Duration?) throws -> Int {
+    package mutating func poll(timeout: Duration?) throws -> Int {
         let clock = ContinuousClock()
         let deadline = timeout.map { clock.now.advanced(by: $0) }
         while true {
@@ -70,7 +70,7 @@ public struct Poller {
     }
 
     /// What the socket at `index` was ready for after the last ``poll(timeout:)``.
-    public func events(at index: Int) -> PollEvents {
+    package func events(at index: Int) -> PollEvents {
         PollEvents(rawValue: items[index].revents)
     }
 }

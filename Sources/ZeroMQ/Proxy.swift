@@ -1,7 +1,7 @@
 import CZeroMQ
 
 /// libzmq's built-in forwarder (`zmq_proxy_steerable`).
-public enum Proxy {
+package enum Proxy {
     /// Forwards messages between `frontend` and `backend` in both directions until a
     /// `TERMINATE` message arrives on `control` or the context is shut down.
     ///
@@ -11,12 +11,12 @@ public enum Proxy {
     ///
     /// - Throws: ``ZMQError``; a context shut down while proxying ends the proxy with
     ///   ``ZMQError/isContextTerminated`` set.
-    public static func run(frontend: Socket, backend: Socket, capture: Socket? = nil, control: Socket? = nil) throws {
+    package static func run(frontend: Socket, backend: Socket, capture: Socket? = nil, control: Socket? = nil) throws {
         guard zmq_proxy_steerable(frontend.handle, backend.handle, capture?.handle, control?.handle) == 0 else {
             throw ZMQError.last("zmq_proxy(\(frontend.type) ⇄ \(backend.type))")
         }
     }
 
     /// The message that stops a proxy when sent to its control socket.
-    public static let terminateCommand: [[UInt8]] = [Array("TERMINATE".utf8)]
+    package static let terminateCommand: [[UInt8]] = [Array("TERMINATE".utf8)]
 }

@@ -11,7 +11,7 @@ import Darwin
 extension Socket {
     /// The message properties a server usually wants: who the ZAP handler said the peer is,
     /// the role it attached and the peer's address.
-    public static let standardProperties = ["User-Id", "X-IOM-Role", "Peer-Address"]
+    package static let standardProperties = ["User-Id", "X-IOM-Role", "Peer-Address"]
 
     /// Receives one whole multipart message together with its metadata properties
     /// (`zmq_msg_gets`): `User-Id` and the metadata a ``ZAPHandler`` attached on admission
@@ -26,7 +26,7 @@ extension Socket {
     ///     print(properties["User-Id"] ?? "anonymous", frames.count)
     /// }
     /// ```
-    public func receive(wait: Wait = .forever, properties names: [String] = Socket.standardProperties)
+    package func receive(wait: Wait = .forever, properties names: [String] = Socket.standardProperties)
         throws -> (frames: [[UInt8]], properties: [String: String])?
     {
         // A heap-allocated message: `zmq_msg_data` of a small message points inside the

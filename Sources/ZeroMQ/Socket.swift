@@ -31,11 +31,11 @@ import Darwin
 ///
 /// A new socket has a linger period of zero: closing it discards unsent messages instead
 /// of blocking the process. Set ``SocketOption/linger`` to keep them.
-public final class Socket {
+package final class Socket {
     /// The context the socket belongs to (kept alive by the socket).
-    public let context: Context
+    package let context: Context
     /// The socket's pattern.
-    public let type: SocketType
+    package let type: SocketType
     let handle: UnsafeMutableRawPointer
     /// One `zmq_msg_t` reused by every receive, so receiving allocates only the frame bytes.
     private let scratch: UnsafeMutablePointer<zmq_msg_t>
@@ -67,30 +67,30 @@ public final class Socket {
     /// - Throws: ``ZMQError`` naming the endpoint: `EINVAL` for a malformed endpoint,
     ///   `EADDRINUSE` (``ZMQError/isAddressInUse``) when the port is taken,
     ///   `EPROTONOSUPPORT` for an unknown transport.
-    public func bind(_ endpoint: String) throws {
+    package func bind(_ endpoint: String) throws {
         guard zmq_bind(handle, endpoint) == 0 else { throw ZMQError.last("bind(\"\(endpoint)\")") }
     }
 
     /// Connects to `endpoint`. The connection itself is made in the background and retried
     /// by libzmq; only a malformed endpoint fails here.
-    public func connect(_ endpoint: String) throws {
+    package func connect(_ endpoint: String) throws {
         guard zmq_connect(handle, endpoint) == 0 else { throw ZMQError.last("connect(\"\(endpoint)\")") }
     }
 
     /// Stops listening on an endpoint given to ``bind(_:)`` (use the resolved endpoint
     /// from ``lastEndpoint`` for wildcard binds).
-    public func unbind(_ endpoint: String) throws {
+    package func unbind(_ endpoint: String) throws {
         guard zmq_unbind(handle, endpoint) == 0 else { throw ZMQError.last("unbind(\"\(endpoint)\")") }
     }
 
     /// Drops a connection made with ``connect(_:)``.
-    public func disconnect(_ endpoint: String) throws {
+    package func disconnect(_ endpoint: String) throws {
         guard zmq_disconnect(handle, endpoint) == 0 else { throw ZMQError.last("disconnect(\"\(endpoint)\")") }
     }
 
     /// The endpoint of the last bind or connect, with wildcards resolved:
     /// `tcp://127.0.0.1:*` reads back as `tcp://127.0.0.1:41235`.
-    public var lastEndpoint: String {
+    package var lastEndpoint: String {
         get throws { try get(.lastEndpoint) }
     }
 
@@ -100,18 +100,18 @@ public final class Socket {
     ///
     /// - Throws: ``ZMQError``; an empty message is refused (`EINVAL`): send `[[]]` for one
     ///   empty frame.
-    public func send(_ message: [[UInt8]]) throws {
+    package func send(_ message: [[UInt8]]) throws {
         _ = try send(message, wait: .forever)
     }
 
     /// Sends a multipart message without waiting. Returns `false` when the message could not
     /// be queued right now (high-water mark reached, or no peer for patterns that need one).
-    public func trySend(_ message: [[UInt8]]) throws -> Bool {
+    package func trySend(_ message: [[UInt8]]) throws -> Bool {
         try send(message, wait: .never)
     }
 
     /// Sends a multipart message, waiting at most `timeout` for room. Returns `false` on timeout.
-    public func send(_ message: [[UInt8]], timeout: Duration) throws -> Bool {
+    package func send(_ message: [[UInt8]], timeout: Duration) throws -> Bool {
         try send(message, wait: .until(timeout))
     }
 
@@ -119,7 +119,7 @@ public final class Socket {
     /// `more: true` means further frames of the same message follow.
     /// Returns `false` only when `wait` is not ``Wait/forever`` and the frame could not be queued.
     @discardableResult
-    public func send(bytes: UnsafeRawBufferPointer, more: Bool = false, wait: Wait = .forever) throws -> Bool {
+    package func send(bytes: UnsafeRawBufferPointer, more: Bool = false, wait: Wait = .forever) throws -> Bool {
         if case .until(let timeout) = wait, try !self.wait(for: ZMQ_POLLOUT, timeout: timeout) {
             return false
         }
@@ -135,7 +135,7 @@ public final class Socket {
 
     /// Sends one frame from an array; see ``send(bytes:more:wait:)``.
     @discardableResult
-    public func send(frame: [UInt8], more: Bool = false, wait: Wait = .forever) throws -> Bool {
+    package func send(frame: [UInt8], more: Bool = false, wait: Wait = .forever) throws -> Bool {
         try frame.withUnsafeBytes { try send(bytes: $0, more: more, wait: wait) }
     }
 
@@ -157,25 +157,25 @@ public final class Socket {
     // MARK: Receiving
 
     /// Receives one whole multipart message, waiting as long as needed.
-    public func receive() throws -> [[UInt8]] {
+    package func receive() throws -> [[UInt8]] {
         // `.forever` never returns nil.
         try receive(wait: .forever)!
     }
 
     /// Receives a message if one is ready, or returns `nil` at once.
-    public func tryReceive() throws -> [[UInt8]]? {
+    package func tryReceive() throws -> [[UInt8]]? {
         try receive(wait: .never)
     }
 
     /// Receives a message, waiting at most `timeout`; `nil` on timeout.
-    public func receive(timeout: Duration) throws -> [[UInt8]]? {
+    package func receive(timeout: Duration) throws -> [[UInt8]]? {
         try receive(wait: .until(timeout))
     }
 
     /// Receives one frame and hands its bytes to `body` without copying them into an array.
     /// The buffer is valid only inside `body`. `more` tells whether further frames of the same
     /// message follow. Returns `nil` when `wait` allows giving up and nothing arrived.
-    public func receiveFrame<Result>(
+    package func receiveFrame<Result>(
         wait: Wait = .forever,
         _ body: (_ bytes: UnsafeRawBufferPointer, _ more: Bool) throws -> Result
     ) throws -> Result? {
@@ -222,7 +222,7 @@ public final class Socket {
 }
 
 /// How long a send or receive may wait.
-public enum Wait: Sendable, Hashable {
+package enum Wait: Sendable, Hashable {
     /// Block until the operation can be done.
     case forever
     /// Do not wait at all.

@@ -2,16 +2,16 @@ import CZeroMQ
 import Synchronization
 
 /// Something that happened to a socket's connections, reported by a ``SocketMonitor``.
-public struct MonitorEvent: Sendable, Hashable, CustomStringConvertible {
+package struct MonitorEvent: Sendable, Hashable, CustomStringConvertible {
     /// The kind of event.
-    public let kind: Kind
+    package let kind: Kind
     /// The event's value: a file descriptor, an errno, or a reconnect interval, by kind.
-    public let value: UInt32
+    package let value: UInt32
     /// The endpoint the event concerns.
-    public let endpoint: String
+    package let endpoint: String
 
     /// The connection events a monitor reports.
-    public enum Kind: Sendable, Hashable {
+    package enum Kind: Sendable, Hashable {
         /// An outgoing connection was established.
         case connected
         /// An outgoing connection attempt is pending.
@@ -47,7 +47,7 @@ public struct MonitorEvent: Sendable, Hashable, CustomStringConvertible {
         case other(UInt16)
     }
 
-    public var description: String { "\(kind) \(endpoint) (\(value))" }
+    package var description: String { "\(kind) \(endpoint) (\(value))" }
 }
 
 extension MonitorEvent.Kind {
@@ -81,11 +81,11 @@ extension MonitorEvent.Kind {
 ///     if event.kind == .authenticationFailed { print("refused", event.endpoint) }
 /// }
 /// ```
-public final class SocketMonitor {
+package final class SocketMonitor {
     private static let counter = Atomic<UInt64>(0)
     private let socket: Socket
     /// The inproc endpoint libzmq publishes the events on.
-    public let endpoint: String
+    package let endpoint: String
 
     init(monitoring target: Socket) throws {
         let number = Self.counter.wrappingAdd(1, ordering: .relaxed).newValue
@@ -98,13 +98,13 @@ public final class SocketMonitor {
     }
 
     /// The next event, waiting at most `timeout`; `nil` when none came in time.
-    public func next(timeout: Duration) throws -> MonitorEvent? {
+    package func next(timeout: Duration) throws -> MonitorEvent? {
         guard let frames = try socket.receive(timeout: timeout) else { return nil }
         return try Self.parse(frames)
     }
 
     /// The next event if one is waiting.
-    public func tryNext() throws -> MonitorEvent? {
+    package func tryNext() throws -> MonitorEvent? {
         guard let frames = try socket.tryReceive() else { return nil }
         return try Self.parse(frames)
     }
@@ -126,7 +126,7 @@ extension SocketMonitor: Sendable {}
 extension Socket {
     /// Starts monitoring this socket's connections. Keep the returned monitor and read it
     /// from the same thread as the socket or hand it to its own thread.
-    public func monitor() throws -> SocketMonitor {
+    package func monitor() throws -> SocketMonitor {
         try SocketMonitor(monitoring: self)
     }
 }

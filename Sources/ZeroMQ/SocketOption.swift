@@ -7,18 +7,18 @@ import CZeroMQ
 /// try socket.set(.subscribe, Array("iom.v1.mission.".utf8))
 /// let hwm = try socket.get(.receiveHighWaterMark)   // 10000
 /// ```
-public struct SocketOption<Value: Sendable>: Sendable, CustomStringConvertible {
+package struct SocketOption<Value: Sendable>: Sendable, CustomStringConvertible {
     /// libzmq's option code (`ZMQ_SNDHWM`, …).
-    public let code: Int32
+    package let code: Int32
     /// The option's name, used in error messages.
-    public let name: String
+    package let name: String
     let encode: @Sendable (Value) throws -> [UInt8]
     let decode: (@Sendable ([UInt8]) throws -> Value)?
     /// The exact buffer size `zmq_getsockopt` expects: 4 for int options, 8 for int64,
     /// 32 for a binary CURVE key, room for text and byte options.
     var readSize = 256
 
-    public var description: String { name }
+    package var description: String { name }
 }
 
 extension SocketOption where Value == Int32 {
@@ -29,29 +29,29 @@ extension SocketOption where Value == Int32 {
     }
 
     /// Messages queued per peer before a send blocks or drops (`ZMQ_SNDHWM`, default 1000; 0 = no limit).
-    public static var sendHighWaterMark: Self { .int32(ZMQ_SNDHWM, "ZMQ_SNDHWM") }
+    package static var sendHighWaterMark: Self { .int32(ZMQ_SNDHWM, "ZMQ_SNDHWM") }
     /// Messages queued per peer on receive (`ZMQ_RCVHWM`, default 1000; 0 = no limit).
-    public static var receiveHighWaterMark: Self { .int32(ZMQ_RCVHWM, "ZMQ_RCVHWM") }
+    package static var receiveHighWaterMark: Self { .int32(ZMQ_RCVHWM, "ZMQ_RCVHWM") }
     /// The socket type as libzmq reports it (`ZMQ_TYPE`).
-    public static var rawType: Self { .int32(ZMQ_TYPE, "ZMQ_TYPE") }
+    package static var rawType: Self { .int32(ZMQ_TYPE, "ZMQ_TYPE") }
     /// Read-only: the events the socket is ready for right now (`ZMQ_EVENTS`: 1 in, 2 out).
-    public static var events: Self { .int32(ZMQ_EVENTS, "ZMQ_EVENTS") }
+    package static var events: Self { .int32(ZMQ_EVENTS, "ZMQ_EVENTS") }
     /// TCP keepalive on the connections of the socket (`ZMQ_TCP_KEEPALIVE`: 1 on, 0 off,
     /// -1 the operating system's default). The kernel answers keepalive probes whether or not
     /// the application reads, so a slow reader never fails them.
-    public static var tcpKeepalive: Self { .int32(ZMQ_TCP_KEEPALIVE, "ZMQ_TCP_KEEPALIVE") }
+    package static var tcpKeepalive: Self { .int32(ZMQ_TCP_KEEPALIVE, "ZMQ_TCP_KEEPALIVE") }
     /// Idle seconds before the first keepalive probe (`ZMQ_TCP_KEEPALIVE_IDLE`; -1 = system default).
-    public static var tcpKeepaliveIdle: Self { .int32(ZMQ_TCP_KEEPALIVE_IDLE, "ZMQ_TCP_KEEPALIVE_IDLE") }
+    package static var tcpKeepaliveIdle: Self { .int32(ZMQ_TCP_KEEPALIVE_IDLE, "ZMQ_TCP_KEEPALIVE_IDLE") }
     /// Seconds between unanswered keepalive probes (`ZMQ_TCP_KEEPALIVE_INTVL`; -1 = system default).
-    public static var tcpKeepaliveInterval: Self { .int32(ZMQ_TCP_KEEPALIVE_INTVL, "ZMQ_TCP_KEEPALIVE_INTVL") }
+    package static var tcpKeepaliveInterval: Self { .int32(ZMQ_TCP_KEEPALIVE_INTVL, "ZMQ_TCP_KEEPALIVE_INTVL") }
     /// Unanswered probes before the connection is dropped (`ZMQ_TCP_KEEPALIVE_CNT`; -1 = system default).
-    public static var tcpKeepaliveCount: Self { .int32(ZMQ_TCP_KEEPALIVE_CNT, "ZMQ_TCP_KEEPALIVE_CNT") }
+    package static var tcpKeepaliveCount: Self { .int32(ZMQ_TCP_KEEPALIVE_CNT, "ZMQ_TCP_KEEPALIVE_CNT") }
 }
 
 extension SocketOption where Value == Int64 {
     /// Largest inbound message accepted, in bytes; larger ones drop the connection
     /// (`ZMQ_MAXMSGSIZE`, -1 = no limit).
-    public static var maxMessageSize: Self {
+    package static var maxMessageSize: Self {
         Self(code: ZMQ_MAXMSGSIZE, name: "ZMQ_MAXMSGSIZE", encode: { withUnsafeBytes(of: $0) { Array($0) } },
              decode: { bytes in bytes.withUnsafeBytes { $0.loadUnaligned(as: Int64.self) } }, readSize: 8)
     }
@@ -66,18 +66,18 @@ extension SocketOption where Value == Bool {
 
     /// XPUB: block (or fail with `EAGAIN`) instead of silently dropping when a subscriber
     /// is at its high-water mark (`ZMQ_XPUB_NODROP`). Write-only in libzmq.
-    public static var xpubNoDrop: Self { .flag(ZMQ_XPUB_NODROP, "ZMQ_XPUB_NODROP", readable: false) }
+    package static var xpubNoDrop: Self { .flag(ZMQ_XPUB_NODROP, "ZMQ_XPUB_NODROP", readable: false) }
     /// XPUB: pass every subscription message up, not only new ones (`ZMQ_XPUB_VERBOSE`). Write-only.
-    public static var xpubVerbose: Self { .flag(ZMQ_XPUB_VERBOSE, "ZMQ_XPUB_VERBOSE", readable: false) }
+    package static var xpubVerbose: Self { .flag(ZMQ_XPUB_VERBOSE, "ZMQ_XPUB_VERBOSE", readable: false) }
     /// Queue messages only to completed connections (`ZMQ_IMMEDIATE`).
-    public static var immediate: Self { .flag(ZMQ_IMMEDIATE, "ZMQ_IMMEDIATE") }
+    package static var immediate: Self { .flag(ZMQ_IMMEDIATE, "ZMQ_IMMEDIATE") }
     /// ROUTER: fail with `EHOSTUNREACH` instead of dropping a message to an unknown peer
     /// (`ZMQ_ROUTER_MANDATORY`). Write-only.
-    public static var routerMandatory: Self { .flag(ZMQ_ROUTER_MANDATORY, "ZMQ_ROUTER_MANDATORY", readable: false) }
+    package static var routerMandatory: Self { .flag(ZMQ_ROUTER_MANDATORY, "ZMQ_ROUTER_MANDATORY", readable: false) }
     /// Make this socket a CURVE server (`ZMQ_CURVE_SERVER`); it then needs ``curveSecretKey``.
-    public static var curveServer: Self { .flag(ZMQ_CURVE_SERVER, "ZMQ_CURVE_SERVER") }
+    package static var curveServer: Self { .flag(ZMQ_CURVE_SERVER, "ZMQ_CURVE_SERVER") }
     /// Whether more frames of the current message are waiting (`ZMQ_RCVMORE`). Read-only.
-    public static var receiveMore: Self { .flag(ZMQ_RCVMORE, "ZMQ_RCVMORE") }
+    package static var receiveMore: Self { .flag(ZMQ_RCVMORE, "ZMQ_RCVMORE") }
 }
 
 extension SocketOption where Value == Duration {
@@ -95,20 +95,20 @@ extension SocketOption where Value == Duration {
 
     /// How long unsent messages are kept after the socket is closed (`ZMQ_LINGER`).
     /// New sockets of this wrapper use zero.
-    public static var linger: Self { .millis(ZMQ_LINGER, "ZMQ_LINGER") }
+    package static var linger: Self { .millis(ZMQ_LINGER, "ZMQ_LINGER") }
     /// Interval between ZMTP heartbeats (PING) on each connection (`ZMQ_HEARTBEAT_IVL`).
-    public static var heartbeatInterval: Self { .millis(ZMQ_HEARTBEAT_IVL, "ZMQ_HEARTBEAT_IVL", readable: false) }
+    package static var heartbeatInterval: Self { .millis(ZMQ_HEARTBEAT_IVL, "ZMQ_HEARTBEAT_IVL", readable: false) }
     /// How long to wait for any traffic after a PING before the connection is closed
     /// (`ZMQ_HEARTBEAT_TIMEOUT`).
-    public static var heartbeatTimeout: Self { .millis(ZMQ_HEARTBEAT_TIMEOUT, "ZMQ_HEARTBEAT_TIMEOUT", readable: false) }
+    package static var heartbeatTimeout: Self { .millis(ZMQ_HEARTBEAT_TIMEOUT, "ZMQ_HEARTBEAT_TIMEOUT", readable: false) }
     /// The time-to-live the remote peer should apply to this side (`ZMQ_HEARTBEAT_TTL`,
     /// whole deciseconds, at most 6553.5 s).
-    public static var heartbeatTTL: Self { .millis(ZMQ_HEARTBEAT_TTL, "ZMQ_HEARTBEAT_TTL", readable: false) }
+    package static var heartbeatTTL: Self { .millis(ZMQ_HEARTBEAT_TTL, "ZMQ_HEARTBEAT_TTL", readable: false) }
     /// Timeout of blocking receives at the libzmq level (`ZMQ_RCVTIMEO`). Prefer
     /// ``Socket/receive(timeout:)``.
-    public static var receiveTimeout: Self { .millis(ZMQ_RCVTIMEO, "ZMQ_RCVTIMEO") }
+    package static var receiveTimeout: Self { .millis(ZMQ_RCVTIMEO, "ZMQ_RCVTIMEO") }
     /// Timeout of blocking sends at the libzmq level (`ZMQ_SNDTIMEO`).
-    public static var sendTimeout: Self { .millis(ZMQ_SNDTIMEO, "ZMQ_SNDTIMEO") }
+    package static var sendTimeout: Self { .millis(ZMQ_SNDTIMEO, "ZMQ_SNDTIMEO") }
 }
 
 extension SocketOption where Value == [UInt8] {
@@ -118,12 +118,12 @@ extension SocketOption where Value == [UInt8] {
 
     /// SUB: receive messages whose first frame starts with this prefix; `[]` means all
     /// (`ZMQ_SUBSCRIBE`). Write-only.
-    public static var subscribe: Self { .bytes(ZMQ_SUBSCRIBE, "ZMQ_SUBSCRIBE", readable: false) }
+    package static var subscribe: Self { .bytes(ZMQ_SUBSCRIBE, "ZMQ_SUBSCRIBE", readable: false) }
     /// SUB: remove one earlier ``subscribe`` of the same prefix (`ZMQ_UNSUBSCRIBE`). Write-only.
-    public static var unsubscribe: Self { .bytes(ZMQ_UNSUBSCRIBE, "ZMQ_UNSUBSCRIBE", readable: false) }
+    package static var unsubscribe: Self { .bytes(ZMQ_UNSUBSCRIBE, "ZMQ_UNSUBSCRIBE", readable: false) }
     /// The identity a ROUTER peer sees for this socket, 1 to 255 bytes, not starting with 0
     /// (`ZMQ_ROUTING_ID`).
-    public static var routingID: Self { .bytes(ZMQ_ROUTING_ID, "ZMQ_ROUTING_ID") }
+    package static var routingID: Self { .bytes(ZMQ_ROUTING_ID, "ZMQ_ROUTING_ID") }
 }
 
 extension SocketOption where Value == CurveKey {
@@ -131,13 +131,13 @@ extension SocketOption where Value == CurveKey {
         Self(code: code, name: name, encode: { $0.bytes }, decode: { try CurveKey(bytes: $0) }, readSize: CurveKey.byteCount)
     }
 
-    /// This socket's long-term public key (`ZMQ_CURVE_PUBLICKEY`), for clients.
-    public static var curvePublicKey: Self { .key(ZMQ_CURVE_PUBLICKEY, "ZMQ_CURVE_PUBLICKEY") }
+    /// This socket's long-term package key (`ZMQ_CURVE_PUBLICKEY`), for clients.
+    package static var curvePublicKey: Self { .key(ZMQ_CURVE_PUBLICKEY, "ZMQ_CURVE_PUBLICKEY") }
     /// This socket's long-term secret key (`ZMQ_CURVE_SECRETKEY`), for servers and clients.
-    public static var curveSecretKey: Self { .key(ZMQ_CURVE_SECRETKEY, "ZMQ_CURVE_SECRETKEY") }
-    /// The server's public key a client expects (`ZMQ_CURVE_SERVERKEY`); setting it makes the
+    package static var curveSecretKey: Self { .key(ZMQ_CURVE_SECRETKEY, "ZMQ_CURVE_SECRETKEY") }
+    /// The server's package key a client expects (`ZMQ_CURVE_SERVERKEY`); setting it makes the
     /// socket a CURVE client.
-    public static var curveServerKey: Self { .key(ZMQ_CURVE_SERVERKEY, "ZMQ_CURVE_SERVERKEY") }
+    package static var curveServerKey: Self { .key(ZMQ_CURVE_SERVERKEY, "ZMQ_CURVE_SERVERKEY") }
 }
 
 extension SocketOption where Value == String {
@@ -148,9 +148,9 @@ extension SocketOption where Value == String {
 
     /// The ZAP domain sent to the authentication handler (`ZMQ_ZAP_DOMAIN`). Setting it also
     /// makes libzmq ask ZAP even for NULL security.
-    public static var zapDomain: Self { .text(ZMQ_ZAP_DOMAIN, "ZMQ_ZAP_DOMAIN") }
+    package static var zapDomain: Self { .text(ZMQ_ZAP_DOMAIN, "ZMQ_ZAP_DOMAIN") }
     /// The endpoint last bound or connected, wildcards resolved (`ZMQ_LAST_ENDPOINT`). Read-only.
-    public static var lastEndpoint: Self { .text(ZMQ_LAST_ENDPOINT, "ZMQ_LAST_ENDPOINT") }
+    package static var lastEndpoint: Self { .text(ZMQ_LAST_ENDPOINT, "ZMQ_LAST_ENDPOINT") }
 }
 
 extension Socket {
@@ -158,7 +158,7 @@ extension Socket {
     /// so set them before ``bind(_:)`` / ``connect(_:)``.
     ///
     /// - Throws: ``ZMQError`` naming the option, e.g. `EINVAL` for a value libzmq rejects.
-    public func set<Value>(_ option: SocketOption<Value>, _ value: Value) throws {
+    package func set<Value>(_ option: SocketOption<Value>, _ value: Value) throws {
         let bytes = try option.encode(value)
         let rc = bytes.withUnsafeBytes { zmq_setsockopt(handle, option.code, $0.baseAddress, $0.count) }
         guard rc == 0 else { throw ZMQError.last("set(\(option.name))") }
@@ -168,7 +168,7 @@ extension Socket {
     ///
     /// - Throws: ``ZMQError`` (`EINVAL`) for options libzmq cannot read back (subscriptions,
     ///   XPUB flags, heartbeats).
-    public func get<Value>(_ option: SocketOption<Value>) throws -> Value {
+    package func get<Value>(_ option: SocketOption<Value>) throws -> Value {
         guard let decode = option.decode else {
             throw ZMQError.invalidArgument("get(\(option.name))", "libzmq cannot read this option back")
         }

@@ -5,20 +5,20 @@ import Foundation
 /// Blocking libzmq calls made by an actor on this executor block that thread only, never a
 /// thread of Swift's cooperative pool. The thread ends when ``stop()`` is called, which
 /// ``SocketActor`` does when it is released.
-public final class SocketThread: SerialExecutor, @unchecked Sendable {
+package final class SocketThread: SerialExecutor, @unchecked Sendable {
     // All mutable state is guarded by `condition`.
     private let condition = NSCondition()
     private var jobs: [UnownedJob] = []
     private var stopped = false
 
     /// Starts a thread named `name`.
-    public init(name: String) {
+    package init(name: String) {
         let thread = Thread { [self] in run() }
         thread.name = name
         thread.start()
     }
 
-    public func enqueue(_ job: consuming ExecutorJob) {
+    package func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         condition.lock()
         jobs.append(job)
@@ -26,12 +26,12 @@ public final class SocketThread: SerialExecutor, @unchecked Sendable {
         condition.unlock()
     }
 
-    public func asUnownedSerialExecutor() -> UnownedSerialExecutor {
+    package func asUnownedSerialExecutor() -> UnownedSerialExecutor {
         UnownedSerialExecutor(ordinary: self)
     }
 
     /// Lets the thread finish the jobs already queued and exit.
-    public func stop() {
+    package func stop() {
         condition.lock()
         stopped = true
         condition.signal()
@@ -69,18 +69,18 @@ public final class SocketThread: SerialExecutor, @unchecked Sendable {
 /// let message = try await actor.receive()          // suspends the task, not a pool thread
 /// try await actor.withSocket { try $0.set(.subscribe, Array("iom.".utf8)) }
 /// ```
-public actor SocketActor {
+package actor SocketActor {
     private let socket: Socket
     private let thread: SocketThread
     /// The pattern of the owned socket.
-    public nonisolated let type: SocketType
+    package nonisolated let type: SocketType
 
-    public nonisolated var unownedExecutor: UnownedSerialExecutor {
+    package nonisolated var unownedExecutor: UnownedSerialExecutor {
         thread.asUnownedSerialExecutor()
     }
 
     /// Takes ownership of `socket`; the caller can no longer use it.
-    public init(_ socket: sending Socket, name: String? = nil) {
+    package init(_ socket: sending Socket, name: String? = nil) {
         self.type = socket.type
         self.thread = SocketThread(name: name ?? "zmq.\(socket.type)")
         self.socket = socket
@@ -92,19 +92,19 @@ public actor SocketActor {
 
     /// Runs `body` with the socket on the actor's thread. Use it for options, bind, connect
     /// and for batches of work that should not hop between threads per message.
-    public func withSocket<Result: Sendable>(_ body: @Sendable (Socket) throws -> Result) throws -> Result {
+    package func withSocket<Result: Sendable>(_ body: @Sendable (Socket) throws -> Result) throws -> Result {
         try body(socket)
     }
 
     /// Sends a multipart message, waiting as long as needed for room.
-    public func send(_ message: [[UInt8]]) throws {
+    package func send(_ message: [[UInt8]]) throws {
         try socket.send(message)
     }
 
     /// Receives the next message. The wait happens on the actor's own thread; the calling
     /// task is suspended, and cancelling it ends the wait within `pollInterval` with
     /// `CancellationError`.
-    public func receive(pollInterval: Duration = .milliseconds(50)) throws -> [[UInt8]] {
+    package func receive(pollInterval: Duration = .milliseconds(50)) throws -> [[UInt8]] {
         while true {
             try Task.checkCancellation()
             if let message = try socket.receive(timeout: pollInterval) { return message }
@@ -112,7 +112,7 @@ public actor SocketActor {
     }
 
     /// Receives the next message, waiting at most `timeout`; `nil` on timeout.
-    public func receive(timeout: Duration) throws -> [[UInt8]]? {
+    package func receive(timeout: Duration) throws -> [[UInt8]]? {
         try socket.receive(timeout: timeout)
     }
 }

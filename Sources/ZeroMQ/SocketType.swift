@@ -1,7 +1,7 @@
 import CZeroMQ
 
 /// The ZeroMQ socket patterns this wrapper supports.
-public enum SocketType: Sendable, CaseIterable, CustomStringConvertible {
+package enum SocketType: Sendable, CaseIterable, CustomStringConvertible {
     /// Publisher: sends to every matching subscriber, drops when a subscriber is full.
     case pub
     /// Subscriber: receives messages whose first frame starts with a subscribed prefix.
@@ -35,7 +35,7 @@ public enum SocketType: Sendable, CaseIterable, CustomStringConvertible {
         }
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .pub: "PUB"
         case .sub: "SUB"

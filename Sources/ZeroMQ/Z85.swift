@@ -6,9 +6,9 @@ import CZeroMQ
 /// let text = try Z85.encode([0x86, 0x4F, 0xD2, 0x6F, 0xB5, 0x59, 0xF7, 0x5B])  // "HelloWorld"
 /// let bytes = try Z85.decode("HelloWorld")
 /// ```
-public enum Z85 {
+package enum Z85 {
     /// Encodes `bytes`, whose count must be a multiple of 4.
-    public static func encode(_ bytes: [UInt8]) throws -> String {
+    package static func encode(_ bytes: [UInt8]) throws -> String {
         guard bytes.count % 4 == 0 else {
             throw ZMQError.invalidArgument("Z85.encode", "input length \(bytes.count) is not a multiple of 4")
         }
@@ -19,7 +19,7 @@ public enum Z85 {
 
     /// Decodes Z85 `text`, whose length must be a multiple of 5 and whose characters must
     /// belong to the Z85 alphabet.
-    public static func decode(_ text: String) throws -> [UInt8] {
+    package static func decode(_ text: String) throws -> [UInt8] {
         let count = text.utf8.count
         guard count % 5 == 0 else {
             throw ZMQError.invalidArgument("Z85.decode", "input length \(count) is not a multiple of 5")

@@ -4,26 +4,26 @@ import Synchronization
 
 /// One authentication request from libzmq (RFC 27/ZAP), for a connection being accepted by a
 /// socket of the handler's context.
-public struct ZAPRequest: Sendable, Hashable {
+package struct ZAPRequest: Sendable, Hashable {
     /// The security mechanism the client used.
-    public enum Mechanism: String, Sendable, Hashable {
+    package enum Mechanism: String, Sendable, Hashable {
         case null = "NULL", plain = "PLAIN", curve = "CURVE"
     }
     /// The socket's `ZMQ_ZAP_DOMAIN` (empty when none was set).
-    public let domain: String
+    package let domain: String
     /// The client's address, e.g. `127.0.0.1` (no port).
-    public let address: String
+    package let address: String
     /// The routing id the client announced (often empty).
-    public let routingID: [UInt8]
+    package let routingID: [UInt8]
     /// `NULL`, `PLAIN` or `CURVE`.
-    public let mechanism: Mechanism
-    /// The client's long-term public key (CURVE only).
-    public let clientKey: CurveKey?
+    package let mechanism: Mechanism
+    /// The client's long-term package key (CURVE only).
+    package let clientKey: CurveKey?
     /// The user name (PLAIN only). The password is never kept.
-    public let username: String?
+    package let username: String?
 
     /// Creates a request (for tests of an `authenticate` closure).
-    public init(domain: String, address: String, routingID: [UInt8] = [], mechanism: Mechanism,
+    package init(domain: String, address: String, routingID: [UInt8] = [], mechanism: Mechanism,
                 clientKey: CurveKey? = nil, username: String? = nil) {
         self.domain = domain
         self.address = address
@@ -35,7 +35,7 @@ public struct ZAPRequest: Sendable, Hashable {
 }
 
 /// The answer to a ``ZAPRequest``.
-public enum ZAPDecision: Sendable, Hashable {
+package enum ZAPDecision: Sendable, Hashable {
     /// Status 200: the connection is accepted. `userID` becomes the `User-Id` property of every
     /// message received from the client, each `metadata` pair a property of the same name
     /// (names of application properties should start with `X-`, e.g. `X-IOM-Role`).
@@ -64,16 +64,16 @@ public enum ZAPDecision: Sendable, Hashable {
 /// ``stop()`` (also called when the handler is released) unbinds the endpoint and ends the thread.
 /// `authenticate` runs on the handler's thread while libzmq waits for the answer: keep it short
 /// and non-blocking (a dictionary look-up), and never throw.
-public final class ZAPHandler: Sendable {
+package final class ZAPHandler: Sendable {
     /// The endpoint libzmq sends ZAP requests to.
-    public static let endpoint = "inproc://zeromq.zap.01"
+    package static let endpoint = "inproc://zeromq.zap.01"
 
     private let state: State
 
     /// Binds the ZAP endpoint in `context` and starts answering.
     ///
     /// - Throws: ``ZMQError`` with `EADDRINUSE` when the context already has a ZAP handler.
-    public init(context: Context, authenticate: @escaping @Sendable (ZAPRequest) -> ZAPDecision) throws(ZMQError) {
+    package init(context: Context, authenticate: @escaping @Sendable (ZAPRequest) -> ZAPDecision) throws(ZMQError) {
         let socket: Socket
         do {
             // A ROUTER (this wrapper has no REP): libzmq's ZAP client is a REQ socket, so each request
@@ -98,7 +98,7 @@ public final class ZAPHandler: Sendable {
     /// Stops answering, unbinds the endpoint and waits for the thread to end (at most about
     /// 100 ms). Idempotent. Connections attempted afterwards fail authentication (libzmq
     /// refuses when no handler answers).
-    public func stop() {
+    package func stop() {
         guard !state.stopping.exchange(true, ordering: .acquiringAndReleasing) else {
             state.waitUntilStopped()
             return
@@ -107,9 +107,9 @@ public final class ZAPHandler: Sendable {
     }
 
     /// Requests answered with 200 so far.
-    public var allowedCount: Int { state.allowed.load(ordering: .relaxed) }
+    package var allowedCount: Int { state.allowed.load(ordering: .relaxed) }
     /// Requests answered with 400 so far (denied or malformed).
-    public var deniedCount: Int { state.denied.load(ordering: .relaxed) }
+    package var deniedCount: Int { state.denied.load(ordering: .relaxed) }
 
     // MARK: Protocol
 
@@ -146,7 +146,7 @@ public final class ZAPHandler: Sendable {
     /// ZMTP metadata (RFC 27 §"metadata"): for each property, a name-length octet, the name,
     /// a 4-octet big-endian value length and the value. Names longer than 255 bytes are skipped.
     /// Sorted by name, so the encoding is deterministic.
-    public static func encodeMetadata(_ metadata: [String: String]) -> [UInt8] {
+    package static func encodeMetadata(_ metadata: [String: String]) -> [UInt8] {
         var out: [UInt8] = []
         for (name, value) in metadata.sorted(by: { $0.key < $1.key }) {
             let n = Array(name.utf8), v = Array(value.utf8)
@@ -161,7 +161,7 @@ public final class ZAPHandler: Sendable {
     }
 
     /// Decodes ``encodeMetadata(_:)``; `nil` when malformed.
-    public static func decodeMetadata(_ bytes: [UInt8]) -> [String: String]? {
+    package static func decodeMetadata(_ bytes: [UInt8]) -> [String: String]? {
         var result: [String: String] = [:]
         var i = 0
         while i < bytes.count {

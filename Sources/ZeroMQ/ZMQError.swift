@@ -21,16 +21,16 @@ import Darwin
 ///     print(error)  // bind("tcp://127.0.0.1:not-a-port"): Invalid argument (errno 22)
 /// }
 /// ```
-public struct ZMQError: Error, Sendable, Equatable, CustomStringConvertible {
+package struct ZMQError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The libzmq call or wrapper operation that failed, with its argument when useful.
-    public let operation: String
+    package let operation: String
     /// The C `errno` value (for example `EADDRINUSE`, `EINVAL`, `EAGAIN`, `ETERM`).
-    public let code: Int32
+    package let code: Int32
     /// libzmq's description of `code`.
-    public let message: String
+    package let message: String
 
     /// Creates an error for `operation` with an explicit `code` and `message`.
-    public init(operation: String, code: Int32, message: String) {
+    package init(operation: String, code: Int32, message: String) {
         self.operation = operation
         self.code = code
         self.message = message
@@ -47,12 +47,12 @@ public struct ZMQError: Error, Sendable, Equatable, CustomStringConvertible {
         ZMQError(operation: operation, code: EINVAL, message: reason)
     }
 
-    public var description: String { "\(operation): \(message) (errno \(code))" }
+    package var description: String { "\(operation): \(message) (errno \(code))" }
 
     /// `true` when the context was terminated (`ETERM`): the socket can no longer be used.
-    public var isContextTerminated: Bool { code == ETERM }
+    package var isContextTerminated: Bool { code == ETERM }
     /// `true` when a non-blocking call would have blocked (`EAGAIN`).
-    public var isWouldBlock: Bool { code == EAGAIN }
+    package var isWouldBlock: Bool { code == EAGAIN }
     /// `true` when the address is already in use by another socket or process (`EADDRINUSE`).
-    public var isAddressInUse: Bool { code == EADDRINUSE }
+    package var isAddressInUse: Bool { code == EADDRINUSE }
 }

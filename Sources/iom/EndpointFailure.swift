@@ -23,17 +23,16 @@ enum EndpointFailure {
     }
 
     /// A bridge that could not start, reported by IOMBridge directly or through the facade
-    /// (``IOMError/bridge(_:)``).
+    /// (``IOMError/Code/bridge``).
     static func make(_ error: any Error, options: [String: String]) -> CommandFailure {
-        let bridgeError: BridgeError? = if case IOMError.bridge(let inner)? = error as? IOMError { inner } else { error as? BridgeError }
-        switch bridgeError {
-        case .endpoint(let endpoint, let zmq):
+        let bridgeError = (error as? IOMError)?.underlying as? BridgeError ?? error as? BridgeError
+        if let bridgeError, bridgeError.code == .endpoint, let endpoint = bridgeError.endpoint, let zmq = bridgeError.zmq {
             return make(options[endpoint] ?? "endpoint", endpoint, zmq)
-        case .configuration(let message):
-            return CommandFailure(.usage, message)
-        default:
-            return CommandFailure(.unavailable, "the bridge could not start: \(error)")
         }
+        if let bridgeError, bridgeError.code == .configuration {
+            return CommandFailure(.usage, bridgeError.message)
+        }
+        return CommandFailure(.unavailable, "the bridge could not start: \(error)")
     }
 
     /// Rejects what is obviously not a ZeroMQ endpoint before any socket is made.

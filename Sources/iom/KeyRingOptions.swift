@@ -46,12 +46,12 @@ struct KeyRingOptions: ParsableArguments {
     /// Opens the IOMKit store at `path` with these host keys and `logger`; a failure is an
     /// I/O error (74) naming the path, followed by `hint`.
     func open(store path: String, logger: Logger, hint: String = ", or pass another --store",
-              metricsFactory: (any MetricsFactory)? = nil) async throws -> IOMKit {
+              metricsFactory: (any MetricsFactory)? = nil) async throws -> IOM {
         var configuration = IOMConfiguration(store: StoreConfiguration(location: .file(path: path)))
         configuration.logger = logger
         if let metricsFactory { configuration.metricsFactory = metricsFactory }
         configuration.security.keyRing = try keyRing()
-        do { return try await IOMKit.open(configuration) } catch {
+        do { return try await IOM.open(configuration) } catch {
             throw CommandFailure(.ioError, "cannot open the store \(path): \(error). Check the path and its permissions\(hint)")
         }
     }

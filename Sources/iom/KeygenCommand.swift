@@ -46,9 +46,9 @@ struct KeygenCommand: ParsableCommand {
         }
         let paths: CurveKeyFile.Paths
         do { paths = try CurveKeyFile.write(pair, directory: out, name: name, overwrite: force) } catch {
-            switch error {
-            case .exists(let path):
-                throw CommandFailure(.cannotCreate, "\(path) already exists; refusing to overwrite a key. Pass --force to replace the pair, or choose another --name or --out")
+            switch error.code {
+            case .exists:
+                throw CommandFailure(.cannotCreate, "\(error.path ?? "the key file") already exists; refusing to overwrite a key. Pass --force to replace the pair, or choose another --name or --out")
             default:
                 throw CommandFailure(.cannotCreate, "\(error)")
             }

@@ -1,5 +1,5 @@
 import Foundation
-@_spi(IOMKitInternals) import IOMKit
+import IOMKit
 import IOMWire
 import Logging
 import Synchronization
@@ -30,7 +30,7 @@ final class NodeSaveServer: Sendable {
     /// The bound endpoint (with the real port when configured with `*`).
     let endpoint: String
     private let socket: SocketActor
-    private let iom: IOMKit
+    private let iom: IOM
     private let logger: Logger
     private let stopping = Atomic<Bool>(false)
     /// With CURVE: who may save (the node's allow-list, checked by the publisher's ZAP handler).
@@ -57,7 +57,7 @@ final class NodeSaveServer: Sendable {
 
     /// Binds `endpoint`; with `keys`, as a CURVE server in the sync ZAP domain of `context`,
     /// whose ZAP handler (the publisher's) admits the keys of `allowList` only.
-    init(endpoint requested: String, keys: CurveKeyPair?, allowList: ClientAllowList?, context: Context, iom: IOMKit, logger: Logger,
+    init(endpoint requested: String, keys: CurveKeyPair?, allowList: ClientAllowList?, context: Context, iom: IOM, logger: Logger,
          window: Int = NodeSave.window) throws(ZMQError) {
         self.window = max(1, window)
         var fds: [Int32] = [-1, -1]

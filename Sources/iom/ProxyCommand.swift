@@ -124,9 +124,9 @@ struct ProxyCommand: AsyncParsableCommand {
 
     private func loadKey<Key>(option: String, _ read: () throws -> Key) throws -> Key {
         do { return try read() } catch let error as CurveKeyFileError {
-            switch error {
+            switch error.code {
             case .insecurePermissions: throw CommandFailure(.noPermission, "\(option): \(error)")
-            case .notFound(let path): throw CommandFailure(.noInput, "\(option): \(path) does not exist; create a key pair with iom keygen")
+            case .notFound: throw CommandFailure(.noInput, "\(option): \(error.path ?? "the key file") does not exist; create a key pair with iom keygen")
             default: throw CommandFailure(.dataError, "\(option): \(error)")
             }
         }

@@ -20,7 +20,7 @@ enum RecordSaving {
 
     /// Creates or updates `record` (a protection case as `principal`, checked and audited);
     /// returns the stored version and the change's journal sequence.
-    static func save(_ record: AnyRecord, into iom: IOMKit, as principal: Principal = principal,
+    static func save(_ record: AnyRecord, into iom: IOM, as principal: Principal = principal,
                      operation: Operation? = nil) async throws(IOMError) -> (version: UInt64, sequence: UInt64) {
         let create = (operation ?? .implied(by: record)) == .create
         switch record {
@@ -45,20 +45,20 @@ enum RecordSaving {
 
     /// The node-save error code (`Protocols/node-save.md`) of a failed save.
     static func code(for error: IOMError) -> NodeSave.Code {
-        switch error {
+        switch error.code {
         case .invalid: .invalid
         case .conflict, .alreadyExists: .conflict
         case .badVersion: .badVersion
         case .forbidden, .security: .forbidden
         case .notFound: .badVersion  // an update of a record that does not exist
-        case .store, .corrupted, .closed, .bus, .cancelled, .bridge, .needsPrincipal: .internalError
+        default: .internalError
         }
     }
 
     /// The message a person reads for a failed save: every invalid field on its own line.
     static func message(for error: IOMError, type: RecordType, input: String) -> String {
-        switch error {
-        case .invalid(let validation):
+        switch error.validation {
+        case let validation?:
             """
             the \(type.rawValue) in \(input) is not valid, nothing was saved:
             \(validation.issues.map { "  \($0)" }.joined(separator: "\n"))

@@ -231,26 +231,26 @@ struct SaveCommand: AsyncParsableCommand {
     }
 
     private func failure(for error: IOMError, type: RecordTypeArgument) -> CommandFailure {
-        switch error {
-        case .invalid(let validation):
+        switch error.code {
+        case .invalid:
             CommandFailure(.dataError, """
                 the \(type.recordType.rawValue) in \(inputName) is not valid, nothing was saved:
-                \(validation.issues.map { "  \($0)" }.joined(separator: "\n"))
+                \((error.validation?.issues ?? []).map { "  \($0)" }.joined(separator: "\n"))
                 Fix these fields and run the command again.
                 """)
         case .conflict, .alreadyExists, .badVersion, .notFound:
             CommandFailure(error.isConflict ? .temporaryFailure : .dataError, "nothing was saved: \(error)")
-        case .store, .corrupted, .closed, .bus, .cancelled, .bridge, .needsPrincipal:
-            CommandFailure(.ioError, "nothing was saved: \(error)")
         case .forbidden, .security:
             CommandFailure(.dataError, "nothing was saved: \(error)")
+        default:
+            CommandFailure(.ioError, "nothing was saved: \(error)")
         }
     }
 }
 
 extension IOMError {
     var isConflict: Bool {
-        switch self {
+        switch code {
         case .conflict, .alreadyExists: true
         default: false
         }

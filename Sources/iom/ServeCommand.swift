@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import IOMBridge
 import IOMFixtures
-@_spi(IOMKitInternals) import IOMKit
+import IOMKit
 import IOMStore
 import Logging
 import Prometheus
@@ -152,7 +152,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     /// Seeds an empty store, starts the publisher and the accept endpoint, prints the readiness lines.
-    private func start(_ iom: IOMKit, keys: CurveKeyPair?, allowList: ClientAllowList?, logger: Logger,
+    private func start(_ iom: IOM, keys: CurveKeyPair?, allowList: ClientAllowList?, logger: Logger,
                        metrics: MetricsEndpoint?) async throws -> NodeService {
         let security: PublisherSecurity = if let keys, let allowList { .curve(keys, allow: allowList) } else { .insecure }
         var publisherConfiguration = PublisherConfiguration(events: publish, sync: replay, security: security, view: view)
@@ -199,7 +199,7 @@ struct ServeCommand: AsyncParsableCommand {
                            readiness: (first, " source=\(publisher.source)", second))
     }
 
-    private func lastSequence(_ iom: IOMKit) async throws -> UInt64 {
+    private func lastSequence(_ iom: IOM) async throws -> UInt64 {
         do { return try await iom.store.lastSequence() } catch {
             throw CommandFailure(.ioError, "cannot read the store \(store): \(error)")
         }
@@ -210,7 +210,7 @@ struct ServeCommand: AsyncParsableCommand {
 /// SIGTERM) it stops taking saves, lets the publisher send every committed change, and closes
 /// the store.
 struct NodeService: Service {
-    let iom: IOMKit
+    let iom: IOM
     let publisher: BridgePublisher
     let server: NodeSaveServer?
     /// The `--metrics` endpoint, run beside the node in the same service group.

@@ -79,7 +79,7 @@ struct StatsCommand: AsyncParsableCommand {
         case .success(let table):
             FileHandle.standardOutput.write(Data((json ? Self.json(table) : Self.text(table)).utf8))
         case .failure(let error):
-            switch error {
+            switch error.code {
             case .security, .corrupted:
                 throw CommandFailure(.dataError, "cannot read the protection cases of \(store): \(error). Pass the node's --host-key files")
             case .forbidden:

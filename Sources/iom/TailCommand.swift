@@ -124,7 +124,7 @@ struct TailCommand: AsyncParsableCommand {
                                                     start: from.map { $0 <= 1 ? .beginning : .after($0 - 1) } ?? .now)
         configuration.logger = logger
         let subscriber: BridgeSubscriber
-        do { subscriber = try BridgeSubscriber.start(configuration, bus: bus) } catch {
+        do { subscriber = try BridgeSubscriber.start(configuration, bus: bus, context: nil) } catch {
             throw EndpointFailure.make(error, options: [endpoint: "endpoint", sync ?? "": "--sync"])
         }
         let target: UInt64? = if let from, let sync {

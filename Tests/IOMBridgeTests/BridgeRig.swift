@@ -3,7 +3,7 @@ import ChangeBus
 import Foundation
 import IOMBridge
 import IOMFixtures
-@_spi(IOMKitInternals) import IOMKit
+import IOMKit
 import IOMStore
 import Testing
 
@@ -18,12 +18,12 @@ func mission(_ n: Int) throws -> Mission {
 
 /// A node: an in-memory (or file) IOMKit with a publisher on free loopback ports.
 struct Node {
-    let iom: IOMKit
+    let iom: IOM
     let publisher: BridgePublisher
 
     static func start(path: String? = nil, heartbeat: Duration = .milliseconds(100), view: BridgeView = .full,
                       configure: (inout PublisherConfiguration) -> Void = { _ in }) async throws -> Node {
-        let iom = try await IOMKit.open(path.map { IOMConfiguration(store: StoreConfiguration(location: .file(path: $0))) } ?? .inMemory)
+        let iom = try await IOM.open(path.map { IOMConfiguration(store: StoreConfiguration(location: .file(path: $0))) } ?? .inMemory)
         var configuration = PublisherConfiguration(events: "tcp://127.0.0.1:*", sync: "tcp://127.0.0.1:*", security: .insecure, view: view)
         configuration.heartbeatInterval = heartbeat
         configure(&configuration)

@@ -2,7 +2,7 @@ import ChangeBus
 import Foundation
 import IOMBridge
 import IOMFixtures
-@_spi(IOMKitInternals) import IOMKit
+import IOMKit
 import IOMSecurity
 import IOMWire
 import Testing
@@ -37,8 +37,8 @@ struct BridgeSecurityTests {
     }
 
     /// A node with two cases (cw-1's and cw-2's) and a mission, publishing with CURVE on `view`.
-    func node(view: BridgeView) async throws -> (IOMKit, BridgePublisher) {
-        let iom = try await IOMKit.open(.inMemory)
+    func node(view: BridgeView) async throws -> (IOM, BridgePublisher) {
+        let iom = try await IOM.open(.inMemory)
         let publisher = try await iom.startPublisher(
             PublisherConfiguration(events: "tcp://127.0.0.1:*", sync: "tcp://127.0.0.1:*", security: .curve(server, allow: allowList), view: view))
         let cases = iom.protectionCases(as: .supervisor("sup-1"), purpose: .supervision)

@@ -2,7 +2,7 @@ import ChangeBus
 import Foundation
 import IOMBridge
 import IOMFixtures
-@_spi(IOMKitInternals) import IOMKit
+import IOMKit
 import IOMSecurity
 import IOMStore
 import IOMWire
@@ -158,7 +158,7 @@ struct BridgeTests {
 
     @Test("a bad endpoint and a taken port are refused with errors that say so")
     func badEndpoints() async throws {
-        let iom = try await IOMKit.open(.inMemory)
+        let iom = try await IOM.open(.inMemory)
         await #expect(throws: BridgeError.self) {
             _ = try await BridgePublisher.start(bus: iom.bus, store: iom.store,
                                                 configuration: PublisherConfiguration(events: "tcp://nowhere:", security: .insecure))

@@ -1,5 +1,5 @@
 import Foundation
-@_spi(Fuzzing) import IOMBridge
+import IOMBridge
 import IOMDomain
 import IOMFixtures
 import IOMStore

@@ -2,7 +2,7 @@ import ChangeBus
 import Foundation
 import IOMBridge
 import IOMFixtures
-@_spi(IOMKitInternals) import IOMKit
+import IOMKit
 import IOMStore
 import IOMWire
 import Testing

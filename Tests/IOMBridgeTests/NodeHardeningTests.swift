@@ -1,7 +1,7 @@
 import Foundation
 import IOMBridge
 import IOMFixtures
-@_spi(IOMKitInternals) import IOMKit
+import IOMKit
 import IOMSecurity
 import IOMWire
 import Logging
@@ -24,8 +24,8 @@ struct NodeHardeningTests {
     }
 
     /// A CURVE node with two protection cases and a mission.
-    func node(configure: (inout PublisherConfiguration) -> Void = { _ in }) async throws -> (IOMKit, BridgePublisher) {
-        let iom = try await IOMKit.open(.inMemory)
+    func node(configure: (inout PublisherConfiguration) -> Void = { _ in }) async throws -> (IOM, BridgePublisher) {
+        let iom = try await IOM.open(.inMemory)
         var configuration = PublisherConfiguration(events: "tcp://127.0.0.1:*", sync: "tcp://127.0.0.1:*",
                                                    security: .curve(server, allow: allowList), view: .redacted)
         configure(&configuration)

@@ -22,7 +22,7 @@ func readmeBridgeExample() async throws {
     var configuration = IOMConfiguration.inMemory
     configuration.publisher = PublisherConfiguration(events: events, sync: sync,
                                                      security: .curve(nodeKeys, allow: try ClientAllowList([replicaKey.z85: .service("replica-1")])))
-    let iom = try await IOMKit.open(configuration)
+    let iom = try await IOM.open(configuration)
     _ = try await iom.missions.save(Seed.moroccoMission)
 
     let replica = try Replica.start(SubscriberConfiguration(

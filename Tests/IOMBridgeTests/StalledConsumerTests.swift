@@ -1,6 +1,6 @@
 import ChangeBus
 import IOMBridge
-@_spi(IOMKitInternals) import IOMKit
+import IOMKit
 import Synchronization
 import Testing
 

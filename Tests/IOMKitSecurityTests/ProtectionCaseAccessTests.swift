@@ -1,7 +1,7 @@
 import Foundation
 import IOMDomain
 import IOMFixtures
-@_spi(IOMKitInternals) @testable import IOMKit
+@testable import IOMKit
 import IOMStore
 import IOMWire
 import Testing
@@ -41,7 +41,7 @@ struct ProtectionCaseAccessTests {
 
     @Test("an analyst may read redacted copies and statistics but not write, and each refusal is audited")
     func analyst() async throws {
-        let iom = try await IOMKit.open(.inMemory)
+        let iom = try await IOM.open(.inMemory)
         defer { Task { try? await iom.close() } }
         try await iom.protectionCases(as: .caseworker("cw-1"), purpose: .caseManagement).save(try makeCase(1))
         let analyst = iom.protectionCases(as: .analyst("an-1"), purpose: .statistics)
@@ -64,7 +64,7 @@ struct ProtectionCaseAccessTests {
 
     @Test("a caseworker cannot read or change another caseworker's case, nor reassign their own")
     func caseworkerScope() async throws {
-        let iom = try await IOMKit.open(.inMemory)
+        let iom = try await IOM.open(.inMemory)
         defer { Task { try? await iom.close() } }
         let cw1 = iom.protectionCases(as: .caseworker("cw-1"), purpose: .caseManagement)
         let cw2 = iom.protectionCases(as: .caseworker("cw-2"), purpose: .caseManagement)
@@ -89,7 +89,7 @@ struct ProtectionCaseAccessTests {
 
     @Test("a service provider sees only the cases referred to it and may only update service status")
     func provider() async throws {
-        let iom = try await IOMKit.open(.inMemory)
+        let iom = try await IOM.open(.inMemory)
         defer { Task { try? await iom.close() } }
         let cw = iom.protectionCases(as: .caseworker("cw-1"), purpose: .caseManagement)
         try await cw.save(try makeCase(1, referredTo: "FICTIONAL shelter"))
@@ -107,7 +107,7 @@ struct ProtectionCaseAccessTests {
 
     @Test("an auditor reads the trail; nobody else may, and nobody may save as auditor")
     func auditor() async throws {
-        let iom = try await IOMKit.open(.inMemory)
+        let iom = try await IOM.open(.inMemory)
         defer { Task { try? await iom.close() } }
         await #expect(throws: IOMError.self) {
             try await iom.protectionCases(as: .auditor("au-1"), purpose: .audit).save(try makeCase(1))
@@ -120,7 +120,7 @@ struct ProtectionCaseAccessTests {
 
     @Test("consent missing: transfer refused; a caseworker's override forbidden; a supervisor's override allowed and audited")
     func consentAndOverride() async throws {
-        let iom = try await IOMKit.open(.inMemory)
+        let iom = try await IOM.open(.inMemory)
         defer { Task { try? await iom.close() } }
         let cw = iom.protectionCases(as: .caseworker("cw-1"), purpose: .caseManagement)
         try await cw.save(try makeCase(1, consent: false))
@@ -134,7 +134,7 @@ struct ProtectionCaseAccessTests {
         let forbidden = await #expect(throws: IOMError.self) {
             try await cw.transition(id, to: .transferred, transferTo: try .init("FICTIONAL agency 2"), override: override)
         }
-        #expect(forbidden?.forbidden?.field?.rawValue.hasPrefix("protectionCase.consentOverrides") == true)
+        #expect(forbidden?.forbidden?.field?.hasPrefix("protectionCase.consentOverrides") == true)
         let lead = iom.protectionCases(as: .supervisor("sup-1", team: ["cw-1"]), purpose: .referral)
         let supOverride = ConsentOverride(scope: .transfer, by: try .init("sup-1"), reason: try .init("FICTIONAL: at risk"),
                                           at: Instant(millisecondsSince1970: 1_800_000_000_000))
@@ -151,7 +151,7 @@ struct ProtectionCaseAccessTests {
 
     @Test("deleting after the retention date crypto-shreds: journal copies unreadable, tombstone left, audited")
     func cryptoShredding() async throws {
-        let iom = try await IOMKit.open(.inMemory)
+        let iom = try await IOM.open(.inMemory)
         defer { Task { try? await iom.close() } }
         let cw = iom.protectionCases(as: .caseworker("cw-1"), purpose: .caseManagement)
         try await cw.save(try makeCase(1, retention: try .init(year: 2024, month: 1, day: 1)))
@@ -217,7 +217,7 @@ struct ProtectionCaseAccessTests {
     func noKeyRing() async throws {
         let path = temporaryPath()
         defer { removeFiles(path) }
-        let iom = try await IOMKit.open(IOMConfiguration(store: .init(location: .file(path: path))))
+        let iom = try await IOM.open(IOMConfiguration(store: .init(location: .file(path: path))))
         let e = await #expect(throws: IOMError.self) {
             try await iom.protectionCases(as: .caseworker("cw-1"), purpose: .caseManagement).save(try makeCase(1))
         }
@@ -233,7 +233,7 @@ struct ProtectionCaseAccessTests {
         var iom = try await openFileKit(path, ring: try KeyRing([.random(id: "k1")]))
         try await iom.protectionCases(as: .caseworker("cw-1"), purpose: .caseManagement).save(try makeCase(1))
         try await iom.close()
-        iom = try await IOMKit.open(IOMConfiguration(store: .init(location: .file(path: path))))
+        iom = try await IOM.open(IOMConfiguration(store: .init(location: .file(path: path))))
         await #expect(throws: IOMError.self) {
             try await iom.protectionCases(as: .caseworker("cw-1"), purpose: .caseManagement).get(try .init("case-sec-1"))
         }
@@ -246,7 +246,7 @@ struct ProtectionCaseAccessTests {
 
     @Test("statistics: analysts only, small groups suppressed, audited")
     func statistics() async throws {
-        let iom = try await IOMKit.open(.inMemory)
+        let iom = try await IOM.open(.inMemory)
         defer { Task { try? await iom.close() } }
         let cw = iom.protectionCases(as: .caseworker("cw-1"), purpose: .caseManagement)
         for n in 0..<12 { try await cw.save(try makeCase(n, gender: .woman)) }
@@ -261,7 +261,7 @@ struct ProtectionCaseAccessTests {
 
     @Test("the in-process bus (internal) carries whole records; concurrent saves keep one intact audit chain")
     func busAndConcurrency() async throws {
-        let iom = try await IOMKit.open(.inMemory)
+        let iom = try await IOM.open(.inMemory)
         defer { Task { try? await iom.close() } }
         let changes = try iom.recordChanges(of: ProtectionCase.self, kinds: Set(IOMDomain.ChangeKind.allCases), capacity: 1024, from: .now)
         let cw = iom.protectionCases(as: .caseworker("cw-1"), purpose: .caseManagement)
@@ -283,7 +283,7 @@ struct ProtectionCaseAccessTests {
 struct ProtectionCaseChangesTests {
     @Test("each principal's stream holds only its cases, prepared for its role; opening is audited")
     func scopedAndRedacted() async throws {
-        let iom = try await IOMKit.open(.inMemory)
+        let iom = try await IOM.open(.inMemory)
         defer { Task { try? await iom.close() } }
         let analystStream = try iom.protectionCaseChanges(as: .analyst("an-1"), purpose: .statistics)
         let cw2Stream = try iom.protectionCaseChanges(as: .caseworker("cw-2"), purpose: .caseManagement)
@@ -311,7 +311,7 @@ struct ProtectionCaseChangesTests {
 struct JournalReplayTests {
     @Test("change(fromJournal:) opens sealed fields; Redactor then prepares it for a view")
     func replay() async throws {
-        let iom = try await IOMKit.open(.inMemory)
+        let iom = try await IOM.open(.inMemory)
         defer { Task { try? await iom.close() } }
         try await iom.protectionCases(as: .caseworker("cw-1"), purpose: .caseManagement).save(try makeCase(1))
         let entry = try #require(try await iom.store.journal(from: 1).first)
@@ -333,7 +333,7 @@ struct JournalReplayTests {
 
     @Test("the bus's encoded bytes of a protection case are the clear encoding, never the sealed journal bytes")
     func busEncodedBytes() async throws {
-        let iom = try await IOMKit.open(.inMemory)
+        let iom = try await IOM.open(.inMemory)
         defer { Task { try? await iom.close() } }
         let all = try iom.bus.subscribe(.all, capacity: 64, whenFull: .disconnect)  // internal: whole records
         try await iom.protectionCases(as: .caseworker("cw-1"), purpose: .caseManagement).save(try makeCase(1))

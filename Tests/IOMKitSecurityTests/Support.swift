@@ -61,14 +61,24 @@ func makeCase(_ n: Int, caseworker: String = "cw-1", consent: Bool = true, refer
 }
 
 /// A file-backed IOMKit with a host key ring.
-func openFileKit(_ path: String, ring: KeyRing) async throws -> IOMKit {
+func openFileKit(_ path: String, ring: KeyRing) async throws -> IOM {
     var configuration = IOMConfiguration(store: .init(location: .file(path: path)))
     configuration.security.keyRing = ring
-    return try await IOMKit.open(configuration)
+    return try await IOM.open(configuration)
+}
+
+/// What a `forbidden` error says, read from its public properties.
+struct Refusal {
+    let role: Role?
+    let action: Action?
+    let reason: String
+    let field: String?
 }
 
 extension IOMError {
-    var forbidden: Forbidden? { if case .forbidden(let f) = self { f } else { nil } }
+    var forbidden: Refusal? {
+        code == .forbidden ? Refusal(role: principal?.role, action: action, reason: message, field: field) : nil
+    }
 }
 
 /// The protobuf bytes of `Date{2008, 2, 29}` (the FICTIONAL birth date), as they would appear in clear.

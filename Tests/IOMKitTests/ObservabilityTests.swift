@@ -1,6 +1,6 @@
 import Foundation
 import IOMFixtures
-@_spi(IOMKitInternals) import IOMKit
+import IOMKit
 import Logging
 import MetricsTestKit
 import Synchronization
@@ -49,7 +49,7 @@ struct ObservabilityTests {
         defer { try? FileManager.default.removeItem(atPath: path) }
         var configuration = IOMConfiguration(store: .init(location: .file(path: path)))
         configuration.logger = logger
-        let iom = try await IOMKit.open(configuration)
+        let iom = try await IOM.open(configuration)
         #expect(log.all.map(\.message) == ["IOMKit store opened"])
         #expect(log.all.first?.metadata["store"] == .string(path))
         for index in 0..<50 { try await iom.missions.save(mission("log-\(index)")) }
@@ -64,7 +64,7 @@ struct ObservabilityTests {
         let (logger, log) = RecordingLogHandler.logger()
         let path = NSTemporaryDirectory() + "no-such-dir-\(UUID().uuidString)/iom.sqlite"
         let configuration = IOMConfiguration(store: .init(location: .file(path: path)), logger: logger)
-        await #expect(throws: IOMError.self) { try await IOMKit.open(configuration) }
+        await #expect(throws: IOMError.self) { try await IOM.open(configuration) }
         #expect(log.all.count == 1)
         #expect(log.all.first?.level == .error)
         #expect(log.all.first?.metadata["store"] == .string(path))
@@ -73,7 +73,7 @@ struct ObservabilityTests {
     @Test("saves record their latency per record type and the published counter; failures count by reason")
     func metrics() async throws {
         let metrics = TestMetrics()
-        let iom = try await IOMKit.open(IOMConfiguration(store: .inMemory, metricsFactory: metrics))
+        let iom = try await IOM.open(IOMConfiguration(store: .inMemory, metricsFactory: metrics))
         try await iom.missions.save(Seed.moroccoMission)
         try await iom.missions.update(edited(Seed.moroccoMission, status: .suspended, version: 1))
         try await iom.events.save(Seed.rabatBreakfast2017)
@@ -96,7 +96,7 @@ struct ObservabilityTests {
         let metrics = TestMetrics()
         var configuration = IOMConfiguration(store: .inMemory, metricsFactory: metrics)
         configuration.publisher = PublisherConfiguration(events: "tcp://127.0.0.1:*", sync: "tcp://127.0.0.1:*", security: .insecure)
-        let iom = try await IOMKit.open(configuration)
+        let iom = try await IOM.open(configuration)
         let publisher = try #require(iom.publisher)
         try await iom.missions.save(Seed.moroccoMission)
         // The first change has left before the subscriber connects: it can only come by replay.
@@ -125,7 +125,7 @@ struct ObservabilityTests {
         var publisherConfiguration = PublisherConfiguration(events: "tcp://127.0.0.1:*", sync: "tcp://127.0.0.1:*", security: .insecure)
         publisherConfiguration.backlog = 2
         configuration.publisher = publisherConfiguration
-        let iom = try await IOMKit.open(configuration)
+        let iom = try await IOM.open(configuration)
         let publisher = try #require(iom.publisher)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<400 { group.addTask { try await iom.missions.save(mission("behind-\(index)")) } }
@@ -141,7 +141,7 @@ struct ObservabilityTests {
     @Test("concurrent saves count every published change exactly once")
     func concurrentSavesCounted() async throws {
         let metrics = TestMetrics()
-        let iom = try await IOMKit.open(IOMConfiguration(store: .inMemory, metricsFactory: metrics))
+        let iom = try await IOM.open(IOMConfiguration(store: .inMemory, metricsFactory: metrics))
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<64 { group.addTask { try await iom.missions.save(mission("concurrent-\(index)")) } }
             try await group.waitForAll()

@@ -15,16 +15,16 @@ func readmeFirstProgram() async throws {
     let configuration = IOMConfiguration(store: StoreConfiguration(location: .file(path: path)))
 
     for run in 1...2 {
-        let iom = try await IOMKit.open(configuration)
+        let iom = try await IOM.open(configuration)
         do {
-            // --- as in README.md, with `configuration` for `IOMKit.open()` ---
+            // --- as in README.md, with `configuration` for `IOM.open()` ---
             let saved = try await iom.missions.create(Seed.moroccoMission)
             print("saved \(saved.record.id) version \(saved.record.version) as change #\(saved.sequence)")
             // ---
             #expect(run == 1 && saved.sequence == 1 && saved.record.version == 1)
         } catch {
             #expect(run == 2)
-            guard case .alreadyExists(_, _, 1) = error else { Issue.record("\(error)"); return }
+            #expect(error.code == .alreadyExists && error.storedVersion == 1)
         }
         try await iom.close()
     }
@@ -39,7 +39,7 @@ func readmeErrorsAndCases() async throws {
     // --- as in README.md, with the store at `path` ---
     var configuration = IOMConfiguration(store: StoreConfiguration(location: .file(path: path)))
     configuration.security.keyRing = try KeyRing([HostKey.random(id: "k1")])   // identifying fields are sealed at rest
-    let iom = try await IOMKit.open(configuration)
+    let iom = try await IOM.open(configuration)
     let cases = iom.protectionCases(as: .caseworker("FICTIONAL caseworker A"), purpose: .caseManagement)
     try await cases.create(FictionalCases.minimal)               // the caseworker's own case
     let mine = try await cases.list().records                     // their own cases, whole
@@ -55,9 +55,9 @@ func readmeErrorsAndCases() async throws {
     do {
         try await iom.missions.create(Seed.moroccoMission)
     } catch {
-        switch error {                       // error: IOMError
-        case .alreadyExists(_, let id, let version): print("\(id) is already at version \(version)"); reported = "\(id) v\(version)"
-        case .invalid(let problems): print(problems)            // every field named, e.g. mission.country
+        switch error.code {                  // error: IOMError
+        case .alreadyExists: print("\(error.recordID!) is already at version \(error.storedVersion!)"); reported = "\(error.recordID!) v\(error.storedVersion!)"
+        case .invalid: print(error.validation!)                   // every field named, e.g. mission.country
         default: print(error)
         }
     }

@@ -4,7 +4,7 @@ import IOMChanges
 import Synchronization
 import ZeroMQ
 
-extension IOMKit {
+extension IOM {
     /// The publisher started by ``open(_:)`` from ``IOMConfiguration/publisher``, if any.
     public var publisher: BridgePublisher? { bridges.first }
 
@@ -20,8 +20,13 @@ extension IOMKit {
     ///     PublisherConfiguration(events: "tcp://0.0.0.0:5680", sync: nil, security: .curve(serverKeys, allow: allow), view: .redacted))
     /// ```
     ///
-    /// - Throws: ``IOMError/bridge(_:)`` when an endpoint cannot be bound or the settings are inconsistent.
-    public func startPublisher(_ configuration: PublisherConfiguration, context: Context? = nil) async throws(IOMError) -> BridgePublisher {
+    /// - Throws: ``IOMError/Code/bridge`` when an endpoint cannot be bound or the settings are inconsistent.
+    public func startPublisher(_ configuration: PublisherConfiguration) async throws(IOMError) -> BridgePublisher {
+        try await startPublisher(configuration, context: nil)
+    }
+
+    /// Starts a bridge publisher on a given ZeroMQ context.
+    package func startPublisher(_ configuration: PublisherConfiguration, context: Context?) async throws(IOMError) -> BridgePublisher {
         var configuration = configuration
         if configuration.logger == nil { configuration.logger = logger }
         // Protection-case reads over sync and refused connections go to this store's trail.
@@ -38,12 +43,18 @@ extension IOMKit {
 
     /// Starts a bridge subscriber to other publishers; ``close()`` stops it.
     ///
-    /// Remote changes are delivered, in order and once each, to `bus` (by default a new bus,
-    /// ``BridgeSubscriber/bus``) — never to this instance's own ``bus``, whose sequence is its journal's.
+    /// Remote changes are delivered, in order and once each, on the subscriber's own
+    /// ``BridgeSubscriber/changes(capacity:)`` — never on this instance's ``changes(capacity:from:)``,
+    /// whose sequence is its journal's.
     ///
-    /// - Throws: ``IOMError/bridge(_:)`` for bad endpoints or settings.
-    public func startSubscriber(_ configuration: SubscriberConfiguration, bus: ChangeBus<CommittedChange>? = nil,
-                                context: Context? = nil) throws(IOMError) -> BridgeSubscriber {
+    /// - Throws: ``IOMError/Code/bridge`` for bad endpoints or settings.
+    public func startSubscriber(_ configuration: SubscriberConfiguration) throws(IOMError) -> BridgeSubscriber {
+        try startSubscriber(configuration, bus: nil, context: nil)
+    }
+
+    /// Starts a bridge subscriber delivering to `bus`, on a given ZeroMQ context.
+    package func startSubscriber(_ configuration: SubscriberConfiguration, bus: ChangeBus<CommittedChange>?,
+                                 context: Context? = nil) throws(IOMError) -> BridgeSubscriber {
         var configuration = configuration
         if configuration.logger == nil { configuration.logger = logger }
         do {
@@ -56,7 +67,7 @@ extension IOMKit {
     }
 }
 
-/// The bridges an ``IOMKit`` started, stopped together when it closes.
+/// The bridges an ``IOM`` started, stopped together when it closes.
 final class BridgeRegistry: Sendable {
     private struct State {
         var publishers: [BridgePublisher] = []

@@ -18,23 +18,23 @@ import Synchronization
 /// principal and a purpose, checked and audited: ``protectionCases(as:purpose:)`` and
 /// ``protectionCaseChanges(as:purpose:capacity:from:)``. The store, the bus, the security
 /// database and the journal decoders, which hold or open whole cases, are internal (the
-/// `iom` command line and the tests reach them as `@_spi(IOMKitInternals) import IOMKit`).
+/// `iom` command line and the tests reach them as `import IOMKit`).
 ///
 /// ```swift
-/// let iom = try await IOMKit.open()                   // ./iom.sqlite
+/// let iom = try await IOM.open()                   // ./iom.sqlite
 /// try await iom.missions.save(Seed.moroccoMission)
 /// for try await change in iom.changes(of: Mission.self) { print(change.after?.country ?? "deleted") }
 /// ```
-public final class IOMKit: Sendable {
+public final class IOM: Sendable {
     /// The durable journal and current state (whole records: internal, see the type's documentation).
-    @_spi(IOMKitInternals) public let store: RecordStore
+    package let store: RecordStore
     /// Committed changes, in journal order, whole records. Its sequence numbers are the journal's.
-    @_spi(IOMKitInternals) public let bus: ChangeBus<CommittedChange>
+    package let bus: ChangeBus<CommittedChange>
     /// The configuration this instance was opened with.
     public let configuration: IOMConfiguration
     /// The security database: per-case data keys and the audit trail. Internal: its data keys
     /// open every case; auditors read the trail through ``auditEntries(as:from:recordID:limit:)``.
-    @_spi(IOMKitInternals) public let security: SecurityStore
+    package let security: SecurityStore
     /// Seals protection cases' identifying fields before they reach the store; `nil` without a key ring.
     let sealer: CaseSealer?
     private let relay: CommitRelay
@@ -61,9 +61,10 @@ public final class IOMKit: Sendable {
 
     /// Opens the store (creating it if needed) and a bus that continues its sequence.
     ///
-    /// - Throws: ``IOMError/store(_:)`` when the file cannot be opened (not an IOMKit store,
-    ///   written by a newer version, no permission), ``IOMError/bus(_:)`` for bad bus settings.
-    public static func open(_ configuration: IOMConfiguration = IOMConfiguration()) async throws(IOMError) -> IOMKit {
+    /// - Throws: ``IOMError`` with code ``IOMError/Code/store`` when the file cannot be opened (not
+    ///   an IOMKit store, written by a newer version, no permission), ``IOMError/Code/invalidArgument``
+    ///   for bad bus settings, ``IOMError/Code/bridge`` when ``IOMConfiguration/publisher`` cannot start.
+    public static func open(_ configuration: IOMConfiguration = IOMConfiguration()) async throws(IOMError) -> IOM {
         let security: SecurityStore
         do {
             security = try SecurityStore.open(configuration.security.resolvedLocation(for: configuration.store.location),
@@ -92,7 +93,7 @@ public final class IOMKit: Sendable {
                                                      maximumCapacity: configuration.maximumSubscriptionCapacity)
             relay.attach(bus)
             configuration.logger?.info("IOMKit store opened", metadata: ["store": "\(location)", "lastSequence": "\(last)"])
-            let kit = IOMKit(store: store, bus: bus, configuration: configuration, relay: relay, security: security, sealer: sealer, metrics: metrics)
+            let kit = IOM(store: store, bus: bus, configuration: configuration, relay: relay, security: security, sealer: sealer, metrics: metrics)
             if let publisher = configuration.publisher {
                 do { _ = try await kit.startPublisher(publisher) } catch {
                     try? await kit.close()
@@ -112,7 +113,7 @@ public final class IOMKit: Sendable {
     /// Refuses new saves and waits for pending ones; stops the bridge publishers started
     /// through this instance once they have sent every committed change (from the journal when
     /// their queue dropped some), stops its bridge subscribers, closes the store, and finishes
-    /// every subscription of ``bus``.
+    /// every change sequence of ``changes(capacity:from:)`` and ``changes(of:kinds:capacity:from:)``.
     public func close() async throws(IOMError) {
         let location = configuration.store.location.logDescription
         var failure: IOMError?
@@ -147,31 +148,41 @@ public final class IOMKit: Sendable {
     ///
     /// Not for protection cases: they are reached only with a principal and a purpose, through
     /// ``protectionCaseChanges(as:purpose:capacity:from:)``; `changes(of: ProtectionCase.self)`
-    /// throws ``IOMError/needsPrincipal(recordType:)``.
+    /// throws ``IOMError/Code/needsPrincipal``.
     ///
     /// - Parameters:
     ///   - kinds: only these kinds of change (default: all).
     ///   - capacity: how many changes may wait for this subscriber; a subscriber that falls
-    ///     further behind is cut off with ``IOMError/bus(_:)`` saying so.
-    ///   - start: `.now`, or a past sequence still in the bus's replay window.
-    /// - Throws: ``IOMError/needsPrincipal(recordType:)`` for protection cases.
+    ///     further behind is cut off with ``IOMError/Code/subscriberTooSlow``.
+    ///   - sequence: `nil` (the default) starts with the next change; a past sequence number
+    ///     starts there, if the bus's replay window (``IOMConfiguration/replayWindow``) still holds it.
+    /// - Throws: ``IOMError/Code/needsPrincipal`` for protection cases,
+    ///   ``IOMError/Code/replayUnavailable`` for a start no longer held, ``IOMError/Code/invalidArgument`` for a bad capacity.
     public func changes<Record: DomainRecord>(
         of _: Record.Type, kinds: Set<ChangeKind> = Set(ChangeKind.allCases),
-        capacity: Int = 65_536, from start: ChangeBus<CommittedChange>.Start = .now
-    ) throws(IOMError) -> RecordChanges<Record> {
+        capacity: Int = 65_536, from sequence: UInt64? = nil
+    ) throws(IOMError) -> ChangeSequence<RecordChange<Record>, IOMError> {
         guard Record.recordType != .protectionCase else { throw .needsPrincipal(recordType: .protectionCase) }
-        return try recordChanges(of: Record.self, kinds: kinds, capacity: capacity, from: start)
+        return try recordChanges(of: Record.self, kinds: kinds, capacity: capacity, from: .init(sequence))
     }
 
     /// The unguarded subscription, for the guarded ones built on it.
     func recordChanges<Record: DomainRecord>(
         of _: Record.Type, kinds: Set<ChangeKind>, capacity: Int, from start: ChangeBus<CommittedChange>.Start
-    ) throws(IOMError) -> RecordChanges<Record> {
+    ) throws(IOMError) -> ChangeSequence<RecordChange<Record>, IOMError> {
+        ChangeSequence(try subscription(of: Record.self, kinds: kinds, capacity: capacity, from: start),
+                       transform: { RecordChange<Record>($0) }, failure: { IOMError.bus($0) })
+    }
+
+    /// The bus subscription behind a typed change sequence.
+    func subscription<Record: DomainRecord>(
+        of _: Record.Type, kinds: Set<ChangeKind>, capacity: Int, from start: ChangeBus<CommittedChange>.Start
+    ) throws(IOMError) -> ChangeBus<CommittedChange>.Subscription {
         let filter: ChangeBus<CommittedChange>.Filter = kinds.count == ChangeKind.allCases.count
             ? .topic(Record.recordType)
             : .matching { $0.topic == Record.recordType && kinds.contains($0.kind) }
         do {
-            return RecordChanges(subscription: try bus.subscribe(filter, capacity: capacity, whenFull: .disconnect, from: start))
+            return try bus.subscribe(filter, capacity: capacity, whenFull: .disconnect, from: start)
         } catch { throw .bus(error) }
     }
 
@@ -179,11 +190,19 @@ public final class IOMKit: Sendable {
     /// through ``protectionCaseChanges(as:purpose:capacity:from:)``), as the bus carries it.
     /// The elements' sequence numbers are the journal's, so a protection-case change shows as
     /// a step of more than one between two elements.
-    public func changes(capacity: Int = 65_536, from start: ChangeBus<CommittedChange>.Start = .now)
-        throws(IOMError) -> ChangeBus<CommittedChange>.Subscription
+    ///
+    /// - Parameters:
+    ///   - capacity: how many changes may wait for this subscriber; a subscriber that falls
+    ///     further behind is cut off with ``IOMError/Code/subscriberTooSlow``.
+    ///   - sequence: `nil` (the default) starts with the next change; a past sequence number
+    ///     starts there, if the replay window still holds it.
+    public func changes(capacity: Int = 65_536, from sequence: UInt64? = nil)
+        throws(IOMError) -> ChangeSequence<CommittedChange, IOMError>
     {
         do {
-            return try bus.subscribe(.matching { $0.topic != .protectionCase }, capacity: capacity, whenFull: .disconnect, from: start)
+            let subscription = try bus.subscribe(.matching { $0.topic != .protectionCase }, capacity: capacity,
+                                                 whenFull: .disconnect, from: .init(sequence))
+            return ChangeSequence(subscription, failure: { IOMError.bus($0) })
         } catch { throw .bus(error) }
     }
 

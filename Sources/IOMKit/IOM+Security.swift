@@ -2,7 +2,7 @@ import IOMDomain
 import IOMSecurity
 import IOMWire
 
-extension IOMKit {
+extension IOM {
     /// Protection cases as `principal` may reach them for `purpose`: every call checked against
     /// the access policy and audited.
     ///
@@ -18,7 +18,7 @@ extension IOMKit {
     /// smaller than `k` suppressed. Only for a role allowed to export statistics (analyst,
     /// service) with purpose ``IOMSecurity/Purpose/statistics``; audited.
     public func statistics(as principal: Principal, by dimensions: [StatisticsDimension],
-                           k: Int = StatisticsExport.defaultK) async throws(IOMError) -> StatisticsTable {
+                           k: Int = 11) async throws(IOMError) -> StatisticsTable {
         let audit = security.auditTrail
         func note(_ outcome: AuditOutcome, _ detail: String) throws(IOMError) {
             do {
@@ -79,7 +79,7 @@ extension IOMKit {
     ///     send(WireCodec.encode(safe))
     /// }
     /// ```
-    @_spi(IOMKitInternals) public func change(fromJournal payload: [UInt8]) throws(IOMError) -> Change {
+    package func change(fromJournal payload: [UInt8]) throws(IOMError) -> Change {
         do { return try WireCodec.decodeChange(payload, openingWith: sealer) } catch { throw IOMError(error) }
     }
 
@@ -88,7 +88,7 @@ extension IOMKit {
     /// is encoded in clear (sealed bytes never go on the wire, `Protocols/README.md`). For the
     /// sync server's REPLAY on a full-view endpoint; other views go through ``change(fromJournal:)``
     /// and ``IOMSecurity/Redactor``.
-    @_spi(IOMKitInternals) public func wirePayload(fromJournal payload: [UInt8]) throws(IOMError) -> [UInt8] {
+    package func wirePayload(fromJournal payload: [UInt8]) throws(IOMError) -> [UInt8] {
         guard WireCodec.isSealed(payload) else { return payload }
         return WireCodec.encode(try change(fromJournal: payload))
     }
