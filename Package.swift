@@ -94,6 +94,7 @@ let package = Package(
             dependencies: [
                 "ZeroMQ", "IOMDomain", "IOMWire", "IOMStore", "ChangeBus", "IOMChanges", "IOMSecurity",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // Logging: the hardening tests count the log lines a refusal flood produces.
@@ -104,9 +105,12 @@ let package = Package(
 
         // MARK: Facade
         // Opens store, bus and bridge from one configuration; typed repositories and subscriptions.
-        .target(name: "IOMKit", dependencies: ["IOMDomain", "IOMWire", "IOMStore", "ChangeBus", "IOMChanges", "IOMBridge", "IOMSecurity", "ZeroMQ"],
+        .target(name: "IOMKit", dependencies: ["IOMDomain", "IOMWire", "IOMStore", "ChangeBus", "IOMChanges", "IOMBridge", "IOMSecurity", "ZeroMQ",
+                                       .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
                 exclude: ["README.md"]),  // README.md: the life of a change, from save to a remote delivery
-        .testTarget(name: "IOMKitTests", dependencies: ["IOMKit", "IOMDomain", "IOMFixtures", "IOMStore"]),
+        .testTarget(name: "IOMKitTests", dependencies: ["IOMKit", "IOMDomain", "IOMFixtures", "IOMStore",
+                                                        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                                                        .product(name: "Logging", package: "swift-log")]),
 
         // MARK: Security
         // Roles, access policy, redaction per bridge view, field encryption (AES-GCM, per-case data
@@ -187,7 +191,8 @@ let package = Package(
 // - apple/swift-log: the host passes a `Logger` down (libraries never create their own).
 // - apple/swift-metrics: counters and timers with the stable names of `IOMMetrics`, recorded
 //   through whatever backend the host bootstraps (none by default: no cost).
-// - swift-server/swift-service-lifecycle: long-running commands (`iom proxy`, later `iom serve`)
+// - swift-server/swift-service-lifecycle: long-running commands (`iom proxy`, later `iom serve`) and the
+//   library's node (`IOM`), bridge publishers, subscribers and replicas,
 //   as `Service`s in a `ServiceGroup` that turns SIGINT/SIGTERM into a graceful shutdown.
 // - swift-server/swift-prometheus: the swift-metrics backend `iom serve --metrics` prints on /metrics.
 // - swhitty/FlyingFox: the small HTTP server of `iom serve --metrics` (/metrics, /health); no

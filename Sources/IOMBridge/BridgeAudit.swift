@@ -32,7 +32,7 @@ package final class BridgeAudit: Sendable {
     package func record(principal: Principal, action: String, outcome: AuditOutcome, detail: String,
                        items: Int = 0, range: ClosedRange<UInt64>? = nil) {
         add(.init(principal: principal.id, role: principal.role, action: action, outcome: outcome, detail: detail),
-            items: items, range: range, log: outcome == .forbidden ? "refused \(principal) \(action): \(detail)" : nil)
+            items: items, range: range, log: outcome == .forbidden ? ("refused a request", ["detail": "\(detail)"]) : nil)
     }
 
     /// Counts one connection refused by the ZAP handler: `clientKey` (Z85) when the client
@@ -42,16 +42,19 @@ package final class BridgeAudit: Sendable {
         // The trail has no "no role": a refused client is entered with the role a replica
         // has; the action and outcome say it was refused.
         add(.init(principal: principal, role: .service, action: "connection.refused", outcome: .forbidden, detail: "domain=\(domain)"),
-            items: 0, range: nil, log: "refused a connection on \(domain): \(reason) (key \(clientKey ?? "none"), address \(address)); further refusals of this key are counted for a minute")
+            items: 0, range: nil, log: ("refused a connection; further refusals of this key are counted for a minute",
+                  ["domain": "\(domain)", "reason": "\(reason)", "key": "\(clientKey ?? "none")", "address": "\(address)"]))
     }
 
-    private func add(_ key: AccessTally.Key, items: Int, range: ClosedRange<UInt64>?, log: String?) {
+    private func add(_ key: AccessTally.Key, items: Int, range: ClosedRange<UInt64>?, log: (Logger.Message, Logger.Metadata)?) {
         let now = Self.nowMs()
         let (first, closed) = tally.withLock { tally in
             let closed = tally.close(before: now)
             return (tally.add(key, items: items, range: range, nowMs: now), closed)
         }
-        if first, let log { logger?.warning("\(log)", metadata: ["principal": "\(key.principal)", "action": "\(key.action)"]) }
+        if first, let (message, details) = log {
+            logger?.warning(message, metadata: details.merging(["principal": "\(key.principal)", "action": "\(key.action)"]) { $1 })
+        }
         write(closed)
     }
 

@@ -5,22 +5,27 @@ import IOMSecurity
 import IOMStore
 import IOMWire
 import Logging
+import ServiceLifecycle
+import Synchronization
 import ZeroMQ
 
 /// Sends every committed change of a bus to an events endpoint and serves snapshot and replay
 /// from the store, under IOMB/1 (`Protocols/bridge.md`).
 ///
+/// Start one through the facade (``IOMConfiguration``'s `publisher`, or `iom.startPublisher(_:)`).
+/// It is a swift-service-lifecycle `Service`: run it in the host's `ServiceGroup` and a
+/// graceful shutdown stops it after it has sent everything committed.
+///
 /// ```swift
-/// let publisher = try await BridgePublisher.start(bus: iom.bus, store: iom.store,
-///                                                 configuration: PublisherConfiguration(security: .curve(keys, allow: allowList)))
+/// let publisher = try await iom.startPublisher(PublisherConfiguration(security: .curve(keys, allow: allowList)))
 /// print(publisher.eventsEndpoint, publisher.syncEndpoint ?? "-")
-/// …
-/// await publisher.stop()     // sends what is committed, a last heartbeat, then closes
+/// let group = ServiceGroup(services: [publisher, myHTTPServer], gracefulShutdownSignals: [.sigterm], logger: logger)
+/// try await group.run()      // on SIGTERM: sends what is committed, a last heartbeat, then closes
 /// ```
 ///
 /// The events side runs on its own thread and consumes the bus through a bounded
 /// subscription; the sync side runs on another thread. Neither blocks the cooperative pool.
-public final class BridgePublisher: Sendable {
+public final class BridgePublisher: Service {
     /// The source whose changes this publisher sends.
     public let source: SourceID
     /// The bound events endpoint (with the real port when configured with `*`).
@@ -41,6 +46,12 @@ public final class BridgePublisher: Sendable {
     private let ownsContext: Bool
     private let zap: ZAPHandler?
     private let audit: BridgeAudit
+    /// Fired by the first ``stop(drainTimeout:linger:)`` (or a graceful shutdown of ``run()``).
+    private let stopRequested = OneShotEvent()
+    /// Fired once the first stop has closed everything; later stops wait for it.
+    private let stopped = OneShotEvent()
+    /// Set by the first stop, which does the work.
+    private let stopBegun = Atomic<Bool>(false)
 
     private init(source: SourceID, eventsEndpoint: String, syncEndpoint: String?, configuration: PublisherConfiguration,
                  bus: ChangeBus<CommittedChange>, pump: EventsPump, sync: SyncServer?, syncStop: StopFlag,
@@ -102,7 +113,8 @@ public final class BridgePublisher: Sendable {
         }
         if configuration.syncEndpoint != nil && store == nil { throw .configuration("a sync endpoint needs a store to serve from") }
         if case .insecure = configuration.security {
-            configuration.logger?.warning("bridge publisher: INSECURE — \(configuration.eventsEndpoint) sends plain text to any client; configure CURVE keys for anything but a local test")
+            configuration.logger.warning("bridge publisher: INSECURE — the events endpoint sends plain text to any client; configure CURVE keys for anything but a local test",
+                                         metadata: ["events": "\(configuration.eventsEndpoint)"])
         }
         let ownsContext = context == nil
         let provided = context
@@ -195,7 +207,9 @@ public final class BridgePublisher: Sendable {
         let pump = EventsPump(socket: events, watchHandshakes: configuration.security.allowList == nil ? nil : eventsEndpoint, thread: SocketThread(name: "iom.bridge.events"), source: source, filter: filter,
                               interval: configuration.heartbeatInterval, store: store, lastSent: lastSent, oldest: oldest,
                               counters: counters, logger: configuration.logger)
-        configuration.logger?.info("bridge publisher: source \(source) events \(eventsEndpoint) sync \(syncEndpoint ?? "none") view \(configuration.view.rawValue)")
+        configuration.logger.info("bridge publisher started", metadata: [
+            "source": "\(source)", "events": "\(eventsEndpoint)", "sync": "\(syncEndpoint ?? "none")", "view": "\(configuration.view.rawValue)",
+        ])
         return BridgePublisher(source: source, eventsEndpoint: eventsEndpoint, syncEndpoint: syncEndpoint, configuration: configuration,
                                bus: bus, pump: pump, sync: sync, syncStop: syncStop, subscription: subscription, counters: counters,
                                context: context, ownsContext: ownsContext, zap: zap, audit: audit)
@@ -209,15 +223,35 @@ public final class BridgePublisher: Sendable {
         get async { await pump.lastSent }
     }
 
+    /// Holds the publisher until it stops: returns after a graceful shutdown of the host's
+    /// `ServiceGroup` (or the cancellation of the calling task, or a call of
+    /// ``stop(drainTimeout:linger:)``) has drained and closed it, as ``stop(drainTimeout:linger:)`` does.
+    public func run() async throws {
+        let stopRequested = stopRequested
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                await stopRequested.wait()
+            } onGracefulShutdown: {
+                stopRequested.fire()
+            }
+        } onCancel: {
+            stopRequested.fire()
+        }
+        await stop()
+    }
+
     /// Stops publishing: waits (up to `drainTimeout`) until every change published on the bus
     /// before this call has been sent, sends a last heartbeat, lets queued messages leave for
-    /// up to `linger`, and closes both endpoints. Idempotent.
+    /// up to `linger`, and closes both endpoints. Idempotent: a second call returns once the
+    /// first has finished. The events thread wakes it when the last change is sent; nothing polls.
     public func stop(drainTimeout: Duration = .seconds(5), linger: Duration = .seconds(1)) async {
+        guard stopBegun.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else {
+            return await stopped.wait()
+        }
+        stopRequested.fire()
         let target = bus.nextSequence &- 1
-        let clock = ContinuousClock()
-        let deadline = clock.now + drainTimeout
-        while await pump.lastSent < target && clock.now < deadline && !bus.isShutDown {
-            try? await Task.sleep(for: .milliseconds(2))
+        if !bus.isShutDown {
+            await pump.waitUntilSent(target, deadline: ContinuousClock().now + drainTimeout)
         }
         subscription.cancel()
         await pump.close(linger: linger)
@@ -227,5 +261,7 @@ public final class BridgePublisher: Sendable {
         zap?.stop()
         audit.flush(force: true)
         if ownsContext { context.shutdown() }
+        configuration.logger.info("bridge publisher stopped", metadata: ["source": "\(source)", "events": "\(eventsEndpoint)"])
+        stopped.fire()
     }
 }

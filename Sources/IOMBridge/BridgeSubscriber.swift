@@ -2,6 +2,7 @@ import ChangeBus
 import Foundation
 import IOMChanges
 import IOMStore
+import ServiceLifecycle
 import Synchronization
 import ZeroMQ
 
@@ -16,10 +17,13 @@ import ZeroMQ
 /// }
 /// ```
 ///
+/// It is a swift-service-lifecycle `Service`: ``run()`` holds it until the host's `ServiceGroup`
+/// shuts down gracefully, then stops it.
+///
 /// Its sockets live on one dedicated thread; delivery happens there too, in batches.
 /// ``IOMChanges/CommittedChange/sequence`` is the source's journal sequence. Persist the last delivered sequence and start again with `.after(sequence)` to
 /// resume without loss or duplicates.
-public final class BridgeSubscriber: Sendable {
+public final class BridgeSubscriber: Service {
     /// The delivered changes, in each source's order. Its own sequence numbers count deliveries.
     package let bus: ChangeBus<CommittedChange>
     /// Joins, unreachable publishers, unrecoverable ranges (newest 256 kept when nobody reads).
@@ -32,6 +36,8 @@ public final class BridgeSubscriber: Sendable {
     private let delivered: DeliveredMap
     private let finished: Mutex<Bool>
     private let done = DispatchSemaphore(value: 0)
+    /// Fired when the subscriber's thread has ended (stopped, or stuck on an undeliverable change).
+    private let ended = OneShotEvent()
 
     private init(configuration: SubscriberConfiguration, bus: ChangeBus<CommittedChange>, status: AsyncStream<SubscriberStatus>,
                  counters: BridgeCounters, stopFlag: StopFlag, delivered: DeliveredMap) {
@@ -116,6 +122,7 @@ public final class BridgeSubscriber: Sendable {
         let subscriber = BridgeSubscriber(configuration: configuration, bus: bus, status: status, counters: counters,
                                           stopFlag: stopFlag, delivered: delivered)
         let done = subscriber.done
+        let ended = subscriber.ended
         let thread = Thread {
             let loop = SubscriberLoop(configuration: configuration, sockets: handoff.take(), bus: bus, hooks: hooks,
                                       counters: counters, stopFlag: stopFlag, delivered: delivered, status: continuation)
@@ -123,6 +130,7 @@ public final class BridgeSubscriber: Sendable {
             _ = loop  // sockets close when the loop is released, on this thread
             if ownsContext { context.shutdown() }
             done.signal()
+            ended.fire()
         }
         thread.name = "iom.bridge.subscriber"
         thread.start()
@@ -162,6 +170,31 @@ public final class BridgeSubscriber: Sendable {
 
     /// What the subscriber has received, delivered, repaired and dropped so far.
     public var statistics: BridgeStatistics { counters.snapshot }
+
+    /// Holds the subscriber until it ends: a graceful shutdown of the host's `ServiceGroup`, the
+    /// cancellation of the calling task or ``stop()`` stops it; the subscriber's thread wakes
+    /// this when it has ended (nothing polls). Then its change sequences end.
+    ///
+    /// - Throws: ``BridgeError`` with code ``BridgeError/Code/undeliverable`` when the
+    ///   subscriber stopped by itself on a change it can never deliver (`Protocols/bridge.md` §8.8).
+    public func run() async throws(BridgeError) {
+        let stopFlag = stopFlag
+        let ended = ended
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                await ended.wait()
+            } onGracefulShutdown: {
+                stopFlag.stop()
+            }
+        } onCancel: {
+            stopFlag.stop()
+        }
+        let stoppedByItself = !stopFlag.isStopped
+        stop()
+        if stoppedByItself && statistics.stuck > 0 {
+            throw BridgeError(.undeliverable, message: "the bridge subscriber stopped on a change it can never deliver; its status stream and change sequences name it")
+        }
+    }
 
     /// Stops following: delivers what is already decoded, closes the sockets, finishes the
     /// status stream and shuts the bus down (its subscriptions end). Idempotent; waits for the

@@ -32,6 +32,13 @@ actor EventsPump {
     private var lastOldestRefresh: ContinuousClock.Instant
     private var closed = false
     private var sinceHousekeeping = 0
+    /// `false` once ``run(_:)`` has returned: nothing more will be sent.
+    private var running = true
+    /// Callers of ``waitUntilSent(_:deadline:)``, resumed from ``send`` (the sequence was sent),
+    /// ``tick()`` (their deadline passed) or the end of ``run(_:)`` and ``close(linger:)``.
+    private var drainWaiters: [(target: UInt64, deadline: ContinuousClock.Instant, continuation: CheckedContinuation<Void, Never>)] = []
+    /// The lowest target of ``drainWaiters`` (`.max` when there is none): one comparison per event.
+    private var drainTarget: UInt64 = .max
 
     /// `watchHandshakes`: the endpoint's name, to log clients failing the CURVE handshake (nil: not watched).
     init(socket: sending Socket, watchHandshakes: String?, thread: SocketThread, source: SourceID, filter: ViewFilter, interval: Duration,
@@ -76,12 +83,37 @@ actor EventsPump {
                 }
             }
         } catch {
-            logger?.error("bridge publisher: the bus ended the publisher's subscription: \(error)")
+            logger?.error("bridge publisher: the bus ended the publisher's subscription", metadata: ["error": "\(error)"])
         }
+        running = false
+        resumeDrainWaiters(all: true)
+    }
+
+    /// Returns once every sequence up to `target` has been sent, or at `deadline`, or when the
+    /// pump stops sending (its subscription ended or it was closed) — whichever comes first.
+    /// Woken by the pump itself: nobody polls.
+    func waitUntilSent(_ target: UInt64, deadline: ContinuousClock.Instant) async {
+        guard running, !closed, lastSent < target, clock.now < deadline else { return }
+        await withCheckedContinuation { continuation in
+            drainWaiters.append((target, deadline, continuation))
+            drainTarget = min(drainTarget, target)
+        }
+    }
+
+    private func resumeDrainWaiters(all: Bool = false) {
+        guard !drainWaiters.isEmpty else { return }
+        let now = clock.now
+        var waiting: [(target: UInt64, deadline: ContinuousClock.Instant, continuation: CheckedContinuation<Void, Never>)] = []
+        for waiter in drainWaiters {
+            if all || lastSent >= waiter.target || now >= waiter.deadline { waiter.continuation.resume() } else { waiting.append(waiter) }
+        }
+        drainWaiters = waiting
+        drainTarget = waiting.map(\.target).min() ?? .max
     }
 
     /// Called every few milliseconds: heartbeats and subscription notices.
     func tick() async {
+        resumeDrainWaiters()  // those whose deadline passed
         housekeeping()
         if let store, clock.now - lastOldestRefresh >= interval {
             lastOldestRefresh = clock.now
@@ -96,6 +128,7 @@ actor EventsPump {
         try? socket?.set(.linger, linger)
         closed = true
         socket = nil  // zmq_close: queued messages leave within `linger`
+        resumeDrainWaiters(all: true)
     }
 
     private func send(_ committed: CommittedChange) {
@@ -121,27 +154,33 @@ actor EventsPump {
                 try socket.send(frame: Self.withheldTopic, more: true)
                 try socket.send(frame: encoder.bytes)
                 counters.add(.withheld)
-                if reason == .tooLarge { logger?.error("bridge publisher: change \(sequence) is too large for the wire; sent a withheld marker") }
+                if reason == .tooLarge {
+                    logger?.error("bridge publisher: a change is too large for the wire; sent a withheld marker",
+                                  metadata: ["sequence": "\(sequence)"])
+                }
             }
         } catch {
-            logger?.error("bridge publisher: send failed: \(error)")
+            logger?.error("bridge publisher: send failed", metadata: ["sequence": "\(sequence)", "error": "\(error)"])
         }
         lastSent = max(lastSent, sequence)
         lastEvent = clock.now
         sentSinceHeartbeat = true
+        if lastSent >= drainTarget { resumeDrainWaiters() }
     }
 
     /// The bus dropped `range` for this publisher (it fell `backlog` behind): send it from the journal.
     private func resend(_ range: ClosedRange<UInt64>) async {
         guard let store else {
-            logger?.error("bridge publisher: fell behind the bus and has no store to re-read \(range) from; subscribers will see a gap they cannot repair")
+            logger?.error("bridge publisher: fell behind the bus and has no store to re-read from; subscribers will see a gap they cannot repair",
+                          metadata: ["from": "\(range.lowerBound)", "through": "\(range.upperBound)"])
             return
         }
         var next = range.lowerBound
         while next <= range.upperBound && !closed {
             let entries: [JournalEntry]
             do { entries = try await store.journal(from: next, limit: 1024) } catch {
-                logger?.error("bridge publisher: could not re-read \(next)…\(range.upperBound) from the journal: \(error)")
+                logger?.error("bridge publisher: could not re-read changes from the journal",
+                              metadata: ["from": "\(next)", "through": "\(range.upperBound)", "error": "\(error)"])
                 return
             }
             guard !entries.isEmpty else { return }
@@ -182,7 +221,7 @@ actor EventsPump {
             try socket.send(frame: encoder.bytes)
             counters.add(.heartbeats)
         } catch {
-            logger?.error("bridge publisher: heartbeat failed: \(error)")
+            logger?.error("bridge publisher: heartbeat failed", metadata: ["error": "\(error)"])
         }
         lastHeartbeat = clock.now
         sentSinceHeartbeat = false

@@ -26,7 +26,7 @@ final class HandshakeWatch {
                 let now = ContinuousClock.now
                 if lastLog.map({ now - $0 >= .seconds(1) }) ?? true {
                     lastLog = now
-                    logger?.warning("bridge publisher: refused a client on \(endpoint) that failed the CURVE handshake (no CURVE, or the wrong server key); it receives nothing",
+                    logger?.warning("bridge publisher: refused a client that failed the CURVE handshake (no CURVE, or the wrong server key); it receives nothing",
                                     metadata: ["endpoint": "\(endpoint)", "event": "\(event.kind)"])
                 }
             default:

@@ -50,8 +50,10 @@ public struct PublisherConfiguration: Sendable {
     /// principal and minute (§12.3). ``IOM/IOM/startPublisher(_:context:)`` passes the
     /// store's trail when this is `nil`; without one they are only counted and logged.
     package var auditTrail: AuditTrail?
-    /// Where the publisher logs (start, refusals, malformed requests, rate-limited). `nil`: silent.
-    public var logger: Logger?
+    /// Where the publisher logs (start, stop, refusals, malformed requests; rate-limited, never a
+    /// line per change), with the details as metadata. The default drops everything; through the
+    /// facade, the default is ``IOMConfiguration``'s logger.
+    public var logger: Logger
 
     /// Creates a configuration: the events endpoint, the sync endpoint (`nil`: none), the security and the view.
     public init(events: String = "tcp://127.0.0.1:5670", sync: String? = "tcp://127.0.0.1:5671",
@@ -71,6 +73,6 @@ public struct PublisherConfiguration: Sendable {
         self.requestsReservedForReplication = 16
         self.requestTimeout = .seconds(10)
         self.auditTrail = nil
-        self.logger = nil
+        self.logger = .disabled
     }
 }

@@ -2,6 +2,7 @@ import ChangeBus
 import IOMChanges
 import IOMDomain
 import IOMStore
+import ServiceLifecycle
 import Synchronization
 import ZeroMQ
 
@@ -16,7 +17,10 @@ import ZeroMQ
 ///     upstreams: [.init(events: "tcp://127.0.0.1:5670", sync: "tcp://127.0.0.1:5671")], security: .insecure))
 /// let missions: [Mission] = replica.all(Mission.self)
 /// ```
-public final class Replica: Sendable {
+///
+/// Like its subscriber, it is a swift-service-lifecycle `Service`: ``run()`` holds it until the
+/// host's `ServiceGroup` shuts down gracefully.
+public final class Replica: Service {
     /// The subscriber that feeds the copy (its statistics, status and delivered sequences).
     public let subscriber: BridgeSubscriber
     private let model: Model
@@ -93,6 +97,11 @@ public final class Replica: Sendable {
     /// How many records the copy holds, all types and sources together.
     public var count: Int {
         model.records.withLock { $0.values.reduce(0) { $0 + $1.values.reduce(0) { $0 + $1.count } } }
+    }
+
+    /// Holds the replica until it stops, as ``BridgeSubscriber/run()`` does; the copy stays readable.
+    public func run() async throws(BridgeError) {
+        try await subscriber.run()
     }
 
     /// Stops following; the copy stays readable.

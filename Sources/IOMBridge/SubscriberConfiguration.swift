@@ -56,8 +56,10 @@ public struct SubscriberConfiguration: Sendable {
     public var requestTimeout: Duration
     /// Capacity of the subscriber's bus subscriptions' replay window.
     public var busReplayWindow: Int
-    /// Where the subscriber logs (malformed input, gaps, unreachable publishers, rate-limited).
-    public var logger: Logger?
+    /// Where the subscriber logs (malformed input, gaps, unreachable publishers; rate-limited,
+    /// never a line per change), with the details as metadata. The default drops everything;
+    /// through the facade, the default is ``IOMConfiguration``'s logger.
+    public var logger: Logger
     /// Threads that decode received changes beside the subscriber's own thread (0…64).
     ///
     /// Messages that arrive together are decoded as a batch, split between these threads and
@@ -77,7 +79,7 @@ public struct SubscriberConfiguration: Sendable {
         self.deadAfterIntervals = 3
         self.requestTimeout = .seconds(5)
         self.busReplayWindow = 1024
-        self.logger = nil
+        self.logger = .disabled
         self.decodeThreads = max(0, min(3, ProcessInfo.processInfo.activeProcessorCount - 1))
     }
 }

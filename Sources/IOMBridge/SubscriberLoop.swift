@@ -395,7 +395,7 @@ final class SubscriberLoop {
                            ["command": "\(command)", "code": "\(code)", "message": "\(message)"])
         case .fail(let source, let sequence, let reason):
             failure = "source \(source) cannot deliver sequence \(sequence): \(reason)"
-            configuration.logger?.error("bridge subscriber: a change cannot be delivered; stopping",
+            configuration.logger.error("bridge subscriber: a change cannot be delivered; stopping",
                                         metadata: ["source": "\(source)", "sequence": "\(sequence)", "reason": "\(reason)"])
         }
     }
@@ -406,7 +406,7 @@ final class SubscriberLoop {
     }
 
     private func logRateLimited(_ key: String, _ message: Logger.Message, _ metadata: @autoclosure () -> Logger.Metadata) {
-        guard let logger = configuration.logger else { return }
+        let logger = configuration.logger
         let now = clock.now
         if let last = lastLog[key], now - last < .seconds(1) { return }
         lastLog[key] = now

@@ -445,7 +445,7 @@ actor SyncServer {
         let now = clock.now
         if let last = lastLog[reason], now - last < .seconds(1) { return }
         lastLog[reason] = now
-        logger.warning("\(message())")
+        logger.warning("bridge sync: a request could not be served as asked", metadata: ["reason": "\(reason)", "detail": "\(message())"])
     }
 
     private static let tag = Array(BridgeProtocol.syncTag.utf8)

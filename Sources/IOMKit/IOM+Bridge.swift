@@ -28,7 +28,7 @@ extension IOM {
     /// Starts a bridge publisher on a given ZeroMQ context.
     package func startPublisher(_ configuration: PublisherConfiguration, context: Context?) async throws(IOMError) -> BridgePublisher {
         var configuration = configuration
-        if configuration.logger == nil { configuration.logger = logger }
+        if configuration.logger.isDisabled { configuration.logger = logger }
         // Protection-case reads over sync and refused connections go to this store's trail.
         if configuration.auditTrail == nil { configuration.auditTrail = security.auditTrail }
         do {
@@ -36,7 +36,7 @@ extension IOM {
             bridges.add(publisher, reporter: bridgeMetrics.report(publisher: true) { publisher.statistics })
             return publisher
         } catch {
-            logger?.error("could not start the bridge publisher", metadata: ["events": "\(configuration.eventsEndpoint)", "error": "\(error)"])
+            logger.error("could not start the bridge publisher", metadata: ["events": "\(configuration.eventsEndpoint)", "error": "\(error)"])
             throw .bridge(error)
         }
     }
@@ -56,7 +56,7 @@ extension IOM {
     package func startSubscriber(_ configuration: SubscriberConfiguration, bus: ChangeBus<CommittedChange>?,
                                  context: Context? = nil) throws(IOMError) -> BridgeSubscriber {
         var configuration = configuration
-        if configuration.logger == nil { configuration.logger = logger }
+        if configuration.logger.isDisabled { configuration.logger = logger }
         do {
             let subscriber = try BridgeSubscriber.start(configuration, bus: bus, context: context)
             bridges.add(subscriber, reporter: bridgeMetrics.report(publisher: false) { subscriber.statistics })

@@ -7,6 +7,7 @@ import IOMSecurity
 import IOMStore
 import IOMWire
 import Logging
+import ServiceLifecycle
 import Synchronization
 
 /// The facade a service imports: one call opens the store and the change bus.
@@ -25,7 +26,16 @@ import Synchronization
 /// try await iom.missions.save(Seed.moroccoMission)
 /// for try await change in iom.changes(of: Mission.self) { print(change.after?.country ?? "deleted") }
 /// ```
-public final class IOM: Sendable {
+///
+/// The node is a swift-service-lifecycle `Service`: run it in the host's `ServiceGroup` beside
+/// the host's other services, and a graceful shutdown closes it (its publishers drain first).
+///
+/// ```swift
+/// let iom = try await IOM.open(configuration)
+/// let group = ServiceGroup(services: [iom, httpServer], gracefulShutdownSignals: [.sigterm], logger: logger)
+/// try await group.run()
+/// ```
+public final class IOM: Service {
     /// The durable journal and current state (whole records: internal, see the type's documentation).
     package let store: RecordStore
     /// Committed changes, in journal order, whole records. Its sequence numbers are the journal's.
@@ -43,6 +53,12 @@ public final class IOM: Sendable {
     let bridges = BridgeRegistry()
     /// Their counters, reported to swift-metrics.
     let bridgeMetrics: BridgeMetrics
+    /// Fired when a close begins (``close()`` or a graceful shutdown of ``run()``).
+    private let closing = OneShotEvent()
+    /// Fired when the first close has finished; later closes wait for it.
+    private let closed = OneShotEvent()
+    /// Set by the first close, which does the work.
+    private let closeBegun = Atomic<Bool>(false)
 
     private init(store: RecordStore, bus: ChangeBus<CommittedChange>, configuration: IOMConfiguration, relay: CommitRelay,
                  security: SecurityStore, sealer: CaseSealer?, metrics: FacadeMetrics) {
@@ -57,7 +73,7 @@ public final class IOM: Sendable {
     }
 
     /// The host's logger, if it gave one (``IOMConfiguration/logger``).
-    var logger: Logger? { configuration.logger }
+    var logger: Logger { configuration.logger }
 
     /// Opens the store (creating it if needed) and a bus that continues its sequence.
     ///
@@ -70,7 +86,7 @@ public final class IOM: Sendable {
             security = try SecurityStore.open(configuration.security.resolvedLocation(for: configuration.store.location),
                                               keyRing: configuration.security.keyRing ?? .ephemeral())
         } catch {
-            configuration.logger?.error("could not open the IOMKit store's security database",
+            configuration.logger.error("could not open the IOMKit store's security database",
                                         metadata: ["store": "\(configuration.store.location.logDescription)", "error": "\(error)"])
             throw .security(error)
         }
@@ -84,7 +100,7 @@ public final class IOM: Sendable {
         do { store = try await RecordStore.open(storeConfiguration) } catch {
             try? security.close()
             let failure = IOMError(error)
-            configuration.logger?.error("could not open the IOMKit store", metadata: ["store": "\(location)", "error": "\(failure)"])
+            configuration.logger.error("could not open the IOMKit store", metadata: ["store": "\(location)", "error": "\(failure)"])
             throw failure
         }
         do {
@@ -92,7 +108,7 @@ public final class IOM: Sendable {
             let bus = try ChangeBus<CommittedChange>(startSequence: last + 1, replayWindow: configuration.replayWindow,
                                                      maximumCapacity: configuration.maximumSubscriptionCapacity)
             relay.attach(bus)
-            configuration.logger?.info("IOMKit store opened", metadata: ["store": "\(location)", "lastSequence": "\(last)"])
+            configuration.logger.info("IOMKit store opened", metadata: ["store": "\(location)", "lastSequence": "\(last)"])
             let kit = IOM(store: store, bus: bus, configuration: configuration, relay: relay, security: security, sealer: sealer, metrics: metrics)
             if let publisher = configuration.publisher {
                 do { _ = try await kit.startPublisher(publisher) } catch {
@@ -105,7 +121,7 @@ public final class IOM: Sendable {
             try? await store.close()
             try? security.close()
             let failure = IOMError(error)
-            configuration.logger?.error("could not open the IOMKit store", metadata: ["store": "\(location)", "error": "\(failure)"])
+            configuration.logger.error("could not open the IOMKit store", metadata: ["store": "\(location)", "error": "\(failure)"])
             throw failure
         }
     }
@@ -114,7 +130,14 @@ public final class IOM: Sendable {
     /// through this instance once they have sent every committed change (from the journal when
     /// their queue dropped some), stops its bridge subscribers, closes the store, and finishes
     /// every change sequence of ``changes(capacity:from:)`` and ``changes(of:kinds:capacity:from:)``.
+    ///
+    /// Idempotent: a second call returns once the first has finished.
     public func close() async throws(IOMError) {
+        guard closeBegun.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else {
+            return await closed.wait()
+        }
+        closing.fire()
+        defer { closed.fire() }
         let location = configuration.store.location.logDescription
         var failure: IOMError?
         // No new saves; what is queued is committed and published. The bridges then drain
@@ -124,12 +147,29 @@ public final class IOM: Sendable {
         await bridges.stopAll()
         do { try await store.close() } catch {
             failure = IOMError(error)
-            logger?.error("could not close the IOMKit store", metadata: ["store": "\(location)", "error": "\(failure!)"])
+            logger.error("could not close the IOMKit store", metadata: ["store": "\(location)", "error": "\(failure!)"])
         }
         bus.shutdown()
         if let failure { throw failure }
         do { try security.close() } catch { throw .security(error) }
-        logger?.info("IOMKit store closed", metadata: ["store": "\(location)"])
+        logger.info("IOMKit store closed", metadata: ["store": "\(location)"])
+    }
+
+    /// Holds the node until it closes: a graceful shutdown of the host's `ServiceGroup` (or the
+    /// cancellation of the calling task) closes it as ``close()`` does — publishers send every
+    /// committed change first — and a ``close()`` called elsewhere ends it too.
+    public func run() async throws {
+        let closing = closing
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                await closing.wait()
+            } onGracefulShutdown: {
+                closing.fire()
+            }
+        } onCancel: {
+            closing.fire()
+        }
+        try await close()
     }
 
     /// The organisation record.

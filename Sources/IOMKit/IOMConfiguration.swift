@@ -22,9 +22,10 @@ public struct IOMConfiguration: Sendable {
     /// Host keys, security database and access policy for protection cases. Without a key
     /// ring, protection cases cannot be saved (their identifying data must be encrypted).
     public var security: SecurityConfiguration
-    /// Where IOMKit logs the store's opening and closing and the failures of the store
-    /// (never one line per change). `nil`, the default, logs nothing.
-    public var logger: Logger?
+    /// Where IOMKit logs the store's opening and closing, the failures of the store and the
+    /// bridges started through the facade (never one line per change), with the details as
+    /// metadata. The default drops everything: pass the host's `Logger` to log.
+    public var logger: Logger
     /// Where IOMKit records its metrics (names in ``IOMMetrics``). `nil`, the default, uses
     /// the process-wide `MetricsSystem.factory` (a no-op until the host bootstraps one).
     public var metricsFactory: (any MetricsFactory)?
@@ -37,7 +38,7 @@ public struct IOMConfiguration: Sendable {
     /// Creates a configuration; every argument has a working default.
     public init(store: StoreConfiguration = StoreConfiguration(), replayWindow: Int = 4096,
                 maximumSubscriptionCapacity: Int = 1 << 20, security: SecurityConfiguration = SecurityConfiguration(),
-                logger: Logger? = nil, metricsFactory: (any MetricsFactory)? = nil, publisher: PublisherConfiguration? = nil) {
+                logger: Logger = Logger(label: "IOMKit", factory: { _ in SwiftLogNoOpLogHandler() }), metricsFactory: (any MetricsFactory)? = nil, publisher: PublisherConfiguration? = nil) {
         self.publisher = publisher
         self.store = store
         self.replayWindow = replayWindow

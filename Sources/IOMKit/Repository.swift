@@ -158,7 +158,7 @@ public struct Repository<Record: DomainRecord>: Sendable {
             let failure = IOMError(error)
             // A conflict or an invalid record is the caller's business; a failing store is the operator's.
             if failure.code == .store {
-                kit.logger?.error("store write failed", metadata: ["type": "\(type)", "error": "\(failure)"])
+                kit.logger.error("store write failed", metadata: ["type": "\(type)", "error": "\(failure)"])
             }
             throw failure
         }
