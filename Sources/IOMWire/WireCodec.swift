@@ -88,15 +88,16 @@ package enum WireCodec {
 
     /// Decodes a record from protobuf JSON.
     package static func decodeRecord(json: String, type: RecordType) throws -> AnyRecord {
-        func m<M: SwiftProtobuf.Message>(_: M.Type) throws -> [UInt8] {
-            do { return bytes(try M(jsonString: json)) } catch { throw WireError.malformed("\(M.protoMessageName) JSON: \(error)") }
+        // JSON → message → domain, validated once; no binary round trip in between.
+        func m<M: SwiftProtobuf.Message>(_: M.Type) throws -> M {
+            do { return try M(jsonString: json) } catch { throw WireError.malformed("\(M.protoMessageName) JSON: \(error)") }
         }
         switch type {
-        case .organisation: return try decodeRecord(m(Iom_V1_Organisation.self), type: type)
-        case .mission: return try decodeRecord(m(Iom_V1_Mission.self), type: type)
-        case .memberState: return try decodeRecord(m(Iom_V1_MemberState.self), type: type)
-        case .event: return try decodeRecord(m(Iom_V1_Event.self), type: type)
-        case .protectionCase: return try decodeRecord(m(Iom_V1_ProtectionCase.self), type: type)
+        case .organisation: return .organisation(try Organisation(wire: m(Iom_V1_Organisation.self)))
+        case .mission: return .mission(try Mission(wire: m(Iom_V1_Mission.self)))
+        case .memberState: return .memberState(try MemberState(wire: m(Iom_V1_MemberState.self)))
+        case .event: return .event(try PublicEvent(wire: m(Iom_V1_Event.self)))
+        case .protectionCase: return .protectionCase(try ProtectionCase(wire: m(Iom_V1_ProtectionCase.self)))
         }
     }
 
