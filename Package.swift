@@ -109,8 +109,7 @@ let package = Package(
                                        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
                 exclude: ["README.md"]),  // README.md: the life of a change, from save to a remote delivery
         .testTarget(name: "IOMKitTests", dependencies: ["IOMKit", "IOMDomain", "IOMFixtures", "IOMStore",
-                                                        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                                                        .product(name: "Logging", package: "swift-log")]),
+                                                        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]),
 
         // MARK: Security
         // Roles, access policy, redaction per bridge view, field encryption (AES-GCM, per-case data

@@ -53,15 +53,15 @@ public struct ValidationError: Error, Sendable, Hashable, CustomStringConvertibl
 /// let country = v.check { try CountryCode("XX", path: "mission.country") }
 /// try v.finish() // throws with every issue collected
 /// ```
-public struct Validator: Sendable {
+@usableFromInline package struct Validator: Sendable {
     /// Issues collected so far.
-    public private(set) var issues: [ValidationIssue] = []
+    package private(set) var issues: [ValidationIssue] = []
 
     /// Creates an empty validator.
-    public init() {}
+    package init() {}
 
     /// Records an issue.
-    public mutating func fail(_ path: String, _ value: String, _ reason: String) {
+    package mutating func fail(_ path: String, _ value: String, _ reason: String) {
         issues.append(ValidationIssue(path: path, value: value, reason: reason))
     }
 
@@ -70,7 +70,7 @@ public struct Validator: Sendable {
     /// Inlinable, so that decoders in other modules get it specialized for their types (it
     /// runs for every field of every decoded record).
     @inlinable
-    public mutating func check<T>(_ build: () throws -> T) -> T? {
+    package mutating func check<T>(_ build: () throws -> T) -> T? {
         do { return try build() } catch {
             keep(error)
             return nil
@@ -88,7 +88,7 @@ public struct Validator: Sendable {
     }
 
     /// Throws a ``ValidationError`` with every issue if any was found.
-    public func finish() throws(ValidationError) {
+    package func finish() throws(ValidationError) {
         if !issues.isEmpty { throw ValidationError(issues) }
     }
 }
