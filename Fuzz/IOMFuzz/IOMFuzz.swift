@@ -20,9 +20,10 @@ enum FuzzInput {
         case eventsMessage = 0
         /// Frames of one sync reply → `BridgeFuzzing.decodeSyncReply`.
         case syncReply = 1
-        /// One blob → `WireCodec.decodeChange`.
+        /// One blob → `WireCodec.decodeChange`, `decodeEnvelope` and `decodeRecord` (every
+        /// type), each beside its SwiftProtobuf reference (`WireCodec.disagreement`).
         case change = 2
-        /// One blob → `WireCodec.decodeEnvelope`.
+        /// The same as `change` (kept so that the corpus's inputs keep their paths).
         case envelope = 3
         /// One blob → `BridgeFuzzing.parseAttributes`.
         case attributes = 4
@@ -56,10 +57,12 @@ enum FuzzInput {
             BridgeFuzzing.decodeEventsMessage(frames(rest))
         case .syncReply:
             BridgeFuzzing.decodeSyncReply(frames(rest))
-        case .change:
-            _ = try? WireCodec.decodeChange(Array(rest))
-        case .envelope:
-            _ = try? WireCodec.decodeEnvelope(Array(rest))
+        case .change, .envelope:
+            // The hand-written reader and SwiftProtobuf must agree on every input, decoded as a
+            // change, an envelope and each record type: a disagreement is a crash.
+            if let disagreement = WireCodec.disagreement(Array(rest)) {
+                fatalError("WireReader and SwiftProtobuf disagree: \(disagreement)")
+            }
         case .attributes:
             BridgeFuzzing.parseAttributes(Array(rest))
         }

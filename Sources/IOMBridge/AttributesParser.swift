@@ -1,61 +1,107 @@
+/// The lines of an attributes or params frame (§5.2), read in place in one pass over the bytes.
+///
+/// ``next()`` checks each line's grammar as it reads it — names `[a-z0-9]{1,20}`, no control
+/// characters, well-formed `%XX`, lines ≤ 1024 octets — and the frame's size and final LF are
+/// checked when the cursor is made. Whether a name repeats is the caller's check (see
+/// ``isRepeated(_:)``): the event decoder keeps the names it knows in a bit set. No closure,
+/// no allocation, no string.
+struct AttributeLines {
+    /// One line: the name and the value (still percent-encoded) point into the frame.
+    struct Line {
+        var name: UnsafeRawBufferPointer
+        var value: UnsafeRawBufferPointer
+        /// The value is ASCII without `%`: its bytes are its text.
+        var isPlain: Bool
+    }
+
+    let frame: UnsafeRawBufferPointer
+    /// The start of the line ``next()`` returned last.
+    private(set) var lineStart = 0
+    private var position = 0
+
+    init(_ frame: UnsafeRawBufferPointer) throws(MalformedReason) {
+        guard frame.count <= BridgeProtocol.maximumAttributesSize else { throw .tooLarge }
+        if !frame.isEmpty { guard frame[frame.count - 1] == 0x0A else { throw .attributes } }
+        self.frame = frame
+    }
+
+    /// The next line, its grammar checked; nil after the last.
+    @inline(__always)
+    mutating func next() throws(MalformedReason) -> Line? {
+        let count = frame.count
+        guard position < count else { return nil }
+        let bytes = frame.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        let start = position
+        var i = start
+        // The name, up to `=` (a line without one ends at its LF, which is not a name octet).
+        while true {
+            let c = bytes[i]
+            if c == 0x3D { break }
+            guard (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39), i - start < 20 else { throw .attributes }
+            i += 1
+        }
+        guard i > start else { throw .attributes }
+        let equals = i
+        i += 1
+        // The value, up to LF (the frame ends with one).
+        var plain = true
+        while true {
+            let c = bytes[i]
+            if c == 0x0A { break }
+            if c < 0x20 || c == 0x7F { throw .attributes }
+            if c == 0x25 {
+                // Both hex digits are before the LF: an LF is not a hex digit.
+                guard Self.isUpperHex(bytes[i + 1]), Self.isUpperHex(bytes[i + 2]) else { throw .attributes }
+                plain = false
+                i += 3
+            } else {
+                if c >= 0x80 { plain = false }
+                i += 1
+            }
+        }
+        guard i - start + 1 <= BridgeProtocol.maximumLineSize else { throw .attributes }
+        lineStart = start
+        position = i + 1
+        return Line(name: UnsafeRawBufferPointer(start: bytes + start, count: equals - start),
+                    value: UnsafeRawBufferPointer(start: bytes + equals + 1, count: i - equals - 1), isPlain: plain)
+    }
+
+    /// Whether a line before the current one has the name `name`.
+    func isRepeated(_ name: UnsafeRawBufferPointer) -> Bool {
+        let base = frame.baseAddress!
+        var start = 0
+        while start < lineStart {
+            let line = base + start
+            // Lines before the current one are known to be well formed: `=` and LF are there.
+            let equals = memchr(line, 0x3D, lineStart - start)!
+            if line.distance(to: UnsafeRawPointer(equals)) == name.count && memcmp(line, name.baseAddress!, name.count) == 0 {
+                return true
+            }
+            let lf = memchr(equals, 0x0A, lineStart - start)!
+            start = base.distance(to: UnsafeRawPointer(lf)) + 1
+        }
+        return false
+    }
+
+    @inline(__always)
+    static func isUpperHex(_ c: UInt8) -> Bool { (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) }
+}
+
 /// Parses attributes and params frames (§5.2) in place, without copying the frame.
 enum AttributesParser {
     /// Calls `visit` with the raw name and (still percent-encoded) value of every line, after
     /// checking the frame's grammar: final LF, names `[a-z0-9]{1,20}`, no control characters,
     /// well-formed `%XX`, no duplicate name, frame ≤ 4096 and lines ≤ 1024 octets.
+    ///
+    /// For heartbeats, markers and params; the event decoder reads ``AttributeLines`` itself.
     static func forEach(
         _ frame: UnsafeRawBufferPointer,
         _ visit: (_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws(MalformedReason) -> Void
     ) throws(MalformedReason) {
-        guard frame.count <= BridgeProtocol.maximumAttributesSize else { throw .tooLarge }
-        if frame.isEmpty { return }
-        guard frame[frame.count - 1] == 0x0A else { throw .attributes }
-        // Name ranges seen so far, to refuse duplicates; at most 4096 / 3 lines fit in a frame.
-        do {
-        try withUnsafeTemporaryAllocation(of: (Int, Int).self, capacity: 64) { seen in
-            var seenCount = 0
-            var overflow: [(Int, Int)] = []
-            var lineStart = 0
-            while lineStart < frame.count {
-                var end = lineStart
-                while frame[end] != 0x0A { end += 1 }
-                guard end - lineStart + 1 <= BridgeProtocol.maximumLineSize else { throw MalformedReason.attributes }
-                var equals = lineStart
-                while equals < end && frame[equals] != 0x3D { equals += 1 }
-                let nameLength = equals - lineStart
-                guard equals < end, nameLength >= 1, nameLength <= 20 else { throw MalformedReason.attributes }
-                for i in lineStart..<equals {
-                    let c = frame[i]
-                    guard (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) else { throw MalformedReason.attributes }
-                }
-                var i = equals + 1
-                while i < end {
-                    let c = frame[i]
-                    if c < 0x20 || c == 0x7F { throw MalformedReason.attributes }
-                    if c == 0x25 {
-                        guard i + 2 < end, isUpperHex(frame[i + 1]), isUpperHex(frame[i + 2]) else { throw MalformedReason.attributes }
-                        i += 3
-                    } else {
-                        i += 1
-                    }
-                }
-                let name = UnsafeRawBufferPointer(rebasing: frame[lineStart..<equals])
-                for k in 0..<seenCount where equalBytes(name, frame, seen[k]) { throw MalformedReason.attributes }
-                for range in overflow where equalBytes(name, frame, range) { throw MalformedReason.attributes }
-                if seenCount < seen.count {
-                    seen[seenCount] = (lineStart, nameLength)
-                    seenCount += 1
-                } else {
-                    overflow.append((lineStart, nameLength))
-                }
-                try visit(name, UnsafeRawBufferPointer(rebasing: frame[(equals + 1)..<end]))
-                lineStart = end + 1
-            }
-        }
-        } catch let reason as MalformedReason {
-            throw reason
-        } catch {
-            throw .attributes
+        var lines = try AttributeLines(frame)
+        while let line = try lines.next() {
+            if lines.isRepeated(line.name) { throw .attributes }
+            try visit(line.name, line.value)
         }
     }
 
@@ -130,12 +176,7 @@ enum AttributesParser {
         return value
     }
 
-    private static func isUpperHex(_ c: UInt8) -> Bool { (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) }
     private static func hexValue(_ c: UInt8) -> UInt8 { c <= 0x39 ? c - 0x30 : c - 0x41 + 10 }
-
-    private static func equalBytes(_ name: UnsafeRawBufferPointer, _ frame: UnsafeRawBufferPointer, _ range: (Int, Int)) -> Bool {
-        range.1 == name.count && memcmp(name.baseAddress!, frame.baseAddress! + range.0, name.count) == 0
-    }
 }
 
 /// `Array.withUnsafeBytes` with a typed error.

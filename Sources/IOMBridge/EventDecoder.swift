@@ -59,45 +59,69 @@ enum EventDecoder {
         var subject: String?
         var subjectBytes: UnsafeRawBufferPointer?
         var reason: String?
-        try AttributesParser.forEach(attributes) { (name, value) throws(MalformedReason) in
+        // One pass over the frame, no closure: the names this decoder knows are told apart by
+        // length and bytes, and their repeats found with a bit set (unknown names, ignored
+        // (§11.1), are compared with the lines before them).
+        var lines = try AttributeLines(attributes)
+        var seen: UInt16 = 0
+        while let line = try lines.next() {
+            let name = line.name, value = line.value
+            let known: UInt16
             switch name.count {
-            case 2 where AttributesParser.equals(name, "id"):
+            case 2 where AttributesParser.equals(name, "id"): known = 1 << 0
+            case 4 where AttributesParser.equals(name, "type"): known = 1 << 1
+            case 4 where AttributesParser.equals(name, "time"): known = 1 << 2
+            case 6 where AttributesParser.equals(name, "source"): known = 1 << 3
+            case 6 where AttributesParser.equals(name, "reason"): known = 1 << 4
+            case 7 where AttributesParser.equals(name, "subject"): known = 1 << 5
+            case 8 where AttributesParser.equals(name, "sequence"): known = 1 << 6
+            case 10 where AttributesParser.equals(name, "dataschema"): known = 1 << 7
+            case 11 where AttributesParser.equals(name, "specversion"): known = 1 << 8
+            case 15 where AttributesParser.equals(name, "datacontenttype"): known = 1 << 9
+            default: known = 0
+            }
+            if known == 0 {
+                if lines.isRepeated(name) { throw .attributes }
+                continue  // unknown attributes are ignored (§11.1)
+            }
+            if seen & known != 0 { throw .attributes }
+            seen |= known
+            switch known {
+            case 1 << 0:
                 guard let id = UUIDText.parse(value) else { throw .attributeValue }
                 changeID = id
-            case 4 where AttributesParser.equals(name, "type"):
+            case 1 << 1:
                 typeSeen = true
-                typeIndex = BridgeProtocol.typeBytes.firstIndex { AttributesParser.equals(value, $0) }
-            case 4 where AttributesParser.equals(name, "time"):
+                typeIndex = Self.typeIndex(value)
+            case 1 << 2:
                 guard let date = RFC3339.parse(value) else { throw .attributeValue }
                 time = date
-            case 6 where AttributesParser.equals(name, "source"):
+            case 1 << 3:
                 source = sourceUUID(value)
                 if source == nil { throw .attributeValue }
-            case 6 where AttributesParser.equals(name, "reason"):
+            case 1 << 4:
                 reason = try AttributesParser.decode(value)
-            case 7 where AttributesParser.equals(name, "subject"):
-                if value.allSatisfy({ $0 < 0x80 && $0 != 0x25 }) {
+            case 1 << 5:
+                if line.isPlain {
                     subjectBytes = value
                     subject = nil
                 } else {
                     subject = try AttributesParser.decode(value)
                     subjectBytes = nil
                 }
-            case 8 where AttributesParser.equals(name, "sequence"):
+            case 1 << 6:
                 guard let s = AttributesParser.sequence(value), s > 0 else { throw .sequence }
                 sequence = s
-            case 10 where AttributesParser.equals(name, "dataschema"):
+            case 1 << 7:
                 guard AttributesParser.equals(value, "urn:iom:proto:iom.v1.Change") else { throw .attributeValue }
                 schemaOK = true
-            case 11 where AttributesParser.equals(name, "specversion"):
+            case 1 << 8:
                 guard AttributesParser.equals(value, "1.0") else { throw .attributeValue }
                 specVersionOK = true
-            case 15 where AttributesParser.equals(name, "datacontenttype"):
+            default:
                 guard AttributesParser.equals(value, "application/protobuf") || AttributesParser.equals(value, "application/x-protobuf")
                 else { throw .attributeValue }
                 contentTypeOK = true
-            default:
-                break  // unknown attributes are ignored (§11.1)
             }
         }
         guard let source else { throw .attributeValue }
@@ -122,6 +146,15 @@ enum EventDecoder {
         let subjectMatches = if let subject { change.recordID == subject } else { Self.equals(change.recordID, subjectBytes!) }
         guard BridgeProtocol.topicIndex(change.recordType, change.kind) == typeIndex, subjectMatches else { throw .mismatch }
         return .event(CommittedChange(source: sourceID, sequence: sequence, changeID: changeID, time: time, change: change, encoded: data))
+    }
+
+    /// The index in ``BridgeProtocol/typeBytes`` of a `type` value, nil for a type this version
+    /// does not know.
+    private static func typeIndex(_ value: UnsafeRawBufferPointer) -> Int? {
+        for index in BridgeProtocol.typeBytes.indices where AttributesParser.equals(value, BridgeProtocol.typeBytes[index]) {
+            return index
+        }
+        return nil
     }
 
     /// Whether `text` is exactly `bytes` in UTF-8.

@@ -41,11 +41,16 @@ extension Change {
     }
 
     init(wire w: Iom_V1_Change) throws(ValidationError) {
+        try self.init(fields: ChangeFields(w))
+    }
+
+    /// Validates the fields of an `iom.v1.Change` (read by SwiftProtobuf or by ``WireReader``).
+    init(fields w: ChangeFields) throws(ValidationError) {
         var v = Validator()
         let type: RecordType? = v.enumValue(w.recordType, "change.recordType")
         let kind: ChangeKind? = v.enumValue(w.kind, "change.kind")
-        let before: AnyRecord?? = w.hasBefore ? AnyRecord(wire: w.before, &v, "change.before").map { .some($0) } : .some(nil)
-        let after: AnyRecord?? = w.hasAfter ? AnyRecord(wire: w.after, &v, "change.after").map { .some($0) } : .some(nil)
+        let before: AnyRecord?? = if let b = w.before { AnyRecord(wire: b, &v, "change.before").map { .some($0) } } else { .some(nil) }
+        let after: AnyRecord?? = if let a = w.after { AnyRecord(wire: a, &v, "change.after").map { .some($0) } } else { .some(nil) }
         try v.finish()
         guard let type, let kind, let before, let after else { throw undecodable("change") }
         try self.init(kind: kind, before: before, after: after, version: w.version)

@@ -1,4 +1,5 @@
 import IOMDomain
+import SwiftProtobuf
 
 extension WireCodec {
     /// Encodes a record inside the `iom.v1.Record` envelope (the `oneof` of every record type),
@@ -10,7 +11,13 @@ extension WireCodec {
     /// - Throws: ``WireError`` when the bytes are not a valid message or hold no record,
     ///   ``IOMDomain/ValidationError`` when the record breaks a domain rule.
     package static func decodeEnvelope(_ bytes: [UInt8]) throws -> AnyRecord {
-        let envelope: Iom_V1_Record = try message(bytes)
+        var envelope = Iom_V1_Record()
+        try read(bytes, Iom_V1_Record.protoMessageName) { (r) throws(BinaryDecodingError) in try r.record(&envelope) }
+        return try envelopeRecord(envelope)
+    }
+
+    /// The record of an envelope, validated.
+    static func envelopeRecord(_ envelope: Iom_V1_Record) throws -> AnyRecord {
         var validator = Validator()
         let record = AnyRecord(wire: envelope, &validator, "record")
         try validator.finish()

@@ -59,17 +59,60 @@ package enum WireCodec {
     /// Decodes a record of the given type from protobuf binary into ``IOMDomain/AnyRecord``.
     package static func decodeRecord(_ bytes: [UInt8], type: RecordType) throws -> AnyRecord {
         switch type {
-        case .organisation: .organisation(try Organisation(wire: message(bytes)))
-        case .mission: .mission(try Mission(wire: message(bytes)))
-        case .memberState: .memberState(try MemberState(wire: message(bytes)))
-        case .event: .event(try PublicEvent(wire: message(bytes)))
-        case .protectionCase: .protectionCase(try ProtectionCase(wire: message(bytes)))
+        case .organisation:
+            var w = Iom_V1_Organisation()
+            try read(bytes, Iom_V1_Organisation.protoMessageName) { (r) throws(BinaryDecodingError) in try r.organisation(&w) }
+            return .organisation(try Organisation(wire: w))
+        case .mission:
+            var w = Iom_V1_Mission()
+            try read(bytes, Iom_V1_Mission.protoMessageName) { (r) throws(BinaryDecodingError) in try r.mission(&w) }
+            return .mission(try Mission(wire: w))
+        case .memberState:
+            var w = Iom_V1_MemberState()
+            try read(bytes, Iom_V1_MemberState.protoMessageName) { (r) throws(BinaryDecodingError) in try r.memberState(&w) }
+            return .memberState(try MemberState(wire: w))
+        case .event:
+            var w = Iom_V1_Event()
+            try read(bytes, Iom_V1_Event.protoMessageName) { (r) throws(BinaryDecodingError) in try r.event(&w) }
+            return .event(try PublicEvent(wire: w))
+        case .protectionCase:
+            var w = Iom_V1_ProtectionCase()
+            try read(bytes, Iom_V1_ProtectionCase.protoMessageName) { (r) throws(BinaryDecodingError) in try r.protectionCase(&w) }
+            return .protectionCase(try ProtectionCase(wire: w))
         }
     }
 
     /// Decodes an `iom.v1.Change` from protobuf binary.
+    ///
+    /// The bytes are read once, by hand (``WireReader``), into the change's fields, which are
+    /// then validated into domain types; SwiftProtobuf's generated decoder is the reference
+    /// it agrees with on every input (``decodeChangeWithSwiftProtobuf(_:)``).
     package static func decodeChange(_ bytes: [UInt8]) throws -> Change {
-        try Change(wire: message(bytes))
+        let fields = try bytes.withUnsafeBytes { buffer throws(WireError) in try readChange(buffer) }
+        return try Change(fields: fields)
+    }
+
+    /// The fields of an `iom.v1.Change`, read by hand.
+    static func readChange(_ bytes: UnsafeRawBufferPointer) throws(WireError) -> ChangeFields {
+        var reader = WireReader(bytes)
+        var fields = ChangeFields()
+        do { try reader.change(&fields) } catch { throw malformed(Iom_V1_Change.protoMessageName, error) }
+        return fields
+    }
+
+    /// Reads `bytes` as one message with `body`; SwiftProtobuf's errors become ``WireError``.
+    static func read(_ bytes: [UInt8], _ name: String, _ body: (inout WireReader) throws(BinaryDecodingError) -> Void) throws(WireError) {
+        let result = bytes.withUnsafeBytes { buffer -> BinaryDecodingError? in
+            var reader = WireReader(buffer)
+            do throws(BinaryDecodingError) { try body(&reader) } catch { return error }
+            return nil
+        }
+        if let error = result { throw malformed(name, error) }
+    }
+
+    /// The error of a message that could not be read, worded as for SwiftProtobuf's decoder.
+    static func malformed(_ name: String, _ error: BinaryDecodingError) -> WireError {
+        .malformed("\(name): \(error)")
     }
 
     /// The canonical protobuf JSON of a record (as written in `Protocols/vectors`).

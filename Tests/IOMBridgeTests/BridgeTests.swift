@@ -29,6 +29,9 @@ struct BridgeTests {
     func lostTail() async throws {
         let node = try await Node.start(heartbeat: .milliseconds(50))
         try await node.save(0..<40)
+        // The publisher sends after commit, on its own thread: wait until all 40 left, so none
+        // can reach the subscriber live (under load the 40th was sometimes still on its way).
+        try await eventually("40 sent") { await node.publisher.lastSent == 40 }
         let recorder = try Recorder()
         let subscriber = try BridgeSubscriber.start(SubscriberConfiguration(upstreams: [node.upstream], security: .insecure, start: .beginning),
                                                     bus: recorder.bus)
