@@ -31,7 +31,7 @@ public struct IOMConfiguration: Sendable {
     /// A bridge publisher to start with the store (``IOMKit/publisher``): every committed
     /// change goes out on its events endpoint, and its sync endpoint serves snapshot and
     /// replay from this store. `nil`, the default, publishes nothing over ZeroMQ; more
-    /// publishers (other views) can be started with ``IOMKit/startPublisher(_:)``.
+    /// publishers (other views) can be started with ``IOMKit/startPublisher(_:context:)``.
     public var publisher: PublisherConfiguration?
 
     public init(store: StoreConfiguration = StoreConfiguration(), replayWindow: Int = 4096,

@@ -34,7 +34,7 @@ public enum IOMError: Error, Sendable, CustomStringConvertible {
     /// The calling task was cancelled before the operation finished; nothing more was done.
     case cancelled
     /// The ZeroMQ bridge could not start or failed (bad endpoint, address in use, bad keys);
-    /// the ``IOMBridge/BridgeError`` says which endpoint or setting.
+    /// the `BridgeError` says which endpoint or setting.
     case bridge(BridgeError)
     /// The acting principal may not do this (role, purpose, scope or field); the attempt was audited.
     case forbidden(Forbidden)

@@ -39,7 +39,7 @@ extension IOMKit {
     /// Starts a bridge subscriber to other publishers; ``close()`` stops it.
     ///
     /// Remote changes are delivered, in order and once each, to `bus` (by default a new bus,
-    /// ``BridgeSubscriber/bus``) — never to this instance's own ``bus``, whose sequence is its journal's.
+    /// `BridgeSubscriber.bus`) — never to this instance's own bus, whose sequence is its journal's.
     ///
     /// - Throws: ``IOMError/bridge(_:)`` for bad endpoints or settings.
     public func startSubscriber(_ configuration: SubscriberConfiguration, bus: ChangeBus<CommittedChange>? = nil,

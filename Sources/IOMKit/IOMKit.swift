@@ -112,7 +112,7 @@ public final class IOMKit: Sendable {
     /// Refuses new saves and waits for pending ones; stops the bridge publishers started
     /// through this instance once they have sent every committed change (from the journal when
     /// their queue dropped some), stops its bridge subscribers, closes the store, and finishes
-    /// every subscription of ``bus``.
+    /// every subscription of its change bus.
     public func close() async throws(IOMError) {
         let location = configuration.store.location.logDescription
         var failure: IOMError?
@@ -150,13 +150,14 @@ public final class IOMKit: Sendable {
     /// throws ``IOMError/needsPrincipal(recordType:)``.
     ///
     /// - Parameters:
+    ///   - recordType: the record type, e.g. `Mission.self`.
     ///   - kinds: only these kinds of change (default: all).
     ///   - capacity: how many changes may wait for this subscriber; a subscriber that falls
     ///     further behind is cut off with ``IOMError/bus(_:)`` saying so.
     ///   - start: `.now`, or a past sequence still in the bus's replay window.
     /// - Throws: ``IOMError/needsPrincipal(recordType:)`` for protection cases.
     public func changes<Record: DomainRecord>(
-        of _: Record.Type, kinds: Set<ChangeKind> = Set(ChangeKind.allCases),
+        of recordType: Record.Type, kinds: Set<ChangeKind> = Set(ChangeKind.allCases),
         capacity: Int = 65_536, from start: ChangeBus<CommittedChange>.Start = .now
     ) throws(IOMError) -> RecordChanges<Record> {
         guard Record.recordType != .protectionCase else { throw .needsPrincipal(recordType: .protectionCase) }

@@ -2,7 +2,7 @@ import ChangeBus
 import IOMChanges
 import IOMDomain
 
-/// The typed changes of one record type: an `AsyncSequence` of ``RecordChange``.
+/// The typed changes of one record type: an `AsyncSequence` of `RecordChange`.
 ///
 /// Consume it from one task; cancelling the task ends the subscription.
 public struct RecordChanges<Record: DomainRecord>: AsyncSequence, Sendable {
