@@ -2,12 +2,19 @@
 #   make demo    installs what is missing, builds, runs the demo
 #   make test    installs what is missing, runs every test
 #   make bench   runs the benchmarks (release build)
+#   make docs    builds the DocC documentation of IOMKit into .build/docs (fails on any warning)
+#   make examples  builds Examples/MissionTracker and Examples/CaseReplica and runs them
 SHELL := /bin/bash
 SWIFT ?= swift
 # Use the trimmed libzmq.pc written by Scripts/install-deps.sh (no Kerberos -isystem flags).
 export PKG_CONFIG_PATH := $(CURDIR)/.build/pkgconfig$(if $(PKG_CONFIG_PATH),:$(PKG_CONFIG_PATH))
 
-.PHONY: all deps build demo test bench clean
+.PHONY: all deps build demo test bench docs examples doc-code clean
+
+# The example packages and the documentation's listings share one scratch path, so the
+# dependencies they have in common (IOMKit and its packages) are built once, not once each.
+EXAMPLES_SCRATCH := $(CURDIR)/.build-examples
+DOCS_OUTPUT := .build/docs/IOMKit.doccarchive
 
 all: build
 
@@ -41,9 +48,39 @@ test: deps
 	IOM_BINARY=$(CURDIR)/.build/release/iom Scripts/test-python.sh
 	# The 1,000,000-event bridge run on its own, so it does not slow the timed tests above.
 	$(SWIFT) test --skip-build --filter MillionEventsTests
+	# The documentation builds without a warning; every Swift listing in it and in the
+	# READMEs compiles; the examples build, and MissionTracker runs.
+	$(MAKE) --no-print-directory docs doc-code examples
+
+# DocC for the IOMKit module (the facade a service imports), its articles and its tutorial.
+# docc's own --warnings-as-errors fails the plugin on a warning; the grep also catches
+# warnings printed outside docc (symbol graph extraction, the plugin).
+docs: deps
+	@mkdir -p .build/docs
+	set -o pipefail; $(SWIFT) package --allow-writing-to-directory .build/docs \
+	    generate-documentation --target IOMKit --output-path $(DOCS_OUTPUT) --warnings-as-errors \
+	    2>&1 | tee .build/docs/generate.log
+	@if grep -E "(warning|error):" .build/docs/generate.log; then \
+	    echo "error: make docs: the documentation has warnings (above)"; exit 1; fi
+	@echo "documentation: $(DOCS_OUTPUT)"
+
+# Every ```swift listing of README.md, Examples/*/README.md and the DocC articles, and every
+# Swift file of the DocC tutorial, compiled in a generated package (Scripts/check-doc-code.py).
+# Target by target: a plain `swift build` of this generated package builds none of them.
+doc-code: deps
+	python3 Scripts/check-doc-code.py --out .build-doc-code
+	for target in $$(ls .build-doc-code/Sources); do \
+	    $(SWIFT) build --package-path .build-doc-code --scratch-path $(EXAMPLES_SCRATCH) --target $$target || exit 1; done
+
+# The example packages depend on IOMKit by path, as a service would.
+examples: deps
+	$(SWIFT) build --package-path Examples/MissionTracker --scratch-path $(EXAMPLES_SCRATCH)
+	$(SWIFT) build --package-path Examples/CaseReplica --scratch-path $(EXAMPLES_SCRATCH)
+	$(SWIFT) build --product iom
+	Scripts/run-examples.sh $(EXAMPLES_SCRATCH)/debug .build/debug/iom
 
 bench: deps
 	$(SWIFT) package --allow-writing-to-package-directory benchmark
 
 clean:
-	rm -rf .build
+	rm -rf .build $(EXAMPLES_SCRATCH) .build-doc-code

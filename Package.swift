@@ -10,6 +10,9 @@
 // - apple/swift-log: the bridge and the facade log through a `Logger` the host application passes.
 // - ordo-one/benchmark: the `Benchmarks/` suites (`swift package benchmark`), with the
 //   MallocInterposer trait so allocation counts are measured.
+// - swiftlang/swift-docc-plugin: `make docs` (`swift package generate-documentation`), the
+//   DocC catalog in Sources/IOMKit/IOMKit.docc. A command plugin: a normal build neither
+//   builds nor links it (its snippet-extract tool is built only when the plugin runs).
 import PackageDescription
 
 let package = Package(
@@ -35,6 +38,8 @@ let package = Package(
         // MARK: Security (dependencies)
         // apple/swift-crypto: AES-GCM field encryption at rest and SHA-256 for the hash-chained audit trail.
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        // MARK: Documentation (dependencies)
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin.git", from: "1.5.0"),
     ],
     targets: [
         // MARK: ZeroMQ

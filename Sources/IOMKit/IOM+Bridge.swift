@@ -44,7 +44,7 @@ extension IOM {
     /// Starts a bridge subscriber to other publishers; ``close()`` stops it.
     ///
     /// Remote changes are delivered, in order and once each, on the subscriber's own
-    /// ``BridgeSubscriber/changes(capacity:)`` — never on this instance's ``changes(capacity:from:)``,
+    /// `BridgeSubscriber.changes(capacity:)` — never on this instance's ``changes(capacity:from:)``,
     /// whose sequence is its journal's.
     ///
     /// - Throws: ``IOMError/Code/bridge`` for bad endpoints or settings.

@@ -16,7 +16,7 @@ extension IOM {
 
     /// CTDC-style statistics over every protection case: counts by banded fields, groups
     /// smaller than `k` suppressed. Only for a role allowed to export statistics (analyst,
-    /// service) with purpose ``IOMSecurity/Purpose/statistics``; audited.
+    /// service) with purpose `Purpose.statistics`; audited.
     public func statistics(as principal: Principal, by dimensions: [StatisticsDimension],
                            k: Int = 11) async throws(IOMError) -> StatisticsTable {
         let audit = security.auditTrail
@@ -47,7 +47,7 @@ extension IOM {
         return table
     }
 
-    /// The audit trail's entries, for an auditor (purpose ``IOMSecurity/Purpose/audit``).
+    /// The audit trail's entries, for an auditor (purpose `Purpose.audit`).
     /// Reading the trail is itself audited.
     public func auditEntries(as principal: Principal, from sequence: UInt64 = 1, recordID: String? = nil,
                              limit: Int = 10_000) throws(IOMError) -> [AuditEvent] {

@@ -191,6 +191,7 @@ public final class IOM: Service {
     /// throws ``IOMError/Code/needsPrincipal``.
     ///
     /// - Parameters:
+    ///   - type: the record type, e.g. `Mission.self`.
     ///   - kinds: only these kinds of change (default: all).
     ///   - capacity: how many changes may wait for this subscriber; a subscriber that falls
     ///     further behind is cut off with ``IOMError/Code/subscriberTooSlow``.

@@ -72,10 +72,10 @@ public struct IOMError: Error, Sendable, CustomStringConvertible {
         /// The calling task was cancelled before the operation finished; nothing more was done.
         public static let cancelled = Code("cancelled")
         /// The ZeroMQ bridge could not start or failed (bad endpoint, address in use, bad keys);
-        /// ``IOMError/underlying`` is the ``BridgeError`` naming the endpoint or setting.
+        /// ``IOMError/underlying`` is the `BridgeError` naming the endpoint or setting.
         public static let bridge = Code("bridge")
         /// Encryption keys or the security database failed (no key ring, unknown key, tampered
-        /// data, shredded case); ``IOMError/underlying`` is the ``SecurityError``.
+        /// data, shredded case); ``IOMError/underlying`` is the `SecurityError`.
         public static let security = Code("security")
 
         /// The code's name, as in `IOMError.Code.conflict`.
@@ -103,8 +103,8 @@ public struct IOMError: Error, Sendable, CustomStringConvertible {
     /// The field that may not be read or written, when one field is the problem (``Code/forbidden``),
     /// as a path such as `protectionCase.identifying.givenName`.
     public let field: String?
-    /// The failure underneath, for logs and for ``Code/bridge`` (a ``BridgeError``) and
-    /// ``Code/security`` (a ``SecurityError``).
+    /// The failure underneath, for logs and for ``Code/bridge`` (a `BridgeError`) and
+    /// ``Code/security`` (a `SecurityError`).
     public let underlying: (any Error & Sendable)?
     /// What happened and what to do, in words.
     public let message: String

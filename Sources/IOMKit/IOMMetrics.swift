@@ -34,7 +34,7 @@ public enum IOMMetrics {
     public static let bridgeDeliveredTotal = "iom_bridge_delivered_total"
     /// Counter: changes a bridge queue dropped and that came back from the journal: a
     /// publisher's bus subscription that fell behind, a subscriber's full reorder buffer
-    /// (``IOMBridge/BridgeStatistics/dropped``).
+    /// (`BridgeStatistics.dropped`).
     public static let bridgeDroppedTotal = "iom_bridge_dropped_total"
     /// Counter: changes a bridge subscriber missed on the stream (a gap in sequence numbers or
     /// a lost tail) and recovered by replay from the publisher's journal.
@@ -45,7 +45,7 @@ public enum IOMMetrics {
     public static let bridgeRejectedTotal = "iom_bridge_rejected_total"
     /// Counter: changes a bridge subscriber cannot deliver and never will (the publisher's
     /// journal gives them undecodable, or its replays keep leaving them out). Each one stops
-    /// its subscriber (``IOMBridge/SubscriberStatus/stalled(source:sequence:reason:)``): alert on any.
+    /// its subscriber (`SubscriberStatus.stalled(source:sequence:reason:)`): alert on any.
     public static let bridgeStuckTotal = "iom_bridge_stuck_total"
 
     // MARK: Security

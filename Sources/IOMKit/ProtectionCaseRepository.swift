@@ -7,8 +7,8 @@ import IOMWire
 /// Protection cases as one principal, for one purpose, may reach them. Get it from
 /// ``IOM/protectionCases(as:purpose:)``.
 ///
-/// Every call is checked against the configured ``IOMSecurity/AccessPolicy`` (role, purpose,
-/// record scope, field-level permissions) and audited in ``IOM/security``'s hash-chained
+/// Every call is checked against the configured `AccessPolicy` (role, purpose,
+/// record scope, field-level permissions) and audited in the store's hash-chained
 /// trail — allowed, forbidden or failed, with the fields read or written. Reads return the
 /// copy the role may see (redacted for an analyst). Identifying fields are sealed with the
 /// case's own AES-256-GCM key before they reach the store and its journal.
@@ -115,7 +115,7 @@ public struct ProtectionCaseRepository: Sendable {
         return Saved(record: policy.readableCopy(of: saved.record, for: principal) ?? saved.record, sequence: saved.sequence)
     }
 
-    /// Moves a case along the workflow (see ``IOMDomain/ProtectionCase/transition(to:at:by:transferTo:override:)``),
+    /// Moves a case along the workflow (see `ProtectionCase.transition(to:at:by:transferTo:override:)`),
     /// acting as the principal. A referral or transfer without recorded consent needs `override`,
     /// which only a role allowed to write consent overrides (a supervisor) may give; it is audited.
     ///
@@ -161,10 +161,12 @@ public struct ProtectionCaseRepository: Sendable {
     /// Deletes a case whose retention date has passed: its data key is destroyed first
     /// (crypto-shredding: every sealed copy of its identifying data, in the state and in every
     /// journal entry, becomes unreadable), then a deletion change is journaled whose `before` is
-    /// a redacted tombstone. Audited. Needs purpose ``IOMSecurity/Purpose/retention`` (a
-    /// supervisor) or ``IOMSecurity/Purpose/replication``.
+    /// a redacted tombstone. Audited. Needs purpose `Purpose.retention` (a
+    /// supervisor) or `Purpose.replication`.
     ///
-    /// - Parameter now: the day checked against `retentionUntil` (default: today, UTC).
+    /// - Parameters:
+    ///   - id: the case to delete.
+    ///   - now: the day checked against `retentionUntil` (default: today, UTC).
     /// - Returns: the journal sequence of the tombstone.
     /// - Throws: ``IOMError/Code/forbidden`` before the retention date or for another role or purpose.
     @discardableResult

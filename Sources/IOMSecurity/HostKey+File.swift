@@ -15,7 +15,7 @@ extension HostKey {
     /// ```
     ///
     /// - Throws: ``SecurityError/Code/invalidKey`` naming the file: missing, too open, or not a 256-bit key.
-    package static func load(id: String, path: String) throws(SecurityError) -> HostKey {
+    public static func load(id: String, path: String) throws(SecurityError) -> HostKey {
         let attributes: [FileAttributeKey: Any]
         do { attributes = try FileManager.default.attributesOfItem(atPath: path) } catch {
             throw .invalidKey("key file \(path) cannot be read: \(error.localizedDescription)")

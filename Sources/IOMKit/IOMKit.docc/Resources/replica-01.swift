@@ -1,0 +1,17 @@
+import IOMKit
+import ZeroMQ   // CurveKeyFile
+
+// This service's key pair, and the node's public key to authenticate the node.
+let security = SubscriberSecurity.curve(client: try CurveKeyFile.readKeyPair(secretKeyPath: "keys/replica.key"),
+                                        server: try CurveKeyFile.readPublicKey(at: "keys/node.pub"))
+
+// A snapshot of the node's records first, then every change, gaps repaired from its journal.
+let replica = try Replica.start(SubscriberConfiguration(
+    upstreams: [.init(events: "tcp://127.0.0.1:5670", sync: "tcp://127.0.0.1:5671")], security: security))
+
+for await status in replica.subscriber.status {
+    if case .joined(let source, let sequence, let records) = status {
+        print("joined \(source) at change #\(sequence): \(records) records")
+        break
+    }
+}
