@@ -127,9 +127,6 @@ package struct AccessPolicy: Sendable {
         }
     }
 
-    /// The view on the bridge's events stream a role gets (``BridgeView/for(_:)``).
-    package func view(of role: Role) -> BridgeView { BridgeView.for(role) }
-
     /// "an analyst", "a caseworker": the role with its article, for refusal texts.
     static func article(_ role: Role) -> String {
         let name = "\(role)"
