@@ -99,14 +99,42 @@ public indirect enum AnyRecord: Sendable, Hashable {
         record as? Record
     }
 
+    // The accessors below switch over the cases instead of going through ``record``: an
+    // existential of a record larger than three words is a heap box, one allocation (and a
+    // copy of the record) per call, and they run several times per decoded change.
+
     /// The wrapped record's identifier text.
-    public var recordID: String { record.idText }
+    public var recordID: String {
+        switch self {
+        case .organisation(let r): r.id.rawValue
+        case .mission(let r): r.id.rawValue
+        case .memberState(let r): r.id.rawValue
+        case .event(let r): r.id.rawValue
+        case .protectionCase(let r): r.id.rawValue
+        }
+    }
 
     /// The wrapped record's version.
-    public var version: UInt64 { record.version }
+    public var version: UInt64 {
+        switch self {
+        case .organisation(let r): r.version
+        case .mission(let r): r.version
+        case .memberState(let r): r.version
+        case .event(let r): r.version
+        case .protectionCase(let r): r.version
+        }
+    }
 
     /// When the wrapped record was last changed.
-    public var updatedAt: Instant { record.updatedAt }
+    public var updatedAt: Instant {
+        switch self {
+        case .organisation(let r): r.updatedAt
+        case .mission(let r): r.updatedAt
+        case .memberState(let r): r.updatedAt
+        case .event(let r): r.updatedAt
+        case .protectionCase(let r): r.updatedAt
+        }
+    }
 }
 
 extension DomainRecord {

@@ -44,14 +44,14 @@ extension WireReader {
             case (4, 0): w.version = try varint()
             case (5, 2):
                 var r = try message()
-                var value = w.before ?? Iom_V1_Record()
-                w.before = nil
+                var value = Iom_V1_Record()
+                if let existing = w.before { value = existing; w.before = nil }  // a repeat: merged
                 try r.record(&value)
                 w.before = value
             case (6, 2):
                 var r = try message()
-                var value = w.after ?? Iom_V1_Record()
-                w.after = nil
+                var value = Iom_V1_Record()
+                if let existing = w.after { value = existing; w.after = nil }
                 try r.record(&value)
                 w.after = value
             default: try skip(field: field, wireType: wireType)
@@ -68,32 +68,32 @@ extension WireReader {
                 continue
             }
             var r = try message()
-            let current = w.record
-            w.record = nil  // the value below is then the only reference to its storage
+            // The first occurrence (the usual case) copies nothing; a repeat of the same member
+            // takes its value out of `w` first, so that merging into it does not copy its storage.
             switch field {
             case 1:
                 var m = Iom_V1_Organisation()
-                if case .organisation(let c)? = current { m = c }
+                if case .organisation(let c)? = w.record { m = c; w.record = nil }
                 try r.organisation(&m)
                 w.record = .organisation(m)
             case 2:
                 var m = Iom_V1_Mission()
-                if case .mission(let c)? = current { m = c }
+                if case .mission(let c)? = w.record { m = c; w.record = nil }
                 try r.mission(&m)
                 w.record = .mission(m)
             case 3:
                 var m = Iom_V1_MemberState()
-                if case .memberState(let c)? = current { m = c }
+                if case .memberState(let c)? = w.record { m = c; w.record = nil }
                 try r.memberState(&m)
                 w.record = .memberState(m)
             case 4:
                 var m = Iom_V1_Event()
-                if case .event(let c)? = current { m = c }
+                if case .event(let c)? = w.record { m = c; w.record = nil }
                 try r.event(&m)
                 w.record = .event(m)
             default:
                 var m = Iom_V1_ProtectionCase()
-                if case .protectionCase(let c)? = current { m = c }
+                if case .protectionCase(let c)? = w.record { m = c; w.record = nil }
                 try r.protectionCase(&m)
                 w.record = .protectionCase(m)
             }

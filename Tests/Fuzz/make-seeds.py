@@ -67,10 +67,26 @@ def main():
             t, k, a = event_attributes(change, n)
             seeds.append(frames(0, [f"iom.v1.{t}.{k}".encode(), a, data]))  # event message
             seeds.append(bytes([2]) + data)                                    # decodeChange
+            # Beside SwiftProtobuf (WireCodec.disagreement): a merge of the whole change, the
+            # record repeated inside it, and unknown fields of every wire type around it.
+            unknown = (varint(99 << 3 | 0) + varint(2**64 - 1) + varint(98 << 3 | 1) + bytes(8)
+                       + varint(97 << 3 | 3) + varint(96 << 3 | 5) + bytes(4) + varint(97 << 3 | 4)
+                       + varint(95 << 3 | 2) + varint(2) + b"\xc3\xa9")
+            seeds.append(bytes([2]) + data + data)
+            seeds.append(bytes([2]) + unknown + data + unknown)
             changes += [a, data]
         else:
             env = bytes([ENVELOPE_FIELD[v["message"]] << 3 | 2]) + varint(len(data)) + data
             seeds.append(bytes([3]) + env)                                     # decodeEnvelope
+            seeds.append(bytes([3]) + env + env)                               # the record merged
+            if v["message"] == "iom.v1.ProtectionCase":
+                # Packed and unpacked repeated enums (means_of_control, concerns), appended.
+                trafficking = bytes([0x22, 3, 1, 2, 0x80]) + bytes([0x20, 5])
+                needs = bytes([0x12, 2, 3, 1]) + bytes([0x10, 9])
+                extra = (bytes([7 << 3 | 2]) + varint(len(trafficking)) + trafficking
+                         + bytes([8 << 3 | 2]) + varint(len(needs)) + needs)
+                body = data + extra
+                seeds.append(bytes([3]) + bytes([5 << 3 | 2]) + varint(len(body)) + body)
             envelopes.append(env)
     heartbeat = attrs([("source", SOURCE), ("latest", seq(42)), ("oldest", seq(1)),
                        ("time", "2026-11-29T05:41:07.512Z"), ("interval", "1000"), ("view", "full")])

@@ -91,7 +91,9 @@ struct NodeHardeningTests {
 
     @Test("a request idle on credit is dropped after the timeout and its slot serves another request")
     func idleRequestIsDropped() async throws {
-        let (iom, publisher) = try await node { $0.requestTimeout = .milliseconds(200); $0.maximumRequestsPerPrincipal = 1 }
+        // Long enough that the second request surely comes while the first still holds its slot,
+        // even on a loaded machine (200 ms was not); the wait below observes the release.
+        let (iom, publisher) = try await node { $0.requestTimeout = .seconds(3); $0.maximumRequestsPerPrincipal = 1 }
         let context = try Context()
         let socket = try dealer(context, analyst, try #require(publisher.syncEndpoint))
         #expect(try await holdReplay(socket, "first").map(kind) == "CHANGES")
