@@ -65,7 +65,8 @@ struct NodeHardeningTests {
 
     @Test("an analyst holding every request slot it can without granting credit does not make a replica's REPLAY answer BUSY")
     func analystCannotLockOutReplicas() async throws {
-        let (iom, publisher) = try await node()
+        // No held request may expire while the 64 are sent (a loaded machine took 29 s here).
+        let (iom, publisher) = try await node { $0.requestTimeout = .seconds(300) }
         let endpoint = try #require(publisher.syncEndpoint)
         let context = try Context()
         var busy = 0, held = 0
