@@ -201,6 +201,7 @@ enum WireSize {
         let publisher = try await BridgePublisher.start(
             bus: bus, store: nil, source: change.source,
             configuration: PublisherConfiguration(events: "tcp://127.0.0.1:*", sync: nil, security: .insecure))
+        Task { try await publisher.run() }  // the host holds the publisher's work; stop() ends it
         let result: Result<[Int], any Error>
         do {
             let context = try Context()
@@ -314,6 +315,7 @@ final class BridgeRig: Sendable {
         let rigSource = SourceID(UUID())
         let publisher = try await BridgePublisher.start(bus: publisherBus, store: nil, source: rigSource,
                                                         configuration: publisherConfiguration, context: Context())
+        Task { try await publisher.run() }  // the host holds the publisher's work; stop() ends it
 
         var subscriberConfiguration = SubscriberConfiguration(
             upstreams: [.init(events: publisher.eventsEndpoint, sync: nil)], security: subscriberSecurity, start: .beginning)
@@ -530,6 +532,7 @@ final class HandwrittenRig: Sendable {
         let source = SourceID(UUID())
         let publisher = try await BridgePublisher.start(bus: publisherBus, store: nil, source: source,
                                                         configuration: publisherConfiguration, context: Context())
+        Task { try await publisher.run() }  // the host holds the publisher's work; stop() ends it
 
         let context = try Context()
         let (stream, continuation) = AsyncStream.makeStream(of: GeneratedChange.self)

@@ -138,20 +138,24 @@ extension ChangeBus {
     @usableFromInline
     func waitForRoom(for event: Event, until deadline: ContinuousClock.Instant) async {
         let token: UInt64 = state.withLock { st in st.room.makeToken() }
-        let timer = Task { [weak self] in
-            try? await Task.sleep(until: deadline, clock: .continuous)
-            self?.state.withLock { st in st.room.cancel(token: token) }?.resume()
-        }
-        await withUnsafeContinuation { (c: UnsafeContinuation<Void, Never>) in
-            let resumeNow: Bool = state.withLock { st in
-                if st.isShutDown || st.blocking(event) == nil { return true }
-                if ContinuousClock.now >= deadline { return true }
-                st.room.park(c, token: token)
-                return false
+        // The deadline is a child task of this wait (structured): it gives up the parked waiter
+        // when it passes, and is cancelled as soon as room was made.
+        await withDiscardingTaskGroup { group in
+            group.addTask { [weak self] in
+                try? await Task.sleep(until: deadline, clock: .continuous)
+                self?.state.withLock { st in st.room.cancel(token: token) }?.resume()
             }
-            if resumeNow { c.resume() }
+            await withUnsafeContinuation { (c: UnsafeContinuation<Void, Never>) in
+                let resumeNow: Bool = state.withLock { st in
+                    if st.isShutDown || st.blocking(event) == nil { return true }
+                    if ContinuousClock.now >= deadline { return true }
+                    st.room.park(c, token: token)
+                    return false
+                }
+                if resumeNow { c.resume() }
+            }
+            group.cancelAll()
         }
-        timer.cancel()
     }
 }
 

@@ -12,15 +12,17 @@ import ZeroMQ
 /// Sends every committed change of a bus to an events endpoint and serves snapshot and replay
 /// from the store, under IOMB/1 (`Protocols/bridge.md`).
 ///
-/// Start one through the facade (``IOMConfiguration``'s `publisher`, or `iom.startPublisher(_:)`).
-/// It is a swift-service-lifecycle `Service`: run it in the host's `ServiceGroup` and a
-/// graceful shutdown stops it after it has sent everything committed.
+/// Start one through the facade (``IOMConfiguration``'s `publisher`, or `iom.startPublisher(_:)`):
+/// its endpoints are bound on return, and its work — the events pump, the heartbeat clock and
+/// the sync server — is held by ``run()``, which the node's `run()` calls for the publishers
+/// it started. It is a swift-service-lifecycle `Service`: a graceful shutdown stops it after
+/// it has sent everything committed.
 ///
 /// ```swift
 /// let publisher = try await iom.startPublisher(PublisherConfiguration(security: .curve(keys, allow: allowList)))
 /// print(publisher.eventsEndpoint, publisher.syncEndpoint ?? "-")
-/// let group = ServiceGroup(services: [publisher, myHTTPServer], gracefulShutdownSignals: [.sigterm], logger: logger)
-/// try await group.run()      // on SIGTERM: sends what is committed, a last heartbeat, then closes
+/// let group = ServiceGroup(services: [iom, myHTTPServer], gracefulShutdownSignals: [.sigterm], logger: logger)
+/// try await group.run()      // runs the publisher; on SIGTERM: sends what is committed, a last heartbeat, then closes
 /// ```
 ///
 /// The events side runs on its own thread and consumes the bus through a bounded
@@ -39,7 +41,6 @@ public final class BridgePublisher: Service {
     private let pump: EventsPump
     private let sync: SyncServer?
     private let subscription: ChangeBus<CommittedChange>.Subscription
-    private let tasks: [Task<Void, Never>]
     private let syncStop: StopFlag
     private let counters: BridgeCounters
     private let context: Context
@@ -52,6 +53,13 @@ public final class BridgePublisher: Service {
     private let stopped = OneShotEvent()
     /// Set by the first stop, which does the work.
     private let stopBegun = Atomic<Bool>(false)
+    /// The drain budget and linger of the stop that ends ``run()`` (a graceful shutdown uses the defaults).
+    private let drainTimeout = Mutex<Duration>(.seconds(5))
+    private let linger = Mutex<Duration>(.seconds(1))
+    /// Set by the first ``run()``, which holds the publisher's work.
+    private let runBegun = Atomic<Bool>(false)
+    /// Fired by ``run()`` once its work has ended (so a stop does not close what still runs).
+    private let workEnded = OneShotEvent()
 
     private init(source: SourceID, eventsEndpoint: String, syncEndpoint: String?, configuration: PublisherConfiguration,
                  bus: ChangeBus<CommittedChange>, pump: EventsPump, sync: SyncServer?, syncStop: StopFlag,
@@ -70,19 +78,6 @@ public final class BridgePublisher: Service {
         self.counters = counters
         self.context = context
         self.ownsContext = ownsContext
-        var tasks: [Task<Void, Never>] = []
-        tasks.append(Task { await pump.run(subscription) })
-        tasks.append(Task {
-            var ticks = 0
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .milliseconds(10))
-                await pump.tick()
-                ticks += 1
-                if ticks % 100 == 0 { audit.flush() }  // writes a minute's sums once it is over
-            }
-        })
-        if let sync { tasks.append(Task { await sync.run() }) }
-        self.tasks = tasks
         self.syncStop = syncStop
     }
 
@@ -223,20 +218,55 @@ public final class BridgePublisher: Service {
         get async { await pump.lastSent }
     }
 
-    /// Holds the publisher until it stops: returns after a graceful shutdown of the host's
-    /// `ServiceGroup` (or the cancellation of the calling task, or a call of
-    /// ``stop(drainTimeout:linger:)``) has drained and closed it, as ``stop(drainTimeout:linger:)`` does.
+    /// Runs the publisher: sends the bus's changes, heartbeats, and answers sync requests, until
+    /// a graceful shutdown of the host's `ServiceGroup`, the cancellation of the calling task,
+    /// or a call of ``stop(drainTimeout:linger:)``; then drains and closes it as
+    /// ``stop(drainTimeout:linger:)`` does, and returns.
+    ///
+    /// All of the publisher's work is held here, as child tasks of this call (the events pump
+    /// and the sync server each on their own thread, and the heartbeat clock). Until it runs,
+    /// the endpoints are bound and committed changes wait in the publisher's bounded queue
+    /// (and, past it, in the journal). ``IOM/run()`` runs the publishers it started; a second
+    /// call returns once the publisher has stopped.
     public func run() async throws {
         let stopRequested = stopRequested
-        await withTaskCancellationHandler {
-            await withGracefulShutdownHandler {
-                await stopRequested.wait()
-            } onGracefulShutdown: {
+        guard runBegun.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else {
+            // Run elsewhere (by the node that started it): a shutdown here stops it there.
+            let stopped = stopped
+            await withTaskCancellationHandler {
+                await withGracefulShutdownHandler { await stopped.wait() } onGracefulShutdown: { stopRequested.fire() }
+            } onCancel: {
                 stopRequested.fire()
             }
-        } onCancel: {
-            stopRequested.fire()
+            return await stopped.wait()
         }
+        let pump = pump, sync = sync, subscription = subscription, audit = audit
+        await withDiscardingTaskGroup { group in
+            group.addTask { await pump.run(subscription) }
+            if let sync { group.addTask { await sync.run() } }
+            group.addTask {
+                // The heartbeat clock: heartbeats, XPUB subscription notices, drain deadlines.
+                var ticks = 0
+                while !stopRequested.hasFired {
+                    try? await Task.sleep(for: .milliseconds(10))
+                    await pump.tick()
+                    ticks &+= 1
+                    if ticks % 100 == 0 { audit.flush() }  // writes a minute's sums once it is over
+                }
+            }
+            await withTaskCancellationHandler {
+                await withGracefulShutdownHandler {
+                    await stopRequested.wait()
+                } onGracefulShutdown: {
+                    stopRequested.fire()
+                }
+            } onCancel: {
+                stopRequested.fire()
+            }
+            await drainAndClose(drainTimeout: self.drainTimeout.withLock { $0 }, linger: self.linger.withLock { $0 })
+            group.cancelAll()  // wakes the heartbeat clock from its sleep
+        }
+        workEnded.fire()
         await stop()
     }
 
@@ -244,24 +274,39 @@ public final class BridgePublisher: Service {
     /// before this call has been sent, sends a last heartbeat, lets queued messages leave for
     /// up to `linger`, and closes both endpoints. Idempotent: a second call returns once the
     /// first has finished. The events thread wakes it when the last change is sent; nothing polls.
+    ///
+    /// A publisher that never ran sends nothing more: it closes its endpoints (subscribers
+    /// repair what they missed from another node's journal, or from this one's when it
+    /// publishes again).
     public func stop(drainTimeout: Duration = .seconds(5), linger: Duration = .seconds(1)) async {
         guard stopBegun.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else {
             return await stopped.wait()
         }
+        self.drainTimeout.withLock { $0 = drainTimeout }
+        self.linger.withLock { $0 = linger }
         stopRequested.fire()
-        let target = bus.nextSequence &- 1
-        if !bus.isShutDown {
-            await pump.waitUntilSent(target, deadline: ContinuousClock().now + drainTimeout)
+        if runBegun.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged {
+            // Never ran: nothing to drain; close here.
+            await drainAndClose(drainTimeout: .zero, linger: linger)
+        } else {
+            await workEnded.wait()
         }
-        subscription.cancel()
-        await pump.close(linger: linger)
-        syncStop.stop()
-        for task in tasks { task.cancel() }
-        for task in tasks { await task.value }
         zap?.stop()
         audit.flush(force: true)
         if ownsContext { context.shutdown() }
         configuration.logger.info("bridge publisher stopped", metadata: ["source": "\(source)", "events": "\(eventsEndpoint)"])
         stopped.fire()
+    }
+
+    /// Sends what was committed before the stop (up to `drainTimeout`), a last heartbeat, and
+    /// closes the endpoints; ends the pump's and the sync server's loops.
+    private func drainAndClose(drainTimeout: Duration, linger: Duration) async {
+        let target = bus.nextSequence &- 1
+        if !bus.isShutDown && drainTimeout > .zero {
+            await pump.waitUntilSent(target, deadline: ContinuousClock().now + drainTimeout)
+        }
+        subscription.cancel()
+        await pump.close(linger: linger)
+        syncStop.stop()
     }
 }

@@ -25,15 +25,22 @@ final class BridgeMetrics: Sendable {
         refused = Counter(label: IOMMetrics.authFailuresTotal, dimensions: [(IOMMetrics.Dimension.reason, "zap")], factory: factory)
     }
 
-    /// Samples `statistics` every `interval` until cancelled, then once more.
-    func report(publisher: Bool, interval: Duration = .seconds(1), _ statistics: @escaping @Sendable () -> BridgeStatistics) -> Task<Void, Never> {
-        Task {
-            var last = BridgeStatistics()
-            while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
-                last = record(statistics(), since: last, publisher: publisher)
+    /// Runs `bridge` (a bridge's `run()`) and, beside it, samples `statistics` every
+    /// `interval` until the bridge has returned; then records once more.
+    static func sampling(_ metrics: BridgeMetrics, publisher: Bool, interval: Duration = .seconds(1),
+                         _ statistics: @escaping @Sendable () -> BridgeStatistics, bridge: @escaping @Sendable () async -> Void) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await bridge() }
+            group.addTask {
+                var last = BridgeStatistics()
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: interval)
+                    last = metrics.record(statistics(), since: last, publisher: publisher)
+                }
+                _ = metrics.record(statistics(), since: last, publisher: publisher)
             }
-            _ = record(statistics(), since: last, publisher: publisher)
+            await group.next()  // the bridge returned: the sampler records a last time and ends
+            group.cancelAll()
         }
     }
 

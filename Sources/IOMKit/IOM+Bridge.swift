@@ -12,7 +12,9 @@ extension IOM {
     ///
     /// The publisher reads protection cases back from the journal with this instance's keys
     /// (its snapshot and replay open what the store sealed, then prepare it for the endpoint's
-    /// view or the requester's role). ``close()`` stops it after it has sent every committed change.
+    /// view or the requester's role). Its endpoints are bound on return; it sends and serves
+    /// while this node runs (``run()``), and ``close()`` stops it after it has sent every
+    /// committed change.
     ///
     /// ```swift
     /// let allow = try ClientAllowList([analystKey.z85: .analyst("dashboards")])
@@ -33,7 +35,10 @@ extension IOM {
         if configuration.auditTrail == nil { configuration.auditTrail = security.auditTrail }
         do {
             let publisher = try await BridgePublisher.start(bus: bus, store: store, sealer: sealer, configuration: configuration, context: context)
-            bridges.add(publisher, reporter: bridgeMetrics.report(publisher: true) { publisher.statistics })
+            let metrics = bridgeMetrics
+            bridges.add(publisher) {
+                await BridgeMetrics.sampling(metrics, publisher: true, { publisher.statistics }) { try? await publisher.run() }
+            }
             return publisher
         } catch {
             logger.error("could not start the bridge publisher", metadata: ["events": "\(configuration.eventsEndpoint)", "error": "\(error)"])
@@ -41,7 +46,8 @@ extension IOM {
         }
     }
 
-    /// Starts a bridge subscriber to other publishers; ``close()`` stops it.
+    /// Starts a bridge subscriber to other publishers; ``close()`` stops it. Its metrics are
+    /// sampled while this node runs (``run()``).
     ///
     /// Remote changes are delivered, in order and once each, on the subscriber's own
     /// `BridgeSubscriber.changes(capacity:)` — never on this instance's ``changes(capacity:from:)``,
@@ -59,7 +65,14 @@ extension IOM {
         if configuration.logger.isDisabled { configuration.logger = logger }
         do {
             let subscriber = try BridgeSubscriber.start(configuration, bus: bus, context: context)
-            bridges.add(subscriber, reporter: bridgeMetrics.report(publisher: false) { subscriber.statistics })
+            let metrics = bridgeMetrics, logger = logger
+            bridges.add(subscriber) {
+                await BridgeMetrics.sampling(metrics, publisher: false, { subscriber.statistics }) {
+                    do { try await subscriber.run() } catch {
+                        logger.error("bridge subscriber stopped", metadata: ["error": "\(error)"])
+                    }
+                }
+            }
             return subscriber
         } catch {
             throw .bridge(error)
@@ -67,32 +80,41 @@ extension IOM {
     }
 }
 
-/// The bridges an ``IOM`` started, stopped together when it closes.
+/// The bridges an ``IOM`` started, run by ``IOM/run()`` and stopped together when it closes.
+///
+/// Each bridge comes with its work (its `run()` and its metrics sampling), which ``work``
+/// hands to the one task group that holds it; the stream ends when ``stopAll()`` has stopped them.
 final class BridgeRegistry: Sendable {
+    /// One bridge's work: returns when the bridge has stopped.
+    typealias Work = @Sendable () async -> Void
+
     private struct State {
         var publishers: [BridgePublisher] = []
         var subscribers: [BridgeSubscriber] = []
-        var reporters: [Task<Void, Never>] = []
     }
 
     private let state = Mutex(State())
+    /// The work of every bridge added, in order, for ``IOM/run()``; finished by ``stopAll()``.
+    let work: AsyncStream<Work>
+    private let continuation: AsyncStream<Work>.Continuation
+
+    init() {
+        (work, continuation) = AsyncStream.makeStream(of: Work.self)
+    }
 
     var first: BridgePublisher? { state.withLock { $0.publishers.first } }
 
-    func add(_ publisher: BridgePublisher, reporter: Task<Void, Never>) {
-        state.withLock {
-            $0.publishers.append(publisher)
-            $0.reporters.append(reporter)
-        }
+    func add(_ publisher: BridgePublisher, work: @escaping Work) {
+        state.withLock { $0.publishers.append(publisher) }
+        continuation.yield(work)
     }
 
-    func add(_ subscriber: BridgeSubscriber, reporter: Task<Void, Never>) {
-        state.withLock {
-            $0.subscribers.append(subscriber)
-            $0.reporters.append(reporter)
-        }
+    func add(_ subscriber: BridgeSubscriber, work: @escaping Work) {
+        state.withLock { $0.subscribers.append(subscriber) }
+        continuation.yield(work)
     }
 
+    /// Stops every bridge (publishers first send what is committed), then ends ``work``.
     func stopAll() async {
         let stopping = state.withLock { state in
             defer { state = State() }
@@ -100,8 +122,6 @@ final class BridgeRegistry: Sendable {
         }
         for publisher in stopping.publishers { await publisher.stop() }
         for subscriber in stopping.subscribers { subscriber.stop() }
-        // Last samples, after the bridges stopped counting.
-        for reporter in stopping.reporters { reporter.cancel() }
-        for reporter in stopping.reporters { await reporter.value }
+        continuation.finish()
     }
 }

@@ -29,6 +29,8 @@ import Synchronization
 ///
 /// The node is a swift-service-lifecycle `Service`: run it in the host's `ServiceGroup` beside
 /// the host's other services, and a graceful shutdown closes it (its publishers drain first).
+/// Its bridges — publishers and subscribers started through it — do their work inside
+/// ``run()``, so a node with a publisher must run; saves and local change sequences need not.
 ///
 /// ```swift
 /// let iom = try await IOM.open(configuration)
@@ -59,6 +61,7 @@ public final class IOM: Service {
     private let closed = OneShotEvent()
     /// Set by the first close, which does the work.
     private let closeBegun = Atomic<Bool>(false)
+    private let runBegun = Atomic<Bool>(false)
 
     private init(store: RecordStore, bus: ChangeBus<CommittedChange>, configuration: IOMConfiguration, relay: CommitRelay,
                  security: SecurityStore, sealer: CaseSealer?, metrics: FacadeMetrics) {
@@ -155,21 +158,48 @@ public final class IOM: Service {
         logger.info("IOMKit store closed", metadata: ["store": "\(location)"])
     }
 
-    /// Holds the node until it closes: a graceful shutdown of the host's `ServiceGroup` (or the
-    /// cancellation of the calling task) closes it as ``close()`` does — publishers send every
-    /// committed change first — and a ``close()`` called elsewhere ends it too.
+    /// Runs the node's long-running work until it closes: the bridge publishers and subscribers
+    /// started through it (``startPublisher(_:)``, ``startSubscriber(_:)``, ``IOMConfiguration/publisher``)
+    /// send and receive only while this runs, each as a child task of this call, with their
+    /// metrics sampling beside them. A graceful shutdown of the host's `ServiceGroup` (or the
+    /// cancellation of the calling task) closes the node as ``close()`` does — publishers send
+    /// every committed change first — and a ``close()`` called elsewhere ends it too.
+    ///
+    /// Saves and local change sequences work whether or not it runs. A second call returns once
+    /// the node has closed.
+    ///
+    /// - Throws: what ``close()`` throws.
     public func run() async throws {
-        let closing = closing
-        await withTaskCancellationHandler {
-            await withGracefulShutdownHandler {
-                await closing.wait()
-            } onGracefulShutdown: {
-                closing.fire()
-            }
-        } onCancel: {
-            closing.fire()
+        guard runBegun.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else {
+            return await closed.wait()
         }
-        try await close()
+        let closing = closing
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask {
+                await withTaskCancellationHandler {
+                    await withGracefulShutdownHandler {
+                        await closing.wait()
+                    } onGracefulShutdown: {
+                        closing.fire()
+                    }
+                } onCancel: {
+                    closing.fire()
+                }
+                try await self.close()
+            }
+            await runBridges()
+        }
+    }
+
+    /// Holds the work of the bridges started through this node until ``close()`` has stopped
+    /// them; does not itself react to a graceful shutdown (for a host that orders the node's
+    /// shutdown with its other parts, as `iom serve` does).
+    package func runBridges() async {
+        await withDiscardingTaskGroup { group in
+            for await work in bridges.work {
+                group.addTask { await work() }
+            }
+        }
     }
 
     /// The organisation record.

@@ -32,7 +32,8 @@ public struct IOMConfiguration: Sendable {
     /// A bridge publisher to start with the store (``IOM/publisher``): every committed
     /// change goes out on its events endpoint, and its sync endpoint serves snapshot and
     /// replay from this store. `nil`, the default, publishes nothing over ZeroMQ; more
-    /// publishers (other views) can be started with ``IOM/startPublisher(_:)``.
+    /// publishers (other views) can be started with ``IOM/startPublisher(_:)``. It sends while
+    /// the node runs (``IOM/run()``, in the host's `ServiceGroup`).
     public var publisher: PublisherConfiguration?
 
     /// Creates a configuration; every argument has a working default.

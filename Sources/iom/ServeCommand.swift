@@ -229,16 +229,25 @@ struct NodeService: Service {
         logger.info("node running", metadata: ["events": "\(publisher.eventsEndpoint)", "sync": "\(publisher.syncEndpoint ?? "none")",
                                                 "accept": "\(server?.endpoint ?? "none")", "metrics": "\(metricsURL ?? "none")",
                                                 "source": "\(publisher.source)"])
-        let accepting = server.map { server in Task { await server.run() } }
-        // Returns on graceful shutdown; throws CancellationError if the group is cancelled.
-        try? await gracefulShutdown()
-        logger.notice("stopping the node")
-        server?.stop()           // saves and answers the requests already read, reads no more
-        await accepting?.value
-        await publisher.stop()
-        let sent = await publisher.lastSent
-        do { try await iom.close() } catch {
-            throw CommandFailure(.ioError, "closing the store failed: \(error)")
+        // The node's work, held here: the bridge publisher (through the store's runBridges) and
+        // the accept endpoint. On graceful shutdown the accept endpoint stops first (answering what
+        // it has read), then the publisher sends what is committed, then the store closes.
+        let (iom, server, publisher, logger) = (iom, server, publisher, logger)
+        let sent = try await withThrowingDiscardingTaskGroup(returning: UInt64.self) { group in
+            group.addTask { await iom.runBridges() }
+            await withDiscardingTaskGroup { accepting in
+                if let server { accepting.addTask { await server.run() } }
+                // Returns on graceful shutdown; throws CancellationError if the group is cancelled.
+                try? await gracefulShutdown()
+                logger.notice("stopping the node")
+                server?.stop()  // saves and answers the requests already read, reads no more
+            }
+            await publisher.stop()
+            let sent = await publisher.lastSent
+            do { try await iom.close() } catch {
+                throw CommandFailure(.ioError, "closing the store failed: \(error)")
+            }
+            return sent
         }
         logger.notice("node stopped cleanly", metadata: ["lastSent": "\(sent)"])
     }

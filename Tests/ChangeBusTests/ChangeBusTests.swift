@@ -12,8 +12,9 @@ struct TestEvent: BusEvent {
 
 struct TimedOut: Error {}
 
-/// Runs `body`, failing with `TimedOut` after `seconds` so no test can hang.
-func within<T: Sendable>(_ seconds: Double = 10, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+/// Runs `body`, failing with `TimedOut` after `seconds` so no test can hang (a hang guard:
+/// generous, since the whole suite shares two cooperative threads on a loaded machine).
+func within<T: Sendable>(_ seconds: Double = 60, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
     try await withThrowingTaskGroup(of: T?.self) { group in
         group.addTask { try await body() }
         group.addTask { try await Task.sleep(for: .seconds(seconds)); return nil }
@@ -37,7 +38,7 @@ func untilAPublisherWaits(on bus: ChangeBus<TestEvent>, timeout: Duration = .sec
     }
 }
 
-func take(_ count: Int, from sub: ChangeBus<TestEvent>.Subscription, within seconds: Double = 10) async throws -> [ChangeBus<TestEvent>.Element] {
+func take(_ count: Int, from sub: ChangeBus<TestEvent>.Subscription, within seconds: Double = 60) async throws -> [ChangeBus<TestEvent>.Element] {
     try await within(seconds) {
         var out: [ChangeBus<TestEvent>.Element] = []
         var it = sub.makeAsyncIterator()

@@ -31,7 +31,7 @@ struct ChangeBusWakeupTests {
         let count = 5_000
         let sub = try bus.subscribe(capacity: 100_000, whenFull: .wait(timeout: .seconds(10)))
         let shared = SharedExecutor()
-        let seqs = try await within(30) {
+        let seqs = try await within(90) {
             async let got = shared.consume(sub, bus: bus, count: count)
             // Start publishing once the consumer is parked, waiting for its first change.
             while !bus.state.withLock({ _ in sub.handle.sub.consumer.isParked }) { await Task.yield() }

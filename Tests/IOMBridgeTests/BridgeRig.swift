@@ -20,6 +20,8 @@ func mission(_ n: Int) throws -> Mission {
 struct Node {
     let iom: IOM
     let publisher: BridgePublisher
+    /// The publisher's run(), which holds its work (a test's stand-in for the host's ServiceGroup).
+    let running: Task<Void, any Error>
 
     static func start(path: String? = nil, heartbeat: Duration = .milliseconds(100), view: BridgeView = .full,
                       configure: (inout PublisherConfiguration) -> Void = { _ in }) async throws -> Node {
@@ -28,7 +30,7 @@ struct Node {
         configuration.heartbeatInterval = heartbeat
         configure(&configuration)
         let publisher = try await BridgePublisher.start(bus: iom.bus, store: iom.store, configuration: configuration)
-        return Node(iom: iom, publisher: publisher)
+        return Node(iom: iom, publisher: publisher, running: Task { try await publisher.run() })
     }
 
     var upstream: SubscriberConfiguration.Upstream { .init(events: publisher.eventsEndpoint, sync: publisher.syncEndpoint) }
@@ -53,6 +55,7 @@ struct Node {
 
     func stop() async throws {
         await publisher.stop()
+        try await running.value
         try await iom.close()
     }
 }

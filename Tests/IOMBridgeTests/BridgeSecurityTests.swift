@@ -41,6 +41,7 @@ struct BridgeSecurityTests {
         let iom = try await IOM.open(.inMemory)
         let publisher = try await iom.startPublisher(
             PublisherConfiguration(events: "tcp://127.0.0.1:*", sync: "tcp://127.0.0.1:*", security: .curve(server, allow: allowList), view: view))
+        Task { try await iom.run() }  // the host's ServiceGroup, in a test: ends when the test closes the node
         let cases = iom.protectionCases(as: .supervisor("sup-1"), purpose: .supervision)
         _ = try await cases.save(try protectionCase(1, owner: "cw-1"))
         _ = try await cases.save(try protectionCase(2, owner: "cw-2"))

@@ -30,6 +30,7 @@ struct NodeHardeningTests {
                                                    security: .curve(server, allow: allowList), view: .redacted)
         configure(&configuration)
         let publisher = try await iom.startPublisher(configuration)
+        Task { try await iom.run() }  // the host's ServiceGroup, in a test: ends when the test closes the node
         let cases = iom.protectionCases(as: .supervisor("sup-1"), purpose: .supervision)
         for n in 1...2 {
             let c = FictionalCases.complete

@@ -23,6 +23,7 @@ func readmeBridgeExample() async throws {
     configuration.publisher = PublisherConfiguration(events: events, sync: sync,
                                                      security: .curve(nodeKeys, allow: try ClientAllowList([replicaKey.z85: .service("replica-1")])))
     let iom = try await IOM.open(configuration)
+    let node = Task { try await iom.run() }           // publishes while it runs, until iom.close() drains it
     _ = try await iom.missions.save(Seed.moroccoMission)
 
     let replica = try Replica.start(SubscriberConfiguration(
@@ -34,5 +35,6 @@ func readmeBridgeExample() async throws {
     try await eventually("the replica follows") { replica.count == 2 }
     replica.stop()
     try await iom.close()
+    try await node.value
 }
 

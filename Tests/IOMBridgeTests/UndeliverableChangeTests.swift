@@ -140,7 +140,10 @@ struct UndeliverableChangeTests {
         }
         #expect(reason.contains("sequence 2"))
         #expect(subscriber.statistics.stuck == 1)
-        #expect(subscriber.statistics.replays == 3)
+        // Three fruitless answers in a row end it (the limit); on a loaded machine a request
+        // that timed out is asked again, and its late answer is ignored, so allow a few more.
+        let replays = subscriber.statistics.replays
+        #expect((3...6).contains(replays), "\(replays) replays")
         answering.cancel()
     }
 }

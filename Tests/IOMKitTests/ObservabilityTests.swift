@@ -97,6 +97,7 @@ struct ObservabilityTests {
         var configuration = IOMConfiguration(store: .inMemory, metricsFactory: metrics)
         configuration.publisher = PublisherConfiguration(events: "tcp://127.0.0.1:*", sync: "tcp://127.0.0.1:*", security: .insecure)
         let iom = try await IOM.open(configuration)
+        let running = Task { try await iom.run() }  // the host's ServiceGroup, in a test
         let publisher = try #require(iom.publisher)
         try await iom.missions.save(Seed.moroccoMission)
         // The first change has left before the subscriber connects: it can only come by replay.
@@ -110,6 +111,7 @@ struct ObservabilityTests {
         let deadline = clock.now + .seconds(20)
         while subscriber.delivered(from: iom.store.source) != 2 && clock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
         try await iom.close()
+        try await running.value
         #expect(metrics.counterTotal(label: IOMMetrics.bridgeDeliveredTotal) == 2)
         // The first change reached the subscriber by replay (it joined after it was sent).
         #expect(metrics.counterTotal(label: IOMMetrics.bridgeGapsRepairedTotal) == 1)
@@ -126,12 +128,14 @@ struct ObservabilityTests {
         publisherConfiguration.backlog = 2
         configuration.publisher = publisherConfiguration
         let iom = try await IOM.open(configuration)
+        let running = Task { try await iom.run() }
         let publisher = try #require(iom.publisher)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<400 { group.addTask { try await iom.missions.save(mission("behind-\(index)")) } }
             try await group.waitForAll()
         }
         try await iom.close()
+        try await running.value
         let dropped = publisher.statistics.dropped
         #expect(dropped > 0, "a 2-change backlog should have fallen behind 400 concurrent saves")
         #expect(metrics.counterTotal(label: IOMMetrics.bridgeDroppedTotal) == Int64(dropped))

@@ -38,6 +38,49 @@ struct ServiceLifecycleTests {
         #expect(try await iterator.next() == nil)
     }
 
+    @Test("the node's run() holds its publishers: changes saved before it runs are sent once it does, and a publisher started while it runs is run by it",
+          .timeLimit(.minutes(1)))
+    func runHoldsThePublishers() async throws {
+        var configuration = IOMConfiguration.inMemory
+        configuration.publisher = PublisherConfiguration(events: "tcp://127.0.0.1:*", sync: nil, security: .insecure)
+        let iom = try await IOM.open(configuration)
+        let first = try #require(iom.publisher)
+        for n in 1...3 { try await iom.missions.create(try mission("queued-\(n)")) }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await iom.run() }
+            try await waitUntil("the queued changes are sent") { await first.lastSent == 3 }
+            let second = try await iom.startPublisher(PublisherConfiguration(events: "tcp://127.0.0.1:*", sync: nil, security: .insecure))
+            try await iom.missions.create(try mission("while-running"))
+            try await waitUntil("the second publisher sends") { await second.lastSent == 4 }
+            try await iom.close()
+            try await group.waitForAll()
+        }
+        #expect(first.statistics.events == 4)
+    }
+
+    @Test("closing a node that never ran stops its publisher and frees its endpoint", .timeLimit(.minutes(1)))
+    func closeWithoutRun() async throws {
+        var configuration = IOMConfiguration.inMemory
+        configuration.publisher = PublisherConfiguration(events: "tcp://127.0.0.1:*", sync: "tcp://127.0.0.1:*", security: .insecure)
+        let iom = try await IOM.open(configuration)
+        let events = try #require(iom.publisher).eventsEndpoint
+        try await iom.missions.create(try mission("never-sent"))
+        try await iom.close()
+        let again = try await IOM.open(.inMemory)
+        let rebound = try await again.startPublisher(PublisherConfiguration(events: events, sync: nil, security: .insecure))
+        #expect(rebound.eventsEndpoint == events)
+        try await again.close()
+    }
+
+    /// Waits (up to 30 s) until `condition` holds.
+    func waitUntil(_ what: String, _ condition: () async -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !(await condition()) {
+            guard ContinuousClock.now < deadline else { Issue.record("timed out: \(what)"); return }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
     @Test("close() called by the host ends the node's run(); a second close() is harmless", .timeLimit(.minutes(1)))
     func closeEndsRun() async throws {
         let iom = try await IOM.open(.inMemory)

@@ -11,6 +11,8 @@ configuration.publisher = PublisherConfiguration(
     events: "tcp://127.0.0.1:5670", sync: "tcp://127.0.0.1:5671",
     security: .curve(nodeKeys, allow: try ClientAllowList([replicaKey.z85: .service("replica-1")])))
 let iom = try await IOM.open(configuration)
+// The publisher sends while the node runs (in a service, run `iom` in your ServiceGroup).
+let node = Task { try await iom.run() }
 
 // Follow this service's own changes (every record type but protection cases, in journal
 // order). Subscribe before saving, so that none is missed.
@@ -48,4 +50,5 @@ await withCheckedContinuation { (stopped: CheckedContinuation<Void, Never>) in
     interrupt.resume()
 }
 try await iom.close()
+try await node.value
 try await follower.value
