@@ -1,5 +1,6 @@
 import CoreMetrics
 import Foundation
+import IOMBridge
 import IOMKit
 import Logging
 import ServiceLifecycle
@@ -71,7 +72,8 @@ struct ProxyService: Service {
             do {
                 zap = try ZAPHandler(context: context, admitting: allowList) { request, reason in
                     refused.increment()
-                    logger.warning("refused a subscriber: \(reason)", metadata: ["address": "\(request.address)", "key": "\(request.clientKey?.z85 ?? "none")"])
+                    logger.warning("refused a subscriber", metadata: ["reason": "\(reason)", "address": "\(request.address)",
+                                                                   "key": "\(request.clientKey?.z85 ?? "none")"])
                 }
             } catch { throw ProxyError.zmq(error) }
         }
@@ -135,6 +137,10 @@ enum ProxyRunner {
         let backend = try context.socket(.xpub)
         let controlSocket = try context.socket(.pair)
         do {
+            // What each side may receive (Protocols/bridge.md §11.2): subscribers send only
+            // subscription messages; the publisher's frames are bounded by the protocol's limit.
+            try backend.set(.maxMessageSize, Int64(BridgeProtocol.maximumSubscriptionSize))
+            try frontend.set(.maxMessageSize, Int64(BridgeProtocol.maximumMessageSize))
             if let publisherKey = plan.publisherKey, let pair = plan.keyPair {
                 try frontend.set(.curveServerKey, publisherKey)
                 try frontend.set(.curvePublicKey, pair.publicKey)
