@@ -149,7 +149,7 @@ public final class BridgePublisher: Service {
             try events.bind(configuration.eventsEndpoint)
             eventsEndpoint = try events.lastEndpoint
         } catch {
-            zap?.stop()
+            await zap?.stop()
             if ownsContext { context.shutdown() }
             throw .endpoint(configuration.eventsEndpoint, error as? ZMQError ?? ZMQError(operation: "bind", code: 0, message: "\(error)"))
         }
@@ -180,7 +180,7 @@ public final class BridgePublisher: Service {
                                                 heartbeatInterval: configuration.heartbeatInterval),
                                   counters: counters, audit: audit, logger: configuration.logger, stopFlag: syncStop)
             } catch {
-                zap?.stop()
+                await zap?.stop()
                 if ownsContext { context.shutdown() }
                 throw .endpoint(endpoint, error as? ZMQError ?? ZMQError(operation: "bind", code: 0, message: "\(error)"))
             }
@@ -190,7 +190,7 @@ public final class BridgePublisher: Service {
         do {
             subscription = try bus.subscribe(.all, capacity: configuration.backlog, whenFull: configuration.whenBehind)
         } catch {
-            zap?.stop()
+            await zap?.stop()
             if ownsContext { context.shutdown() }
             throw .configuration("cannot subscribe to the bus: \(error)")
         }
@@ -291,7 +291,7 @@ public final class BridgePublisher: Service {
         } else {
             await workEnded.wait()
         }
-        zap?.stop()
+        await zap?.stop()
         audit.flush(force: true)
         if ownsContext { context.shutdown() }
         configuration.logger.info("bridge publisher stopped", metadata: ["source": "\(source)", "events": "\(eventsEndpoint)"])

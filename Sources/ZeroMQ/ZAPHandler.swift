@@ -106,6 +106,14 @@ package final class ZAPHandler: Sendable {
         state.waitUntilStopped()
     }
 
+    /// Stops answering as ``stop()`` does, suspending (not blocking the calling thread) until
+    /// the handler's thread has ended: for async callers, which must not block a thread of
+    /// Swift's cooperative pool.
+    package func stop() async {
+        state.stopping.store(true, ordering: .releasing)
+        await state.stopped()
+    }
+
     /// Requests answered with 200 so far.
     package var allowedCount: Int { state.allowed.load(ordering: .relaxed) }
     /// Requests answered with 400 so far (denied or malformed).
@@ -182,7 +190,7 @@ package final class ZAPHandler: Sendable {
         let stopping = Atomic<Bool>(false)
         let allowed = Atomic<Int>(0)
         let denied = Atomic<Int>(0)
-        private let finished = Mutex<Bool>(false)
+        private let finished = Mutex<(done: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
         private let done = DispatchSemaphore(value: 0)
 
         init(authenticate: @escaping @Sendable (ZAPRequest) -> ZAPDecision) { self.authenticate = authenticate }
@@ -196,8 +204,13 @@ package final class ZAPHandler: Sendable {
             // Releasing the only reference closes the socket, which unbinds the endpoint
             // before anyone waiting in stop() resumes.
             box.close()
-            finished.withLock { $0 = true }
+            let waiters = finished.withLock { state in
+                state.done = true
+                defer { state.waiters = [] }
+                return state.waiters
+            }
             done.signal()
+            for waiter in waiters { waiter.resume() }
         }
 
         private func serve(_ box: SocketBox) {
@@ -221,8 +234,20 @@ package final class ZAPHandler: Sendable {
             }
         }
 
+        /// Suspends until the thread has ended (resumed by it, after the lock is released).
+        func stopped() async {
+            await withCheckedContinuation { continuation in
+                let now = finished.withLock { state -> Bool in
+                    if state.done { return true }
+                    state.waiters.append(continuation)
+                    return false
+                }
+                if now { continuation.resume() }
+            }
+        }
+
         func waitUntilStopped() {
-            if finished.withLock({ $0 }) { return }
+            if finished.withLock({ $0.done }) { return }
             done.wait()
             done.signal()  // let any other waiter through too
         }

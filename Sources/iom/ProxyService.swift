@@ -77,24 +77,31 @@ struct ProxyService: Service {
                 }
             } catch { throw ProxyError.zmq(error) }
         }
-        defer { zap?.stop() }
-        try await withTaskCancellationOrGracefulShutdownHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let thread = Thread {
-                    do {
-                        try ProxyRunner.run(plan, context: context, control: stopper.control, logger: logger)
-                        continuation.resume()
-                    } catch {
-                        continuation.resume(throwing: error)
+        let outcome: Result<Void, any Error>
+        do {
+            try await withTaskCancellationOrGracefulShutdownHandler {
+                try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                    let thread = Thread {
+                        do {
+                            try ProxyRunner.run(plan, context: context, control: stopper.control, logger: logger)
+                            continuation.resume()
+                        } catch {
+                            continuation.resume(throwing: error)
+                        }
                     }
+                    thread.name = "iom-proxy"
+                    thread.start()
                 }
-                thread.name = "iom-proxy"
-                thread.start()
+            } onCancelOrGracefulShutdown: {
+                logger.notice("stopping the proxy")
+                stopper.stop()
             }
-        } onCancelOrGracefulShutdown: {
-            logger.notice("stopping the proxy")
-            stopper.stop()
+            outcome = .success(())
+        } catch {
+            outcome = .failure(error)
         }
+        await zap?.stop()
+        try outcome.get()
     }
 }
 

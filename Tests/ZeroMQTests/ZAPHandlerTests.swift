@@ -185,6 +185,18 @@ struct ZAPHandlerTests {
         second.stop()
     }
 
+    @Test("the async stop suspends until the handler's thread has ended and the endpoint is free; concurrent and repeated stops all return")
+    func asyncStop() async throws {
+        let first = try ZAPHandler(context: context) { _ in .deny(reason: "no") }
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<4 { group.addTask { await first.stop() } }
+            group.addTask { first.stop() }
+        }
+        await first.stop()
+        let second = try ZAPHandler(context: context) { _ in .deny(reason: "no") }  // bound at once: the first unbound before returning
+        await second.stop()
+    }
+
     @Test("metadata encoding follows RFC 27 and round-trips; malformed requests are parsed as nil")
     func encoding() throws {
         let bytes = ZAPHandler.encodeMetadata(["X-IOM-Role": "analyst"])
