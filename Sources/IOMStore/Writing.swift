@@ -69,12 +69,40 @@ enum Writing {
                               in db: Database) throws -> JournalEntry {
         let type = mutation.recordType
         let id = mutation.id
-        let payload = Data(mutation.payload)
-        // A remembered request is refused before anything is written, so nothing needs undoing.
-        if let key = mutation.requestKey,
-           try Int64.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM request_receipt WHERE key = ?"), arguments: [key]) != nil {
-            throw StoreError.duplicateRequest(key: key)
+        // The request's receipt goes first: a remembered key inserts nothing and is refused before
+        // anything is written. A mutation refused below takes its receipt back, so a refusal
+        // leaves nothing behind (the fast path of `applyGroups` has no savepoint to roll back).
+        if let key = mutation.requestKey {
+            let version: UInt64
+            switch mutation.operation {
+            case .create: version = 1
+            case let .update(expected), let .delete(expected): version = expected + 1
+            }
+            try db.cachedStatement(sql: """
+                INSERT INTO request_receipt (key, sequence, record_type, record_id, version, time) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT DO NOTHING
+                """).execute(arguments: [key, Int64(sequence), type, id, Int64(version), time])
+            if db.changesCount == 0 { throw StoreError.duplicateRequest(key: key) }
+            do {
+                return try applyRemembered(mutation, sequence: sequence, source: source, now: now, time: time,
+                                           faultInjection: faultInjection, in: db)
+            } catch let error as StoreError {
+                try db.cachedStatement(sql: "DELETE FROM request_receipt WHERE key = ?").execute(arguments: [key])
+                throw error
+            }
         }
+        return try applyRemembered(mutation, sequence: sequence, source: source, now: now, time: time,
+                                   faultInjection: faultInjection, in: db)
+    }
+
+    /// Writes one mutation's state and journal entry (its receipt, if any, is written). Throws
+    /// `StoreError` for a refused mutation, having changed nothing.
+    private static func applyRemembered(_ mutation: Mutation, sequence: UInt64, source: SourceID, now: Date, time: Int64,
+                                        faultInjection: (@Sendable (Mutation) throws -> Void)?,
+                                        in db: Database) throws -> JournalEntry {
+        let type = mutation.recordType
+        let id = mutation.id
+        let payload = Data(mutation.payload)
         let kind: ChangeKind
         let version: UInt64
         switch mutation.operation {
@@ -127,11 +155,6 @@ enum Writing {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [Int64(sequence), changeID.databaseBlob, type, id,
                                      Int64(kind.journalCode), Int64(version), time, payload])
-        if let key = mutation.requestKey {
-            try db.cachedStatement(sql: """
-                INSERT INTO request_receipt (key, sequence, record_type, record_id, version, time) VALUES (?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [key, Int64(sequence), type, id, Int64(version), time])
-        }
         return JournalEntry(sequence: sequence, changeID: changeID, source: source, recordType: type, recordID: id,
                             kind: kind, version: version, time: now, payload: mutation.payload, attachment: mutation.attachment)
     }
