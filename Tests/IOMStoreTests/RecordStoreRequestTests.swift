@@ -145,4 +145,15 @@ struct RecordStoreRequestTests {
         try await store.close()
         await #expect(throws: StoreError.closed) { try await store.apply(each: [.create(type: "event", id: "e", payload: [])]) }
     }
+
+    @Test("every committed change gets its own random (version 4, RFC 4122 variant) change id")
+    func changeIDs() async throws {
+        try await withStore(.file) { (store: RecordStore) async throws in
+            let outcomes = try await store.apply(each: (0..<300).map { .create(type: "event", id: "e\($0)", payload: []) })
+            let ids = try outcomes.map { try $0.get().changeID }
+            #expect(Set(ids).count == 300)
+            #expect(ids.allSatisfy { $0.uuid.6 >> 4 == 4 && $0.uuid.8 >> 6 == 0b10 })
+            #expect(try await store.journal(from: 1).map(\.changeID) == ids)
+        }
+    }
 }
