@@ -16,11 +16,15 @@ import Darwin
 /// publisher sends the change like any other.
 ///
 /// Requests may be pipelined. Each connection (routing id) has an ordered line: the requests
-/// it has read are decoded, split into runs of distinct records, and each run is saved
-/// concurrently but queued for the store's writer in the order sent (``IOMKit/SaveOrder``), so
-/// journal sequences follow the connection's order while connections are served at once and
-/// their saves share group commits. A connection may have ``NodeSave/window`` unanswered
-/// requests; the next gets BUSY at once. Replies go out in the order the requests came.
+/// it has read are decoded as one batch; consecutive creations (no protection case) go to the
+/// store's writer in one submission (``IOMKit/IOM/createEach(_:)``: each committed or refused on
+/// its own, in the order sent), and the other saves (updates, protection cases, which read the
+/// stored record or check a principal's rights) are split into runs of distinct records, each
+/// run saved concurrently but queued for the writer in the order sent (``IOMKit/SaveOrder``).
+/// Each part waits for the commit of the one before, so journal sequences follow the
+/// connection's order while connections are served at once and their saves share group
+/// commits. A connection may have ``NodeSave/window`` unanswered requests; the next gets BUSY at
+/// once. Replies go out in the order the requests came.
 ///
 /// The socket lives on its own thread (a ``ZeroMQ/SocketActor``) that polls it and a wake
 /// pipe: workers put replies in an outbox and write one byte to the pipe. ``run()`` answers
