@@ -14,9 +14,12 @@ import GRDB
 /// The thread starts with the first submission and ends after a second without work, so an
 /// idle store holds no thread.
 final class GroupCommitter: Sendable {
+    /// One submission: groups applied one after another, each all-or-nothing on its own.
     private struct Pending {
-        let mutations: [Mutation]
-        let continuation: CheckedContinuation<[JournalEntry], any Error>
+        let groups: [[Mutation]]
+        /// Mutations in all groups.
+        let count: Int
+        let continuation: CheckedContinuation<[Result<[JournalEntry], StoreError>], any Error>
     }
 
     private struct State {
@@ -52,13 +55,22 @@ final class GroupCommitter: Sendable {
 
     /// Queues `mutations` (applied all-or-nothing) and returns their entries once committed.
     func submit(_ mutations: [Mutation]) async throws -> [JournalEntry] {
-        try await withCheckedThrowingContinuation { continuation in
+        try await submit(groups: [mutations])[0].get()
+    }
+
+    /// Queues `groups` as one submission: they are written one after another in the same
+    /// transaction (so their sequences follow their order), each group all-or-nothing on its own
+    /// (a refused group is rolled back alone and gets its failure). Returns each group's outcome
+    /// once committed; throws only when nothing could be written (closed, storage failure).
+    func submit(groups: [[Mutation]]) async throws -> [Result<[JournalEntry], StoreError>] {
+        let count = groups.reduce(0) { $0 + $1.count }
+        return try await withCheckedThrowingContinuation { continuation in
             shared.condition.lock()
             let startWriter: Bool?
             if shared.state.closed {
                 startWriter = nil
             } else {
-                shared.state.queue.append(Pending(mutations: mutations, continuation: continuation))
+                shared.state.queue.append(Pending(groups: groups, count: count, continuation: continuation))
                 if shared.state.writerRunning {
                     shared.condition.signal()
                     startWriter = false
@@ -69,7 +81,7 @@ final class GroupCommitter: Sendable {
             }
             shared.condition.unlock()
             if startWriter != nil {
-                for mutation in mutations { mutation.onQueued?() }
+                for group in groups { for mutation in group { mutation.onQueued?() } }
             }
             switch startWriter {
             case nil: continuation.resume(throwing: StoreError.closed)
@@ -134,8 +146,8 @@ final class GroupCommitter: Sendable {
         var count = 0
         var taken = 0
         for pending in shared.state.queue {
-            if taken > 0 && count + pending.mutations.count > maximumGroupSize { break }
-            count += pending.mutations.count
+            if taken > 0 && count + pending.count > maximumGroupSize { break }
+            count += pending.count
             taken += 1
         }
         let group = Array(shared.state.queue[..<taken])
@@ -145,7 +157,7 @@ final class GroupCommitter: Sendable {
 
     /// Writes one group synchronously (this is the writer thread), publishes it, resumes its callers.
     private func write(_ group: [Pending]) {
-        let groups = group.map(\.mutations)
+        let groups = group.count == 1 ? group[0].groups : group.flatMap(\.groups)
         let source = self.source
         let faultInjection = self.faultInjection
         let results: [Result<[JournalEntry], StoreError>]
@@ -163,8 +175,11 @@ final class GroupCommitter: Sendable {
             for result in results { if case let .success(entries) = result { committed += entries } }
             if !committed.isEmpty { onCommit(committed) }
         }
-        for (pending, result) in zip(group, results) {
-            pending.continuation.resume(with: result.mapError { $0 as any Error })
+        var start = 0
+        for pending in group {
+            let end = start + pending.groups.count
+            pending.continuation.resume(returning: Array(results[start..<end]))
+            start = end
         }
     }
 }

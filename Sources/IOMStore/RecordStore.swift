@@ -171,6 +171,49 @@ package final class RecordStore: Sendable {
         return try await committer.submit(mutations)
     }
 
+    /// Applies each mutation on its own, in the given order, handed to the writer together: what
+    /// `mutations.count` concurrent ``apply(_:)`` calls queued one after another would do, in one
+    /// hand-off. Each is committed or refused alone (a refusal — conflict, existing id, remembered
+    /// request, malformed mutation — changes nothing and does not stop the others); the committed
+    /// ones get increasing sequences in the given order. Returns one outcome per mutation, in order.
+    ///
+    /// ```swift
+    /// let outcomes = try await store.apply(each: [.create(type: "mission", id: "MA", payload: a),
+    ///                                             .create(type: "mission", id: "MA", payload: b)])
+    /// // [.success(entry), .failure(.alreadyExists(recordType: "mission", id: "MA", version: 1))]
+    /// ```
+    ///
+    /// - Throws: only when nothing could be written (``StoreError/closed``, ``StoreError/storage(_:)``).
+    package func apply(each mutations: [Mutation]) async throws -> [Result<JournalEntry, StoreError>] {
+        try ensureOpen()
+        var outcomes = [Result<JournalEntry, StoreError>?](repeating: nil, count: mutations.count)
+        var groups: [[Mutation]] = []
+        var positions: [Int] = []
+        groups.reserveCapacity(mutations.count)
+        positions.reserveCapacity(mutations.count)
+        for (index, mutation) in mutations.enumerated() {
+            do {
+                try Self.validate(mutation)
+                groups.append([mutation])
+                positions.append(index)
+            } catch let error as StoreError {
+                outcomes[index] = .failure(error)
+            }
+        }
+        // Submissions of at most maximumGroupSize mutations, one after another (each waits for the
+        // commit of the one before, so the order holds).
+        var start = 0
+        while start < groups.count {
+            let end = min(groups.count, start + configuration.maximumGroupSize)
+            let results = try await committer.submit(groups: Array(groups[start..<end]))
+            for (offset, result) in results.enumerated() {
+                outcomes[positions[start + offset]] = result.map { $0[0] }
+            }
+            start = end
+        }
+        return outcomes.map { $0! }
+    }
+
     static func validate(_ mutation: Mutation) throws {
         try validateName(mutation.recordType, what: "record type", limit: 128)
         try validateName(mutation.id, what: "record id", limit: 512)

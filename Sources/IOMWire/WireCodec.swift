@@ -144,6 +144,20 @@ package enum WireCodec {
         }
     }
 
+    /// Decodes a record from protobuf JSON given as UTF-8 bytes (no `String` in between).
+    package static func decodeRecord(jsonUTF8 bytes: [UInt8], type: RecordType) throws -> AnyRecord {
+        func m<M: SwiftProtobuf.Message>(_: M.Type) throws -> M {
+            do { return try M(jsonUTF8Bytes: bytes) } catch { throw WireError.malformed("\(M.protoMessageName) JSON: \(error)") }
+        }
+        switch type {
+        case .organisation: return .organisation(try Organisation(wire: m(Iom_V1_Organisation.self)))
+        case .mission: return .mission(try Mission(wire: m(Iom_V1_Mission.self)))
+        case .memberState: return .memberState(try MemberState(wire: m(Iom_V1_MemberState.self)))
+        case .event: return .event(try PublicEvent(wire: m(Iom_V1_Event.self)))
+        case .protectionCase: return .protectionCase(try ProtectionCase(wire: m(Iom_V1_ProtectionCase.self)))
+        }
+    }
+
     /// Decodes a change from protobuf JSON.
     package static func decodeChange(json: String) throws -> Change {
         do { return try Change(wire: Iom_V1_Change(jsonString: json)) } catch let e as SwiftProtobuf.JSONDecodingError {

@@ -73,12 +73,22 @@ enum NodeSave {
     /// `repeated` marks the remembered answer to a repeated request id.
     static func ok(id: String? = nil, type: RecordType, record: String, version: UInt64, sequence: UInt64, source: String,
                    repeated: Bool = false) -> [[UInt8]] {
-        var params = id.map { [("id", $0)] } ?? []
-        params += [("type", type.rawValue), ("record", record), ("version", String(version)),
-                   ("sequence", ParamLines.sequence(sequence)), ("source", "urn:uuid:" + source)]
-        if repeated { params.append(("repeated", "1")) }
-        return [Array(tag.utf8), Array("OK".utf8), ParamLines.encode(params)]
+        var params: [UInt8] = []
+        params.reserveCapacity(120 + (id?.utf8.count ?? 0) + record.utf8.count)
+        if let id { ParamLines.append("id", id, to: &params) }
+        ParamLines.append("type", type.rawValue, to: &params)
+        ParamLines.append("record", record, to: &params)
+        ParamLines.append("version", String(version), to: &params)
+        ParamLines.appendSequence("sequence", sequence, to: &params)
+        params.append(contentsOf: "source=urn:uuid:".utf8)
+        params.append(contentsOf: source.utf8)
+        params.append(0x0A)
+        if repeated { ParamLines.append("repeated", "1", to: &params) }
+        return [okTag, okStatus, params]
     }
+
+    private static let okTag = Array(tag.utf8)
+    private static let okStatus = Array("OK".utf8)
 
     /// An ERROR reply; `id` as for ``ok(id:type:record:version:sequence:source:repeated:)``.
     static func error(_ code: Code, _ message: String, id: String? = nil, extra: [(String, String)] = []) -> [[UInt8]] {

@@ -16,11 +16,15 @@ import Darwin
 /// publisher sends the change like any other.
 ///
 /// Requests may be pipelined. Each connection (routing id) has an ordered line: the requests
-/// it has read are decoded, split into runs of distinct records, and each run is saved
-/// concurrently but queued for the store's writer in the order sent (``IOMKit/SaveOrder``), so
-/// journal sequences follow the connection's order while connections are served at once and
-/// their saves share group commits. A connection may have ``NodeSave/window`` unanswered
-/// requests; the next gets BUSY at once. Replies go out in the order the requests came.
+/// it has read are decoded as one batch; consecutive creations (no protection case) go to the
+/// store's writer in one submission (``IOMKit/IOM/createEach(_:)``: each committed or refused on
+/// its own, in the order sent), and the other saves (updates, protection cases, which read the
+/// stored record or check a principal's rights) are split into runs of distinct records, each
+/// run saved concurrently but queued for the writer in the order sent (``IOMKit/SaveOrder``).
+/// Each part waits for the commit of the one before, so journal sequences follow the
+/// connection's order while connections are served at once and their saves share group
+/// commits. A connection may have ``NodeSave/window`` unanswered requests; the next gets BUSY at
+/// once. Replies go out in the order the requests came.
 ///
 /// The socket lives on its own thread (a ``ZeroMQ/SocketActor``) that polls it and a wake
 /// pipe: workers put replies in an outbox and write one byte to the pipe. ``run()`` answers
@@ -48,6 +52,8 @@ final class NodeSaveServer: Sendable {
     private let wakeWrite: Int32
     /// Unanswered requests one connection may have (``NodeSave/window`` unless configured lower).
     let window: Int
+    /// The node's source id, as replies carry it.
+    private let source: String
 
     /// The roles that may save through the node (others are refused with FORBIDDEN).
     static let writers: Set<Role> = [.service, .supervisor, .caseworker]
@@ -88,6 +94,7 @@ final class NodeSaveServer: Sendable {
             throw ZMQError(operation: "bind", code: 0, message: "\(error)")
         }
         self.iom = iom
+        self.source = iom.store.source.description
         self.logger = logger
         self.allowList = allowList
         self.audit = BridgeAudit(trail: iom.security.auditTrail, logger: logger)
@@ -221,16 +228,33 @@ final class NodeSaveServer: Sendable {
         }
     }
 
-    /// The replies to one connection's batch, in its order: runs of distinct records are saved
-    /// concurrently, queued for the writer in the order sent.
+    /// The replies to one connection's batch, in its order. Consecutive creations of records
+    /// other than protection cases go to the store in one submission (``IOMKit/IOM/createEach(_:)``);
+    /// the other saves (updates, protection cases) are split into runs of distinct records, each
+    /// run saved concurrently but queued for the writer in the order sent. Each part waits for the
+    /// one before it to be committed, so a request sees the effect of every earlier one.
     private func answer(_ batch: [IncomingRequest]) async -> [[[UInt8]]] {
         var replies = [[[UInt8]]?](repeating: nil, count: batch.count)
+        var creations: [(index: Int, save: Prepared)] = []
         var run: [(index: Int, save: Prepared)] = []
         var records: Set<String> = []
         for (index, request) in batch.enumerated() {
             switch prepare(request.frames, userID: request.userID) {
             case .reply(let reply): replies[index] = reply
             case .save(let save):
+                if save.isCreation {
+                    if !run.isEmpty {
+                        for (index, reply) in await saveRun(run) { replies[index] = reply }
+                        run.removeAll()
+                        records.removeAll()
+                    }
+                    creations.append((index, save))
+                    continue
+                }
+                if !creations.isEmpty {
+                    for (index, reply) in await createEach(creations) { replies[index] = reply }
+                    creations.removeAll()
+                }
                 if records.contains(save.recordKey) {
                     for (index, reply) in await saveRun(run) { replies[index] = reply }
                     run.removeAll()
@@ -240,11 +264,33 @@ final class NodeSaveServer: Sendable {
                 run.append((index, save))
             }
         }
+        for (index, reply) in await createEach(creations) { replies[index] = reply }
         for (index, reply) in await saveRun(run) { replies[index] = reply }
         return replies.map { $0! }
     }
 
+    /// Creates consecutive records in one submission to the store; their replies.
+    private func createEach(_ items: [(index: Int, save: Prepared)]) async -> [(Int, [[UInt8]])] {
+        guard !items.isEmpty else { return [] }
+        let outcomes = await iom.createEach(items.map { Creation(record: $0.save.record, requestKey: $0.save.requestKey) })
+        var replies: [(Int, [[UInt8]])] = []
+        replies.reserveCapacity(items.count)
+        let debug = logger.logLevel <= .debug
+        for ((index, request), outcome) in zip(items, outcomes) {
+            switch outcome {
+            case .success(let sequence):
+                if debug { logSaved(request, version: 1, sequence: sequence) }
+                replies.append((index, NodeSave.ok(id: request.id, type: request.type, record: request.record.recordID, version: 1,
+                                                   sequence: sequence, source: source)))
+            case .failure(let error):
+                replies.append((index, await refusal(error, request)))
+            }
+        }
+        return replies
+    }
+
     private func saveRun(_ run: [(index: Int, save: Prepared)]) async -> [(Int, [[UInt8]])] {
+        if run.isEmpty { return [] }
         if run.count == 1 { return [(run[0].index, await save(run[0].save, context: SaveContext(requestKey: run[0].save.requestKey)))] }
         let order = SaveOrder()
         return await withTaskGroup(of: (Int, [[UInt8]]).self, returning: [(Int, [[UInt8]])].self) { group in
@@ -271,6 +317,8 @@ final class NodeSaveServer: Sendable {
         /// `principal` and `id`: what the store remembers the request by.
         var requestKey: String? { id.map { "\(principal.role.rawValue):\(principal.id) \($0)" } }
         var recordKey: String { "\(type.rawValue)\n\(record.recordID)" }
+        /// A creation of a record that is not a protection case: saved with others in one submission.
+        var isCreation: Bool { type != .protectionCase && (operation ?? .implied(by: record)) == .create }
     }
 
     private enum Preparation {
@@ -330,11 +378,12 @@ final class NodeSaveServer: Sendable {
                 }
             }
         }
-        guard let json = String(validating: frames[2], as: UTF8.self) else {
+        // ASCII is UTF-8; anything else is checked as such.
+        guard frames[2].allSatisfy({ $0 < 0x80 }) || String(validating: frames[2], as: UTF8.self) != nil else {
             return .reply(NodeSave.error(.badRequest, "the record is not UTF-8 text; it must be protobuf JSON", id: id))
         }
         let record: AnyRecord
-        do { record = try WireCodec.decodeRecord(json: json, type: type) } catch let error as IOMDomain.ValidationError {
+        do { record = try WireCodec.decodeRecord(jsonUTF8: frames[2], type: type) } catch let error as IOMDomain.ValidationError {
             return .reply(NodeSave.error(.invalid, RecordSaving.message(for: .invalid(error), type: type, input: "the request"), id: id))
         } catch {
             return .reply(NodeSave.error(.badRequest, """
@@ -352,32 +401,43 @@ final class NodeSaveServer: Sendable {
             let saved = try await iom.withSaveContext(context) { () async throws(IOMError) in
                 try await RecordSaving.save(record, into: iom, as: principal, operation: request.operation)
             }
-            logger.debug("saved through the node", metadata: ["type": "\(type.rawValue)", "record": "\(record.recordID)", "id": "\(id ?? "-")",
-                                                              "version": "\(saved.version)", "sequence": "\(saved.sequence)", "principal": "\(principal)"])
+            if logger.logLevel <= .debug { logSaved(request, version: saved.version, sequence: saved.sequence) }
             return NodeSave.ok(id: id, type: type, record: record.recordID, version: saved.version, sequence: saved.sequence,
-                               source: iom.store.source.description)
+                               source: source)
         } catch {
-            // A repeated request: its first save is remembered (the refusal may be a conflict with
-            // its own first change, or the store's duplicate-request refusal).
-            if let key = request.requestKey, let remembered = try? await iom.store.request(key) {
-                guard remembered.recordType == type.rawValue, remembered.recordID == record.recordID else {
-                    return NodeSave.error(.badRequest, """
-                        request id \(id ?? "") was used before for \(remembered.recordType) \(remembered.recordID) (sequence \(remembered.sequence)); \
-                        a request id names one request: choose a new one for a new record
-                        """, id: id, extra: [("param", "id")])
-                }
-                logger.debug("answered a repeated request", metadata: ["id": "\(id ?? "-")", "sequence": "\(remembered.sequence)", "principal": "\(principal)"])
-                return NodeSave.ok(id: id, type: type, record: remembered.recordID, version: remembered.version, sequence: remembered.sequence,
-                                   source: iom.store.source.description, repeated: true)
-            }
-            let code = RecordSaving.code(for: error)
-            if code == .forbidden {
-                audit.record(principal: principal, action: "node.save", outcome: .forbidden, detail: "reason=policy type=\(type.rawValue)")
-            } else {
-                logger.notice("refused a node-save request", metadata: ["type": "\(type.rawValue)", "record": "\(record.recordID)", "error": "\(error)"])
-            }
-            return NodeSave.error(code, RecordSaving.message(for: error, type: type, input: "the request"), id: id)
+            return await refusal(error, request)
         }
+    }
+
+    private func logSaved(_ request: Prepared, version: UInt64, sequence: UInt64) {
+        logger.debug("saved through the node", metadata: ["type": "\(request.type.rawValue)", "record": "\(request.record.recordID)",
+                                                          "id": "\(request.id ?? "-")", "version": "\(version)", "sequence": "\(sequence)",
+                                                          "principal": "\(request.principal)"])
+    }
+
+    /// The reply to a request whose save failed: the first answer of a repeated request id, or the error.
+    private func refusal(_ error: IOMError, _ request: Prepared) async -> [[UInt8]] {
+        let (id, type, record, principal) = (request.id, request.type, request.record, request.principal)
+        // A repeated request: its first save is remembered (the refusal may be a conflict with
+        // its own first change, or the store's duplicate-request refusal).
+        if let key = request.requestKey, let remembered = try? await iom.store.request(key) {
+            guard remembered.recordType == type.rawValue, remembered.recordID == record.recordID else {
+                return NodeSave.error(.badRequest, """
+                    request id \(id ?? "") was used before for \(remembered.recordType) \(remembered.recordID) (sequence \(remembered.sequence)); \
+                    a request id names one request: choose a new one for a new record
+                    """, id: id, extra: [("param", "id")])
+            }
+            logger.debug("answered a repeated request", metadata: ["id": "\(id ?? "-")", "sequence": "\(remembered.sequence)", "principal": "\(principal)"])
+            return NodeSave.ok(id: id, type: type, record: remembered.recordID, version: remembered.version, sequence: remembered.sequence,
+                               source: source, repeated: true)
+        }
+        let code = RecordSaving.code(for: error)
+        if code == .forbidden {
+            audit.record(principal: principal, action: "node.save", outcome: .forbidden, detail: "reason=policy type=\(type.rawValue)")
+        } else {
+            logger.notice("refused a node-save request", metadata: ["type": "\(type.rawValue)", "record": "\(record.recordID)", "error": "\(error)"])
+        }
+        return NodeSave.error(code, RecordSaving.message(for: error, type: type, input: "the request"), id: id)
     }
 
     /// Forgets request ids older than the idempotency window, now and every minute.

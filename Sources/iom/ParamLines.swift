@@ -9,11 +9,20 @@ enum ParamLines {
     /// One line per pair, values percent-encoded where §5.2 requires it (`%`, controls, DEL).
     static func encode(_ pairs: [(String, String)]) -> [UInt8] {
         var out: [UInt8] = []
-        for (name, value) in pairs {
-            out += Array(name.utf8)
-            out.append(UInt8(ascii: "="))
+        out.reserveCapacity(pairs.reduce(0) { $0 + $1.0.utf8.count + $1.1.utf8.count + 2 })
+        for (name, value) in pairs { append(name, value, to: &out) }
+        return out
+    }
+
+    /// Appends the line of one pair to `out`.
+    static func append(_ name: String, _ value: String, to out: inout [UInt8]) {
+        out.append(contentsOf: name.utf8)
+        out.append(UInt8(ascii: "="))
+        if !value.utf8.contains(where: needsEscape) {
+            out.append(contentsOf: value.utf8)
+        } else {
             for byte in value.utf8 {
-                if byte == UInt8(ascii: "%") || byte < 0x20 || byte == 0x7F {
+                if needsEscape(byte) {
                     out.append(UInt8(ascii: "%"))
                     out.append(hex(byte >> 4))
                     out.append(hex(byte & 0x0F))
@@ -21,9 +30,25 @@ enum ParamLines {
                     out.append(byte)
                 }
             }
-            out.append(0x0A)
         }
-        return out
+        out.append(0x0A)
+    }
+
+    private static func needsEscape(_ byte: UInt8) -> Bool { byte == UInt8(ascii: "%") || byte < 0x20 || byte == 0x7F }
+
+    /// Appends the line `name=` and `value` as bridge.md writes a sequence (20 digits, zero-padded).
+    static func appendSequence(_ name: String, _ value: UInt64, to out: inout [UInt8]) {
+        out.append(contentsOf: name.utf8)
+        out.append(UInt8(ascii: "="))
+        let start = out.count
+        out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: 20))
+        var rest = value, index = start + 19
+        while rest > 0 {
+            out[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+            rest /= 10
+            index -= 1
+        }
+        out.append(0x0A)
     }
 
     /// The pairs of a frame; lines without `=` are skipped, `%XX` decoded. A repeated name keeps
@@ -49,12 +74,6 @@ enum ParamLines {
             if result[name] == nil { result[name] = String(decoding: value, as: UTF8.self) }
         }
         return result
-    }
-
-    /// A sequence as bridge.md writes it: 20 digits, zero-padded.
-    static func sequence(_ value: UInt64) -> String {
-        let digits = String(value)
-        return String(repeating: "0", count: max(0, 20 - digits.count)) + digits
     }
 
     private static func hex(_ nibble: UInt8) -> UInt8 {

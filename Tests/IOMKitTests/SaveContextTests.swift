@@ -65,4 +65,43 @@ struct SaveContextTests {
         #expect(saved.sequence == first.sequence + 1)
         try await iom.close()
     }
+
+    @Test("createEach creates each record on its own, in order, published like any save; refusals (existing id, version, remembered key, case) stop nothing")
+    func createEach() async throws {
+        let iom = try await IOM.open(.inMemory)
+        let missions = try iom.changes(of: Mission.self)
+        let first = try await iom.withSaveContext(SaveContext(requestKey: "k-seed")) { () async throws(IOMError) in
+            try await iom.missions.save(Seed.moroccoMission)
+        }
+        let a = try mission("each-a"), b = try mission("each-b")
+        let outcomes = await iom.createEach([
+            Creation(record: a.anyRecord, requestKey: "k-a"),
+            Creation(record: a.anyRecord, requestKey: "k-a again"),                  // created just before
+            Creation(record: try edited(b, status: .open, version: 2).anyRecord),    // a creation is at version 1
+            Creation(record: b.anyRecord, requestKey: "k-seed"),                     // remembered key
+            Creation(record: FictionalCases.minimal.anyRecord),                      // cases need a principal
+            Creation(record: b.anyRecord),
+        ])
+        #expect(try outcomes[0].get() == first.sequence + 1)
+        #expect(throws: IOMError.self) { try outcomes[1].get() }
+        #expect(outcomes.map { (try? $0.get()).map { _ in "ok" } ?? Self.code($0) } == ["ok", "alreadyExists", "badVersion", "duplicateRequest", "needsPrincipal", "ok"])
+        #expect(try outcomes[5].get() == first.sequence + 2)
+        #expect(try await iom.store.request("k-a")?.recordID == a.id.rawValue)
+        #expect(try await iom.store.request("k-a again") == nil)
+        #expect(try await iom.missions.get(b.id) == b)
+        var iterator = missions.makeAsyncIterator()
+        #expect(try await iterator.next()?.after == Seed.moroccoMission)
+        let created = try #require(try await iterator.next())
+        #expect(created.kind == .created && created.after == a && created.sequence == first.sequence + 1)
+        #expect(try await iterator.next()?.after == b)
+        #expect(await iom.createEach([]).isEmpty)
+        try await iom.close()
+        let closed = await iom.createEach([Creation(record: try mission("late").anyRecord)])
+        #expect(Self.code(closed[0]) == "closed")
+    }
+
+    private static func code(_ outcome: Result<UInt64, IOMError>) -> String {
+        if case .failure(let error) = outcome { return "\(error.code)" }
+        return "ok"
+    }
 }

@@ -83,4 +83,77 @@ struct RecordStoreRequestTests {
             #expect(sequences == Array(1...50))
         }
     }
+
+    @Test("apply(each:) commits each mutation on its own, in order: a refusal (existing id, remembered key, malformed) changes nothing and stops nothing", arguments: Backing.allCases)
+    func eachOnItsOwn(_ backing: Backing) async throws {
+        try await withStore(backing) { (store: RecordStore) async throws in
+            try await store.apply(keyed(.create(type: "mission", id: "old", payload: bytes("v1")), "k-old"))
+            let outcomes = try await store.apply(each: [
+                keyed(.create(type: "mission", id: "A", payload: bytes("a")), "k-a"),
+                keyed(.create(type: "mission", id: "A", payload: bytes("a again")), "k-a2"),   // created just before: refused
+                keyed(.create(type: "mission", id: "B", payload: bytes("b")), "k-old"),        // remembered key: refused
+                .create(type: "", id: "C", payload: []),                                         // malformed: refused
+                keyed(.update(type: "mission", id: "A", expectedVersion: 1, payload: bytes("a2")), "k-a3"),  // sees the create before it
+                .create(type: "mission", id: "D", payload: bytes("d")),
+            ])
+            #expect(outcomes.count == 6)
+            #expect(try outcomes[0].get().sequence == 2)
+            #expect(throws: StoreError.alreadyExists(recordType: "mission", id: "A", version: 1)) { try outcomes[1].get() }
+            #expect(throws: StoreError.duplicateRequest(key: "k-old")) { try outcomes[2].get() }
+            #expect(throws: StoreError.self) { try outcomes[3].get() }
+            #expect(try outcomes[4].get().sequence == 3 && outcomes[4].get().version == 2)
+            #expect(try outcomes[5].get().sequence == 4)
+            // Refused keys are not remembered (the receipt of a refused create is taken back).
+            #expect(try await store.request("k-a2") == nil)
+            #expect(try await store.request("k-old")?.recordID == "old")
+            #expect(try await store.request("k-a3")?.version == 2)
+            #expect(try await store.get(type: "mission", id: "B") == nil)
+            #expect(try await store.get(type: "mission", id: "A")?.payload == bytes("a2"))
+            #expect(try await store.lastSequence() == 4)
+            #expect(try await store.apply(each: []).isEmpty)
+        }
+    }
+
+    @Test("apply(each:) beyond maximumGroupSize and from many callers at once: every mutation committed once, each caller's in its order")
+    func eachConcurrent() async throws {
+        try await withStore(.file, configure: { $0.maximumGroupSize = 16 }) { (store: RecordStore) async throws in
+            let callers = 8, count = 40
+            let sequences = try await withThrowingTaskGroup(of: [UInt64].self) { group in
+                for caller in 0..<callers {
+                    group.addTask {
+                        let outcomes = try await store.apply(each: (0..<count).map {
+                            keyed(.create(type: "event", id: "c\(caller)-\($0)", payload: []), "k \(caller) \($0)")
+                        })
+                        return try outcomes.map { try $0.get().sequence }
+                    }
+                }
+                var all: [[UInt64]] = []
+                for try await sequences in group { all.append(sequences) }
+                return all
+            }
+            for caller in sequences { #expect(caller == caller.sorted() && Set(caller).count == count) }
+            #expect(Set(sequences.joined()).count == callers * count)
+            #expect(try await store.lastSequence() == UInt64(callers * count))
+        }
+    }
+
+    @Test("apply(each:) on a closed store throws closed")
+    func eachClosed() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try await RecordStore.open(Backing.file.configuration(directory))
+        try await store.close()
+        await #expect(throws: StoreError.closed) { try await store.apply(each: [.create(type: "event", id: "e", payload: [])]) }
+    }
+
+    @Test("every committed change gets its own random (version 4, RFC 4122 variant) change id")
+    func changeIDs() async throws {
+        try await withStore(.file) { (store: RecordStore) async throws in
+            let outcomes = try await store.apply(each: (0..<300).map { .create(type: "event", id: "e\($0)", payload: []) })
+            let ids = try outcomes.map { try $0.get().changeID }
+            #expect(Set(ids).count == 300)
+            #expect(ids.allSatisfy { $0.uuid.6 >> 4 == 4 && $0.uuid.8 >> 6 == 0b10 })
+            #expect(try await store.journal(from: 1).map(\.changeID) == ids)
+        }
+    }
 }
