@@ -113,11 +113,21 @@ final class NodeSaveServer: Sendable {
         var size: Int
     }
 
-    /// Answers requests until ``stop()``, then the ones already read.
+    /// Answers requests until ``stop()``, then the ones already read. Its work — the socket
+    /// loop, each connection's line of saves, and forgetting old request ids — is held here, as
+    /// child tasks of this call.
     func run() async {
         defer { audit.flush(force: true) }
-        let forgetting = Task { await forgetOldRequests() }
-        defer { forgetting.cancel() }
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.forgetOldRequests() }
+            await serve(starting: { line, key in group.addTask { await self.drain(line, key: key) } })
+            group.cancelAll()  // every line is answered (serve returned): only the forgetting is left
+        }
+    }
+
+    /// The socket loop: reads requests, hands each connection's line to `start` when it has
+    /// work and no drain, and sends replies; returns once stopped and everything read is answered.
+    private func serve(starting start: (ConnectionLine, [UInt8]) -> Void) async {
         let wake = wakeRead
         while true {
             audit.flush()
@@ -157,7 +167,9 @@ final class NodeSaveServer: Sendable {
                 logger.error("node-save endpoint failed; it stops answering", metadata: ["endpoint": "\(endpoint)", "error": "\(error)"])
                 return
             }
-            for request in received { dispatch(request) }
+            for request in received {
+                if let line = dispatch(request) { start(line, request.envelope[0]) }
+            }
         }
     }
 
@@ -182,7 +194,8 @@ final class NodeSaveServer: Sendable {
     }
 
     /// Puts a request on its connection's line, or answers BUSY past the window or byte budget.
-    private func dispatch(_ request: IncomingRequest) {
+    /// Returns the line when nothing drains it yet: the caller starts its drain.
+    private func dispatch(_ request: IncomingRequest) -> ConnectionLine? {
         let key = request.envelope[0]
         let total = queuedBytes.add(request.size, ordering: .relaxed).newValue
         let (accepted, start): (Bool, ConnectionLine?) = lines.withLock { lines in
@@ -203,9 +216,9 @@ final class NodeSaveServer: Sendable {
                 : "this connection has \(window) unanswered requests"
             send([request.envelope + NodeSave.error(.busy, "\(reason): nothing was saved; wait for answers and send it again (Protocols/node-save.md, Pipelining)",
                                                     id: id, extra: [("window", String(window))])])
-            return
+            return nil
         }
-        if let start { Task { await drain(start, key: key) } }
+        return start
     }
 
     /// Saves the line's requests batch after batch until it is empty, then retires it.
