@@ -69,7 +69,8 @@ public final class IOMHub: Service {
     package let subscribers: [BridgeSubscriber]
     private let inbound: ChangeBus<CommittedChange>
     private let subscription: ChangeBus<CommittedChange>.Subscription
-    private let held: ChangeBus<CommittedChange>
+    /// The changes held, in held-journal order (bus sequence = position), after they are committed.
+    package let held: ChangeBus<CommittedChange>
     private let committed = Mutex<[SourceID: (sequence: UInt64, at: ContinuousClock.Instant)]>([:])
     private let stopRequested = OneShotEvent()
     private let logger: Logger
@@ -139,6 +140,11 @@ public final class IOMHub: Service {
                 await publisher.stop()
                 throw .bridge(error)
             }
+        }
+        // The facade's registry: their iom_bridge_* metrics, and a close() of the node stops them.
+        kit.bridges.add(publisher, reporter: kit.bridgeMetrics.report(publisher: true) { publisher.statistics })
+        for subscriber in subscribers {
+            kit.bridges.add(subscriber, reporter: kit.bridgeMetrics.report(publisher: false) { subscriber.statistics })
         }
         kit.logger.info("hub started", metadata: [
             "upstreams": "\(upstreams.map(\.events).joined(separator: " "))", "events": "\(publisher.eventsEndpoint)",
@@ -220,7 +226,7 @@ public final class IOMHub: Service {
             }
             entries.append(JournalEntry(sequence: change.sequence, changeID: change.changeID, source: change.source,
                                         recordType: record.recordType.rawValue, recordID: record.recordID, kind: record.kind,
-                                        version: record.version, time: change.time, payload: try restPayload(record)))
+                                        version: record.version, time: change.time, payload: try restPayload(change)))
             changes.append(change)
         }
         guard !entries.isEmpty else { return }
@@ -242,11 +248,17 @@ public final class IOMHub: Service {
 
     /// The bytes kept at rest: protection cases sealed under this hub's keys; a case whose key
     /// this hub already destroyed is kept without its identifying fields.
-    private func restPayload(_ change: Change) throws -> [UInt8] {
+    private func restPayload(_ committed: CommittedChange) throws -> [UInt8] {
+        // The journal's bytes are the wire's bytes: a change with nothing to seal is kept as received.
+        if committed.change.recordType != .protectionCase && !committed.encoded.isEmpty { return committed.encoded }
+        return try sealedPayload(committed.change)
+    }
+
+    private func sealedPayload(_ change: Change) throws -> [UInt8] {
         do {
             return try kit.storePayload(change)
-        } catch let error where change.recordType == .protectionCase {
-            guard (try? kit.security.caseKeys.isShredded(change.recordID)) == true else { throw error }
+        } catch {
+            guard change.recordType == .protectionCase, (try? kit.security.caseKeys.isShredded(change.recordID)) == true else { throw error }
             return try WireCodec.encode(change, sealingWith: ShreddedSealer())
         }
     }

@@ -269,3 +269,36 @@ private final class Collected: @unchecked Sendable {
     func add(_ change: CommittedChange) { lock.withLock { items.append(change) } }
     var all: [CommittedChange] { lock.withLock { items } }
 }
+
+@Suite("Hub: views", .serialized, .timeLimit(.minutes(5)))
+struct HubViewTests {
+    @Test("a hub whose key gets the redacted view upstream holds no identifying data, and so cannot give any, even on a full endpoint")
+    func holdsOnlyItsView() async throws {
+        let path = temporaryPath(), hubPath = temporaryPath()
+        defer { removeFiles(path); removeFiles(hubPath) }
+        var configuration = IOMConfiguration(store: .init(location: .file(path: path)))
+        configuration.security.keyRing = .ephemeral()
+        configuration.publisher = PublisherConfiguration(events: "tcp://127.0.0.1:*", sync: "tcp://127.0.0.1:*", security: .insecure, view: .redacted)
+        let origin = try await IOM.open(configuration)
+        let (hubKit, hub, running) = try await openHub(hubPath, ring: .ephemeral(), upstreams: [
+            HubUpstream(events: origin.publisher!.eventsEndpoint, sync: origin.publisher!.syncEndpoint!, security: .insecure),
+        ])
+        try await origin.protectionCases(as: .caseworker("cw-1"), purpose: .caseManagement).create(try makeCase(1))
+        try await eventually("the hub holds the case") { try await hubKit.store.lastSequence(of: origin.store.source) == 1 }
+        let downstream = try BridgeSubscriber.start(SubscriberConfiguration(
+            upstreams: [.init(events: hub.publisher.eventsEndpoint, sync: hub.publisher.syncEndpoint)], security: .insecure, start: .beginning))
+        let received = Collected()
+        let changes = try downstream.changes()
+        let reading = Task { for try await change in changes { received.add(change) } }
+        try await eventually("the downstream full view has the case") { received.all.count == 1 }
+        let held = try #require(received.all.first?.change.after?.typed(as: ProtectionCase.self))
+        #expect(held.identifying == nil)
+        #expect(held.status == .registered)
+        changes.cancel(); reading.cancel(); downstream.stop()
+        try await close(hubKit, hub, running)
+        try await origin.close()
+        for (file, bytes) in fileBytes(hubPath) + fileBytes(hubPath + ".security.sqlite") {
+            for secret in secrets { #expect(!contains(bytes, secret), "\(secret) in \(file)") }
+        }
+    }
+}

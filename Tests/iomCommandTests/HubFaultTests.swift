@@ -16,6 +16,7 @@ final class FixedNode: @unchecked Sendable {
     /// The metrics URL, with --metrics.
     private(set) var metrics: String?
 
+    /// `extra` replaces `--insecure` when it holds `--secret-key`.
     init(store: String, accept: Bool, extra: [String] = []) throws {
         self.store = store
         events = try unusedLoopbackEndpoint()
@@ -26,7 +27,8 @@ final class FixedNode: @unchecked Sendable {
 
     /// Starts `iom serve` and waits for its readiness line.
     func start() throws {
-        var arguments = ["serve", "--store", store, "--publish", events, "--replay", sync, "--insecure"]
+        var arguments = ["serve", "--store", store, "--publish", events, "--replay", sync]
+        if !extra.contains("--secret-key") { arguments.append("--insecure") }
         if let accept { arguments += ["--accept", accept] }
         let process = try IOMProcess(arguments + extra)
         let line = try #require(process.line(startingWith: "serving ", timeout: .seconds(60)), "no readiness line: \(process.stderr)")
@@ -176,6 +178,33 @@ struct HubFaultTests {
         try await until("/health is 200 again") { try await scraper.get(base + "/health").status == 200 }
         #expect(hub.stop() == 0)
         #expect(mission.stop() == 0)
+    }
+
+    @Test("CURVE on both sides of a hub: the mission admits the hub's key as a service key, the hub admits the tail's")
+    func curve() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        for name in ["mission", "hub", "tail"] {
+            let made = try iom("keygen", "--out", directory, "--name", name)
+            #expect(made.status == 0, "\(made)")
+        }
+        try writeHostKey(directory + "/hub-host.key")
+        let mission = try FixedNode(store: directory + "/mission.sqlite", accept: false,
+                                    extra: ["--secret-key", directory + "/mission.key", "--allow", "service:\(directory)/hub.pub"])
+        try mission.start()
+        let hub = try FixedNode(store: directory + "/hub.sqlite", accept: false,
+                                extra: ["--secret-key", directory + "/hub.key", "--allow", "service:\(directory)/tail.pub",
+                                        "--host-key", directory + "/hub-host.key",
+                                        "--follow", "\(mission.events),\(mission.sync),\(directory)/mission.pub"])
+        try hub.start()
+        let total = 3  // the mission's seed records
+        let tail = try IOMProcess(["tail", hub.events, "--sync", hub.sync, "--from", "1", "--json", "--count", "\(total)",
+                                   "--server-key", directory + "/hub.pub", "--secret-key", directory + "/tail.key"])
+        let outcome = try #require(await offPool { tail.wait(timeout: .seconds(60)) }, "the tail did not finish")
+        #expect(outcome.status == 0, "\(outcome)")
+        #expect(hub.stop() == 0)
+        #expect(mission.stop() == 0)
+        expectSameAsJournals(printedJSON(outcome.stdout), [(mission.source, try await journal(mission.store))], "the CURVE tail")
     }
 
     @Test("iom serve --help shows --follow and --metrics; --follow without --host-key, or with --accept, is refused")
