@@ -254,6 +254,19 @@ package.targets += [
     ),
 ]
 
+// MARK: Hub benchmarks (issue 17)
+// A hub following 10 origins (committing every change) beside a plain subscriber following the
+// same 10, in one run.
+package.targets += [
+    .executableTarget(
+        name: "HubBenchmarks",
+        dependencies: ["IOMKit", "IOMStore", "IOMWire", "IOMDomain", "IOMFixtures", "IOMChanges", "ChangeBus",
+                       .product(name: "Benchmark", package: "benchmark")],
+        path: "Benchmarks/Hub",
+        plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+    ),
+]
+
 // MARK: Operating IOMKit (issue 8: iom serve, tail, stats; save --node)
 // `iom serve` configures the bridge (PublisherConfiguration, PublisherSecurity, ClientAllowList)
 // and loads the seed records into an empty store; `iom tail` delivers through a BridgeSubscriber

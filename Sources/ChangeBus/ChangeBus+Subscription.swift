@@ -52,6 +52,10 @@ extension ChangeBus {
                 try await next(isolation: nil)
             }
 
+            /// How many elements the iterator holds already: that many ``next(isolation:)`` calls
+            /// return without suspending (a consumer taking a batch stops there).
+            @usableFromInline package var buffered: Int { local.count }
+
             @inlinable
             mutating func refill(isolation actor: isolated (any Actor)?) async throws(ChangeBusError) -> Element? {
                 if done { return nil }

@@ -96,8 +96,14 @@ public final class BridgePublisher: Service {
     ///     not have one already.
     /// - Throws: ``BridgeError/Code/endpoint`` when an endpoint cannot be bound,
     ///   ``BridgeError/Code/configuration`` for inconsistent settings.
+    ///   - holding: a multi-source publisher (`Protocols/bridge.md` §8.7.1): `bus` carries the
+    ///     changes the store holds of other sources (``IOMStore/RecordStore/hold(_:)``), its bus
+    ///     sequence being their held-journal position; heartbeats go out per source, and the sync
+    ///     endpoint answers for every held source.
     package static func start(bus: ChangeBus<CommittedChange>, store: RecordStore?, source: SourceID? = nil, sealer: (any FieldSealer)? = nil,
-                             configuration: PublisherConfiguration, context: Context? = nil) async throws(BridgeError) -> BridgePublisher {
+                             configuration: PublisherConfiguration, context: Context? = nil,
+                             holding: Bool = false) async throws(BridgeError) -> BridgePublisher {
+        if holding && store == nil { throw .configuration("a multi-source publisher needs the store that holds its sources") }
         guard let source = source ?? store?.source else { throw .configuration("a publisher without a store needs a source id") }
         guard configuration.heartbeatInterval >= .milliseconds(10) else { throw .configuration("heartbeatInterval must be at least 10 ms") }
         guard configuration.backlog >= 1 else { throw .configuration("backlog must be at least 1") }
@@ -198,10 +204,23 @@ public final class BridgePublisher: Service {
         // missed it learn it from the first heartbeat's `latest` and replay it.
         let lastSent = bus.nextSequence &- 1
         var oldest = lastSent + 1
-        if let store { oldest = (try? await store.oldestAvailableSequence()) ?? oldest }
+        if let store, !holding { oldest = (try? await store.oldestAvailableSequence()) ?? oldest }
+        var sources: [SourceID: (latest: UInt64, oldest: UInt64)]?
+        if holding, let store {
+            do {
+                var held: [SourceID: (latest: UInt64, oldest: UInt64)] = [:]
+                held[source] = (try await store.lastSequence(), try await store.oldestAvailableSequence())
+                for entry in try await store.heldSources() { held[entry.source] = (entry.lastSequence, entry.firstSequence) }
+                sources = held
+            } catch {
+                await zap?.stop()
+                if ownsContext { context.shutdown() }
+                throw .configuration("cannot read the held sources of the store: \(error)")
+            }
+        }
         let pump = EventsPump(socket: events, watchHandshakes: configuration.security.allowList == nil ? nil : eventsEndpoint, thread: SocketThread(name: "iom.bridge.events"), source: source, filter: filter,
                               interval: configuration.heartbeatInterval, store: store, lastSent: lastSent, oldest: oldest,
-                              counters: counters, logger: configuration.logger)
+                              counters: counters, logger: configuration.logger, sources: sources)
         configuration.logger.info("bridge publisher started", metadata: [
             "source": "\(source)", "events": "\(eventsEndpoint)", "sync": "\(syncEndpoint ?? "none")", "view": "\(configuration.view.rawValue)",
         ])

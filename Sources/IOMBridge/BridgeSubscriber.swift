@@ -32,6 +32,8 @@ public final class BridgeSubscriber: Service {
     public let configuration: SubscriberConfiguration
 
     private let counters: BridgeCounters
+    /// What the subscriber last heard from each upstream (liveness, announced latest sequences).
+    package let progress: UpstreamProgress
     private let stopFlag: StopFlag
     private let delivered: DeliveredMap
     private let finished: Mutex<Bool>
@@ -45,6 +47,7 @@ public final class BridgeSubscriber: Service {
         self.bus = bus
         self.status = status
         self.counters = counters
+        self.progress = UpstreamProgress(endpoints: configuration.upstreams.map(\.events))
         self.stopFlag = stopFlag
         self.delivered = delivered
         self.finished = Mutex(false)
@@ -123,9 +126,11 @@ public final class BridgeSubscriber: Service {
                                           stopFlag: stopFlag, delivered: delivered)
         let done = subscriber.done
         let ended = subscriber.ended
+        let progress = subscriber.progress
         let thread = Thread {
             let loop = SubscriberLoop(configuration: configuration, sockets: handoff.take(), bus: bus, hooks: hooks,
-                                      counters: counters, stopFlag: stopFlag, delivered: delivered, status: continuation)
+                                      counters: counters, stopFlag: stopFlag, delivered: delivered, status: continuation,
+                                      progress: progress)
             loop.run()
             _ = loop  // sockets close when the loop is released, on this thread
             if ownsContext { context.shutdown() }

@@ -3,10 +3,10 @@ import Foundation
 import IOMDomain
 import IOMStore
 
-/// Writes the attributes frames of events, withheld markers and heartbeats of one source
-/// into a reusable buffer (§5.2–§5.6).
+/// Writes the attributes frames of events, withheld markers and heartbeats into a reusable
+/// buffer (§5.2–§5.6), for `source` — set it per change on a multi-source publisher (§8.7.1).
 struct EventEncoder {
-    let source: SourceID
+    var source: SourceID
     private(set) var writer = AttributesWriter()
 
     init(source: SourceID) { self.source = source }

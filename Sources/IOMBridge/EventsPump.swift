@@ -23,8 +23,16 @@ actor EventsPump {
     private let logger: Logger?
     private let clock = ContinuousClock()
 
-    /// The highest sequence sent on this endpoint (what heartbeats report as `latest`).
+    /// The highest sequence sent on this endpoint (what heartbeats report as `latest`); on a
+    /// multi-source publisher, the highest bus position (held-journal position) sent.
     private(set) var lastSent: UInt64
+    /// A multi-source publisher (§8.7.1): changes of many sources, each with its own heartbeat.
+    private let multiSource: Bool
+    /// Per source (multi-source only): the highest sequence sent and the oldest available.
+    private var sourceLatest: [SourceID: UInt64] = [:]
+    private var sourceOldest: [SourceID: UInt64] = [:]
+    /// Sources sent since the last heartbeat (multi-source only): a burst's end reports them.
+    private var sentSources: Set<SourceID> = []
     private var oldest: UInt64
     private var lastHeartbeat: ContinuousClock.Instant
     private var lastEvent: ContinuousClock.Instant
@@ -41,8 +49,16 @@ actor EventsPump {
     private var drainTarget: UInt64 = .max
 
     /// `watchHandshakes`: the endpoint's name, to log clients failing the CURVE handshake (nil: not watched).
+    /// `sources`: for a multi-source publisher, every source it holds (its own among them) with
+    /// its latest and oldest sequence; `nil` for a publisher of its own source only.
     init(socket: sending Socket, watchHandshakes: String?, thread: SocketThread, source: SourceID, filter: ViewFilter, interval: Duration,
-         store: RecordStore?, lastSent: UInt64, oldest: UInt64, counters: BridgeCounters, logger: Logger?) {
+         store: RecordStore?, lastSent: UInt64, oldest: UInt64, counters: BridgeCounters, logger: Logger?,
+         sources: [SourceID: (latest: UInt64, oldest: UInt64)]? = nil) {
+        self.multiSource = sources != nil
+        for (id, value) in sources ?? [:] {
+            sourceLatest[id] = value.latest
+            sourceOldest[id] = value.oldest
+        }
         self.thread = thread
         self.watch = watchHandshakes.flatMap { try? HandshakeWatch(socket, endpoint: $0) }
         self.socket = socket
@@ -70,8 +86,8 @@ actor EventsPump {
             // `next()` would hop to the global pool and back for every change).
             while let element = try await iterator.next(isolation: self) {
                 switch element {
-                case .change(_, let committed):
-                    send(committed)
+                case .change(let position, let committed):
+                    send(committed, position: position)
                 case .missed(let range):
                     counters.add(.dropped, Int(clamping: range.count))
                     await resend(range)
@@ -115,7 +131,7 @@ actor EventsPump {
     func tick() async {
         resumeDrainWaiters()  // those whose deadline passed
         housekeeping()
-        if let store, clock.now - lastOldestRefresh >= interval {
+        if let store, !multiSource, clock.now - lastOldestRefresh >= interval {
             lastOldestRefresh = clock.now
             if let value = try? await store.oldestAvailableSequence() { oldest = value }
         }
@@ -131,16 +147,17 @@ actor EventsPump {
         resumeDrainWaiters(all: true)
     }
 
-    private func send(_ committed: CommittedChange) {
+    private func send(_ committed: CommittedChange, position: UInt64) {
         guard !closed else { return }
         let change = committed.change
-        send(sequence: committed.sequence, changeID: committed.changeID, time: committed.time, type: change.recordType,
+        send(source: committed.source, position: multiSource ? position : committed.sequence, sequence: committed.sequence, changeID: committed.changeID, time: committed.time, type: change.recordType,
              kind: change.kind, subject: change.recordID, prepared: filter.prepare(change, encoded: committed.encoded))
     }
 
-    private func send(sequence: UInt64, changeID: UUID, time: Date, type: RecordType, kind: ChangeKind, subject: String,
-                      prepared: ViewFilter.Prepared) {
+    private func send(source: SourceID, position: UInt64, sequence: UInt64, changeID: UUID, time: Date, type: RecordType, kind: ChangeKind,
+                      subject: String, prepared: ViewFilter.Prepared) {
         guard let socket else { return }
+        if multiSource && encoder.source != source { encoder.source = source }
         do {
             switch prepared {
             case .data(let data):
@@ -162,7 +179,12 @@ actor EventsPump {
         } catch {
             logger?.error("bridge publisher: send failed", metadata: ["sequence": "\(sequence)", "error": "\(error)"])
         }
-        lastSent = max(lastSent, sequence)
+        lastSent = max(lastSent, position)
+        if multiSource {
+            if sequence > sourceLatest[source] ?? 0 { sourceLatest[source] = sequence }
+            if sourceOldest[source] == nil { sourceOldest[source] = sequence }
+            sentSources.insert(source)
+        }
         lastEvent = clock.now
         sentSinceHeartbeat = true
         if lastSent >= drainTarget { resumeDrainWaiters() }
@@ -175,6 +197,7 @@ actor EventsPump {
                           metadata: ["from": "\(range.lowerBound)", "through": "\(range.upperBound)"])
             return
         }
+        if multiSource { return await resendHeld(range, from: store) }
         var next = range.lowerBound
         while next <= range.upperBound && !closed {
             let entries: [JournalEntry]
@@ -184,14 +207,30 @@ actor EventsPump {
                 return
             }
             guard !entries.isEmpty else { return }
-            for entry in entries where entry.sequence <= range.upperBound { send(entry) }
+            for entry in entries where entry.sequence <= range.upperBound { send(entry, position: entry.sequence) }
             next = entries.last!.sequence + 1
         }
     }
 
-    private func send(_ entry: JournalEntry) {
+    /// ``resend(_:)`` of a multi-source publisher: `range` is of held-journal positions.
+    private func resendHeld(_ range: ClosedRange<UInt64>, from store: RecordStore) async {
+        var next = range.lowerBound
+        while next <= range.upperBound && !closed {
+            let held: [(position: UInt64, entry: JournalEntry)]
+            do { held = try await store.heldJournal(fromPosition: next, limit: 1024) } catch {
+                logger?.error("bridge publisher: could not re-read held changes",
+                              metadata: ["from": "\(next)", "through": "\(range.upperBound)", "error": "\(error)"])
+                return
+            }
+            guard !held.isEmpty else { return }
+            for (position, entry) in held where position <= range.upperBound { send(entry, position: position) }
+            next = held.last!.position + 1
+        }
+    }
+
+    private func send(_ entry: JournalEntry, position: UInt64) {
         guard let item = JournalItem(entry) else { return }
-        send(sequence: entry.sequence, changeID: entry.changeID, time: entry.time, type: item.type, kind: item.kind,
+        send(source: entry.source, position: position, sequence: entry.sequence, changeID: entry.changeID, time: entry.time, type: item.type, kind: item.kind,
              subject: entry.recordID, prepared: item.prepare(entry, filter))
     }
 
@@ -206,24 +245,42 @@ actor EventsPump {
             if Self.heartbeatTopic.starts(with: prefix) { subscribedToHeartbeats = true }
         }
         let now = clock.now
-        if subscribedToHeartbeats || now - lastHeartbeat >= interval
-            || (sentSinceHeartbeat && now - lastEvent >= .milliseconds(50)) {
+        if subscribedToHeartbeats || now - lastHeartbeat >= interval {
             heartbeat()
+        } else if sentSinceHeartbeat && now - lastEvent >= .milliseconds(50) {
+            heartbeat(burstOnly: true)
         }
     }
 
-    private func heartbeat() {
+    /// Sends the heartbeat (§5.5); a multi-source publisher sends one per source it holds, or
+    /// (`burstOnly`, at the end of a burst) one per source it sent changes of since the last (§8.7.1).
+    private func heartbeat(burstOnly: Bool = false) {
         guard !closed, let socket else { return }
-        let available = store == nil ? lastSent + 1 : oldest
-        encoder.heartbeat(latest: lastSent, oldest: available, now: Date(), interval: interval, view: filter.view)
+        let now = Date()
         do {
-            try socket.send(frame: Self.heartbeatTopic, more: true)
-            try socket.send(frame: encoder.bytes)
-            counters.add(.heartbeats)
+            if multiSource {
+                let sources = burstOnly ? Array(sentSources) : Array(sourceLatest.keys)
+                for source in sources {
+                    let latest = sourceLatest[source] ?? 0
+                    encoder.source = source
+                    encoder.heartbeat(latest: latest, oldest: sourceOldest[source] ?? latest + 1, now: now, interval: interval, view: filter.view)
+                    try socket.send(frame: Self.heartbeatTopic, more: true)
+                    try socket.send(frame: encoder.bytes)
+                    counters.add(.heartbeats)
+                }
+                sentSources.removeAll(keepingCapacity: true)
+            } else {
+                let available = store == nil ? lastSent + 1 : oldest
+                encoder.heartbeat(latest: lastSent, oldest: available, now: now, interval: interval, view: filter.view)
+                try socket.send(frame: Self.heartbeatTopic, more: true)
+                try socket.send(frame: encoder.bytes)
+                counters.add(.heartbeats)
+            }
         } catch {
             logger?.error("bridge publisher: heartbeat failed", metadata: ["error": "\(error)"])
         }
-        lastHeartbeat = clock.now
+        // A burst's heartbeats cover only the sources of the burst: the others keep their interval.
+        if !(multiSource && burstOnly) { lastHeartbeat = clock.now }
         sentSinceHeartbeat = false
     }
 

@@ -43,6 +43,9 @@ public struct SubscriberConfiguration: Sendable {
     public var security: SubscriberSecurity
     /// Where to start. Default `.now`.
     public var start: Start
+    /// Sources to resume after a known sequence whatever ``start`` says: the last sequence of
+    /// each that the application has (a hub passes the positions its store holds). Empty by default.
+    public var resume: [SourceID: UInt64]
     /// Topic prefixes to subscribe to. Default `["iom.v1."]`, the only setting under which
     /// gaps are detected (§5.1).
     public var topics: [String]
@@ -73,6 +76,7 @@ public struct SubscriberConfiguration: Sendable {
         self.upstreams = upstreams
         self.security = security
         self.start = start
+        self.resume = [:]
         self.topics = [BridgeProtocol.topicPrefix]
         self.receiveHighWaterMark = 100_000
         self.reorderLimit = 100_000

@@ -35,10 +35,13 @@ final class SubscriberLoop {
     private let counters: BridgeCounters
     private let stopFlag: StopFlag
     private let deliveredMap: DeliveredMap
+    private let progress: UpstreamProgress?
     private let status: AsyncStream<SubscriberStatus>.Continuation
     private var upstreams: [Upstream]
     private var machine: SubscriberStateMachine<CommittedChange>
     private var paramsWriter = AttributesWriter()
+    /// REPLAY requests decided by the machine, sent once its effects are taken.
+    private var pendingReplays: [(upstream: Int, request: UInt64, from: UInt64, to: UInt64?)] = []
     /// Messages received together from one events socket, decoded as a batch; the slots (and
     /// their attribute buffers) are reused.
     private var received: [Received] = []
@@ -50,7 +53,8 @@ final class SubscriberLoop {
 
     init(configuration: SubscriberConfiguration, sockets: [(Socket, Socket?)], bus: ChangeBus<CommittedChange>,
          hooks: SubscriberHooks?, counters: BridgeCounters, stopFlag: StopFlag, delivered: DeliveredMap,
-         status: AsyncStream<SubscriberStatus>.Continuation) {
+         status: AsyncStream<SubscriberStatus>.Continuation, progress: UpstreamProgress? = nil) {
+        self.progress = progress
         self.configuration = configuration
         self.bus = bus
         self.hooks = hooks
@@ -62,7 +66,7 @@ final class SubscriberLoop {
             Upstream(endpoint: endpoint, sub: pair.0, dealer: pair.1)
         }
         machine = SubscriberStateMachine(
-            settings: .init(start: configuration.start, hasSync: sockets.map { $0.1 != nil },
+            settings: .init(start: configuration.start, resume: configuration.resume, hasSync: sockets.map { $0.1 != nil },
                             reorderLimit: configuration.reorderLimit, requestTimeout: configuration.requestTimeout,
                             deadAfterIntervals: configuration.deadAfterIntervals),
             now: ContinuousClock().now)
@@ -145,6 +149,7 @@ final class SubscriberLoop {
             remaining -= count
             let now = clock.now
             machine.heard(from: index, now: now)
+            progress?.heard(from: index, at: now)
             decode(count)
             for i in 0..<count {
                 let decoded = received[i].decoded
@@ -221,6 +226,7 @@ final class SubscriberLoop {
         case .heartbeat(let heartbeat):
             machine.heartbeat(source: heartbeat.source, latest: heartbeat.latest, interval: heartbeat.interval,
                               upstream: upstream, now: now)
+            progress?.heartbeat(source: heartbeat.source, latest: heartbeat.latest, interval: heartbeat.interval, upstream: upstream)
         }
     }
 
@@ -228,10 +234,12 @@ final class SubscriberLoop {
 
     /// Sends a sync request whose params are all numbers, written by the same
     /// ``AttributesWriter`` the publisher uses (§5.2). Request ids are decimal numbers.
-    private func send(_ upstream: Int, _ command: String, _ request: UInt64, _ params: [(StaticString, UInt64)]) {
+    /// `source` names the source a REPLAY is for (§8.7.1: a multi-source publisher serves several).
+    private func send(_ upstream: Int, _ command: String, _ request: UInt64, _ params: [(StaticString, UInt64)], source: SourceID? = nil) {
         guard let dealer = upstreams[upstream].dealer else { return }
         paramsWriter.reset()
         for (name, value) in params { paramsWriter.add(name, text: String(value)) }
+        if let source { paramsWriter.add("source", prefix: "urn:uuid:", uuid: source.uuid) }
         do {
             _ = try dealer.send([Self.syncTag, Array(command.utf8), Array(String(request).utf8), paramsWriter.bytes], timeout: .milliseconds(100))
         } catch {
@@ -338,6 +346,16 @@ final class SubscriberLoop {
             add(counts)
             for action in actions { perform(action) }
         }
+        // REPLAY names its source (§8.7.1), which the machine is asked for once it is not
+        // being modified any more.
+        for (upstream, request, from, to) in pendingReplays {
+            var params: [(StaticString, UInt64)] = [("from", from), ("chunk", 1024), ("credit", 8)]
+            if let to { params.append(("to", to)) }
+            var source: SourceID?
+            if case .replay(let id) = machine.target(ofReply: request, upstream: upstream) { source = id }
+            send(upstream, "REPLAY", request, params, source: source)
+        }
+        pendingReplays.removeAll(keepingCapacity: true)
     }
 
     private func deliver(_ batch: [CommittedChange]) {
@@ -371,9 +389,7 @@ final class SubscriberLoop {
     private func perform(_ action: SubscriberStateMachine<CommittedChange>.Action) {
         switch action {
         case .requestReplay(let upstream, let request, let from, let to):
-            var params: [(StaticString, UInt64)] = [("from", from), ("chunk", 1024), ("credit", 8)]
-            if let to { params.append(("to", to)) }
-            send(upstream, "REPLAY", request, params)
+            pendingReplays.append((upstream, request, from, to))
         case .requestSnapshot(let upstream, let request):
             upstreams[upstream].joinRecords = []
             send(upstream, "SNAPSHOT", request, [("chunk", 1024), ("credit", 8)])

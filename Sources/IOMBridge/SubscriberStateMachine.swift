@@ -65,6 +65,8 @@ struct SubscriberStateMachine<Payload> {
     /// The machine's settings (from ``SubscriberConfiguration``).
     struct Settings {
         var start: SubscriberConfiguration.Start
+        /// Sources resumed after a known sequence, whatever `start` says (a hub's stored positions).
+        var resume: [SourceID: UInt64] = [:]
         /// Which upstreams have a sync endpoint (one entry per upstream).
         var hasSync: [Bool]
         var reorderLimit: Int
@@ -364,6 +366,13 @@ struct SubscriberStateMachine<Payload> {
             return found
         }
         var state = Source(id: id, upstream: upstream)
+        if let resumed = settings.resume[id] {
+            state.delivered = resumed
+            sources.append(state)
+            index[id] = sources.count - 1
+            lastLookup = (id, sources.count - 1)
+            return sources.count - 1
+        }
         switch settings.start {
         case .now: state.delivered = nil
         case .beginning: state.delivered = 0

@@ -31,6 +31,8 @@ actor SyncServer {
 
     private struct Request {
         var work: Work
+        /// The source answered for: the store's own or a held one (§8.7.1).
+        var source: SourceID
         var chunk: Int
         var credit: Int
         var lastActivity: ContinuousClock.Instant
@@ -177,12 +179,25 @@ actor SyncServer {
         do {
             let latest = try await store.lastSequence()
             let oldest = try await store.oldestAvailableSequence()
-            let params = [
+            var params = [
                 "source": "urn:uuid:\(source)", "latest": padded(latest), "oldest": padded(oldest),
                 "interval": String(limits.heartbeatInterval.milliseconds), "view": reader.view.rawValue,
                 "versions": "iom.v1", "role": role,
             ]
-            reply(peer, "INFO", rid, params)
+            // A multi-source publisher lists what it holds, one frame per source (§9.6).
+            let held = try await store.heldSources()
+            var frames: [[UInt8]] = []
+            if !held.isEmpty {
+                params["sources"] = String(held.count)
+                for source in held {
+                    writer.reset()
+                    writer.add(name: "source", text: "urn:uuid:\(source.source)")
+                    writer.add(name: "latest", text: padded(source.lastSequence))
+                    writer.add(name: "oldest", text: padded(source.firstSequence))
+                    frames.append(writer.bytes)
+                }
+            }
+            send(Key(peer: peer, id: rid), "INFO", params, frames)
         } catch {
             self.error(peer, rid, "INTERNAL", "the store failed: \(error)")
         }
@@ -190,8 +205,8 @@ actor SyncServer {
 
     /// Shared checks of SNAPSHOT and REPLAY: known params, chunk, credit, types, limits.
     private func common(_ peer: [UInt8], _ rid: [UInt8], _ params: [String: String], allowed: Set<String>, _ key: Key, _ reader: ViewFilter,
-                        _ requester: Requester, action: String)
-        -> (chunk: Int, credit: Int, types: Set<RecordType>?)?
+                        _ requester: Requester, action: String) async
+        -> (chunk: Int, credit: Int, types: Set<RecordType>?, source: SourceID)?
     {
         if let unknown = params.keys.sorted().first(where: { !allowed.contains($0) }) {
             error(peer, rid, "BAD_REQUEST", "unknown param \(unknown)", ["param": unknown])
@@ -200,6 +215,15 @@ actor SyncServer {
         guard requests[key] == nil else {
             error(peer, rid, "BAD_REQUEST", "request id already active", ["param": "request-id"])
             return nil
+        }
+        var source = self.source
+        if let text = params["source"] {
+            // A multi-source publisher answers for every source it holds (§8.7.1).
+            guard let named = EventDecoder.sourceID(text), (try? await store.holds(named)) == true else {
+                error(peer, rid, "BAD_REQUEST", "source \(text) is not held by this publisher", ["param": "source"])
+                return nil
+            }
+            source = named
         }
         var chunk = 256, credit = 4
         if let text = params["chunk"] {
@@ -235,14 +259,14 @@ actor SyncServer {
             error(peer, rid, "BUSY", refusal.rawValue, ["retryafter": "100"])
             return nil
         }
-        return (chunk, credit, types)
+        return (chunk, credit, types, source)
     }
 
     private func snapshot(_ peer: [UInt8], _ rid: [UInt8], _ params: [String: String], _ key: Key, _ reader: ViewFilter, _ requester: Requester) async {
-        guard let (chunk, credit, types) = common(peer, rid, params, allowed: ["types", "chunk", "credit"], key, reader, requester,
-                                                  action: "sync.snapshot") else { return }
+        guard let (chunk, credit, types, source) = await common(peer, rid, params, allowed: ["source", "types", "chunk", "credit"], key, reader,
+                                                                requester, action: "sync.snapshot") else { return }
         do {
-            let snapshot = try await store.snapshot(types: types.map { Set($0.map(\.rawValue)) })
+            let snapshot = try await store.snapshot(of: source, types: types.map { Set($0.map(\.rawValue)) })
             var items: [[UInt8]] = []
             items.reserveCapacity(snapshot.records.count)
             var cases = 0
@@ -253,7 +277,7 @@ actor SyncServer {
             }
             counters.add(.snapshots)
             // Audited as read when prepared: the records are in this reply, whatever the client reads of it.
-            requests[key] = Request(work: .snapshot(items: items, next: 0, sequence: snapshot.sequence), chunk: chunk, credit: credit,
+            requests[key] = Request(work: .snapshot(items: items, next: 0, sequence: snapshot.sequence), source: source, chunk: chunk, credit: credit,
                                     lastActivity: clock.now, filter: reader, principal: requester.principal, caseItems: cases,
                                     caseRange: cases > 0 ? snapshot.sequence...snapshot.sequence : nil)
         } catch {
@@ -263,8 +287,8 @@ actor SyncServer {
     }
 
     private func replay(_ peer: [UInt8], _ rid: [UInt8], _ params: [String: String], _ key: Key, _ reader: ViewFilter, _ requester: Requester) async {
-        guard let (chunk, credit, types) = common(peer, rid, params, allowed: ["from", "to", "max", "types", "chunk", "credit"], key, reader,
-                                                  requester, action: "sync.replay") else { return }
+        guard let (chunk, credit, types, source) = await common(peer, rid, params, allowed: ["source", "from", "to", "max", "types", "chunk", "credit"],
+                                                                key, reader, requester, action: "sync.replay") else { return }
         guard let from = params["from"].flatMap(UInt64.init), from >= 1 else {
             return error(peer, rid, "BAD_REQUEST", "from must be a sequence ≥ 1", ["param": "from"], releasing: key)
         }
@@ -282,16 +306,16 @@ actor SyncServer {
             max = value
         }
         do {
-            let latest = try await store.lastSequence()
-            let oldest = try await store.oldestAvailableSequence()
+            let latest = try await store.lastSequence(of: source)
+            let oldest = try await store.oldestAvailableSequence(of: source)
             if from < oldest && from <= latest {
                 return error(peer, rid, "PRUNED", "journal pruned below oldest; take a SNAPSHOT",
-                             ["oldest": padded(oldest), "latest": padded(latest)], releasing: key)
+                             ["oldest": padded(oldest), "latest": padded(latest), "source": "urn:uuid:\(source)"], releasing: key)
             }
             counters.add(.replays)
             let last = Swift.min(to ?? latest, latest)
             requests[key] = Request(work: .replay(next: from, to: last, remaining: max, types: types, latest: latest, count: 0),
-                                    chunk: chunk, credit: credit, lastActivity: clock.now, filter: reader, principal: requester.principal)
+                                    source: source, chunk: chunk, credit: credit, lastActivity: clock.now, filter: reader, principal: requester.principal)
             if from > last { await serve(key) }  // nothing to send: END at once
         } catch {
             self.error(peer, rid, "INTERNAL", "the store failed: \(error)", releasing: key)
@@ -325,14 +349,15 @@ actor SyncServer {
                 if end < items.count { return }
             }
             finish(key)
-            reply(key.peer, "END", key.id, ["source": "urn:uuid:\(source)", "sequence": padded(sequence), "count": String(items.count)])
+            reply(key.peer, "END", key.id, ["source": "urn:uuid:\(request.source)", "sequence": padded(sequence), "count": String(items.count)])
         case .replay(var next, let to, var remaining, let types, let latest, var count):
             var frames: [[UInt8]] = []
+            encoder.source = request.source
             var bytes = 0, items = 0
             var full = false
             do {
                 while !full && next <= to && remaining > 0 && items < request.chunk && bytes < BridgeProtocol.maximumChunkBytes {
-                    let entries = try await store.journal(from: next, limit: Swift.min(request.chunk - items, remaining, Int(to - next + 1)))
+                    let entries = try await store.journal(of: request.source, from: next, limit: Swift.min(request.chunk - items, remaining, Int(to - next + 1)))
                     guard !entries.isEmpty else { next = to + 1; break }
                     for entry in entries where entry.sequence <= to {
                         if items > 0 && bytes + entry.payload.count > BridgeProtocol.maximumChunkBytes {
@@ -381,7 +406,7 @@ actor SyncServer {
                 // `through` never passes `latest`: after a REPLAY from above `latest`, a client
                 // continuing from through+1 must not skip what is committed later (§9.4).
                 reply(key.peer, "END", key.id, [
-                    "source": "urn:uuid:\(source)", "through": padded(Swift.min(next - 1, to)), "latest": padded(latest),
+                    "source": "urn:uuid:\(request.source)", "through": padded(Swift.min(next - 1, to)), "latest": padded(latest),
                     "count": String(count), "more": more ? "1" : "0",
                 ])
             }

@@ -57,6 +57,42 @@ enum Schema {
         CREATE INDEX request_receipt_time ON request_receipt (time);
         """
 
+    /// v4: the changes of other sources a following node (hub) holds, under their original
+    /// source and sequence (`Protocols/bridge.md` §8.7): one row per held source with its
+    /// position, the multi-source journal (`position` is the hub's own arrival order over all
+    /// held sources) and each held source's current state.
+    static let v4SQL = """
+        CREATE TABLE held_source (
+            source BLOB PRIMARY KEY,
+            first_sequence INTEGER NOT NULL,
+            last_sequence INTEGER NOT NULL,
+            last_time INTEGER NOT NULL,
+            committed_at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE held_journal (
+            position INTEGER PRIMARY KEY,
+            source BLOB NOT NULL,
+            sequence INTEGER NOT NULL,
+            change_id BLOB NOT NULL,
+            record_type TEXT NOT NULL,
+            record_id TEXT NOT NULL,
+            kind INTEGER NOT NULL,
+            version INTEGER NOT NULL,
+            time INTEGER NOT NULL,
+            payload BLOB NOT NULL,
+            UNIQUE (source, sequence)
+        );
+        CREATE TABLE held_record (
+            source BLOB NOT NULL,
+            type TEXT NOT NULL,
+            id TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            payload BLOB NOT NULL,
+            updated_at INTEGER NOT NULL,
+            PRIMARY KEY (source, type, id)
+        ) WITHOUT ROWID;
+        """
+
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
@@ -69,6 +105,9 @@ enum Schema {
         }
         migrator.registerMigration("v3") { db in
             try db.execute(sql: v3SQL)
+        }
+        migrator.registerMigration("v4") { db in
+            try db.execute(sql: v4SQL)
         }
         return migrator
     }

@@ -28,7 +28,10 @@ final class MetricsEndpoint: Service, Sendable {
 
     /// Prepares the endpoint on `address` (`HOST:PORT`, an IPv4 address; port 0 picks a free
     /// one). `health` answers `nil` when the node is healthy, or why it is not.
-    init(address: MetricsAddress, registry: PrometheusCollectorRegistry, health: @escaping @Sendable () async -> String?) throws {
+    /// `beforeScrape` runs before each `/metrics` answer (a hub sets its per-upstream lag gauges there).
+    init(address: MetricsAddress, registry: PrometheusCollectorRegistry, health: @escaping @Sendable () async -> String?,
+         beforeScrape: @escaping @Sendable () async -> Void = {}) throws {
+        self.beforeScrape = beforeScrape
         self.registry = registry
         self.address = address
         let socketAddress: sockaddr_in
@@ -40,11 +43,13 @@ final class MetricsEndpoint: Service, Sendable {
     }
 
     private let health: @Sendable () async -> String?
+    private let beforeScrape: @Sendable () async -> Void
 
     /// Serves until cancelled or a graceful shutdown. Call ``waitUntilListening()`` for the port.
     func run() async throws {
-        await server.appendRoute("GET /metrics") { [registry] _ in
-            HTTPResponse(statusCode: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+        await server.appendRoute("GET /metrics") { [registry, beforeScrape] _ in
+            await beforeScrape()
+            return HTTPResponse(statusCode: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                          body: Data(registry.emitToBuffer()))
         }
         await server.appendRoute("GET /health") { [health] _ in

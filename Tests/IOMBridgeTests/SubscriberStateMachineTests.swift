@@ -32,6 +32,23 @@ struct SubscriberStateMachineTests {
         return result
     }
 
+    @Test("per-source resume positions (a hub's stored ones) override the start; other sources follow the start")
+    func resumePerSource() {
+        var m = Machine(settings: .init(start: .beginning, resume: [Self.a: 5], hasSync: [true], reorderLimit: 1000,
+                                        requestTimeout: .seconds(5), deadAfterIntervals: 3), now: Self.t0)
+        m.start(now: Self.t0)
+        Self.feed(&m, 4)                      // already held: a duplicate
+        Self.feed(&m, 6)                      // next after the stored position
+        Self.feed(&m, 1, source: Self.b)      // a source with no stored position: from the beginning
+        let first = Self.take(&m)
+        #expect(first.delivered == [6, 1])
+        #expect(first.counts.duplicates == 1)
+        #expect(m.delivered(Self.a) == 6 && m.delivered(Self.b) == 1)
+        // A heartbeat of a resumed source above its position is a lost tail: replayed from position + 1.
+        m.heartbeat(source: Self.a, latest: 9, interval: nil, upstream: 0, now: Self.t0)
+        #expect(Self.take(&m).actions.contains { if case .requestReplay(_, _, 7, nil) = $0 { true } else { false } })
+    }
+
     // MARK: Table-driven: one input sequence, what is delivered and asked for
 
     struct Case: CustomTestStringConvertible, Sendable {
