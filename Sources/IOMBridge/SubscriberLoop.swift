@@ -27,6 +27,9 @@ final class SubscriberLoop {
         let dealer: Socket?
         /// The snapshot records received so far, while a join is in progress.
         var joinRecords: [AnyRecord] = []
+        /// Set when the publisher refused the `source` param (`BAD_REQUEST param=source`): one
+        /// of an earlier version, with one source. Its REPLAYs are sent without it (§11.1).
+        var omitsSource = false
     }
 
     private let configuration: SubscriberConfiguration
@@ -328,6 +331,13 @@ final class SubscriberLoop {
             machine.replayEnded(request: request, upstream: index, latest: AttributesParser.sequence(reply.params["latest"]),
                                 through: AttributesParser.sequence(reply.params["through"]), more: reply.params["more"] == "1", now: now)
         case "ERROR":
+            if reply.params["code"] == "BAD_REQUEST" && reply.params["param"] == "source" && !upstreams[index].omitsSource {
+                // An earlier publisher: it knows one source, and no `source` param (§11.1). The
+                // machine asks again (next heartbeat or time-out), then without the param.
+                upstreams[index].omitsSource = true
+                configuration.logger.info("bridge subscriber: the publisher does not take the source param; replaying without it",
+                                          metadata: ["endpoint": "\(upstreams[index].endpoint.events)"])
+            }
             machine.replayFailed(request: request, upstream: index, code: reply.params["code"] ?? "INTERNAL",
                                  message: reply.params["message"] ?? "", oldest: AttributesParser.sequence(reply.params["oldest"]), now: now)
         default:
@@ -353,7 +363,7 @@ final class SubscriberLoop {
             if let to { params.append(("to", to)) }
             var source: SourceID?
             if case .replay(let id) = machine.target(ofReply: request, upstream: upstream) { source = id }
-            send(upstream, "REPLAY", request, params, source: source)
+            send(upstream, "REPLAY", request, params, source: upstreams[upstream].omitsSource ? nil : source)
         }
         pendingReplays.removeAll(keepingCapacity: true)
     }

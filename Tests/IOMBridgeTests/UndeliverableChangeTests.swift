@@ -146,4 +146,42 @@ struct UndeliverableChangeTests {
         #expect((3...6).contains(replays), "\(replays) replays")
         answering.cancel()
     }
+
+    @Test("a publisher of an earlier version that refuses the source param (BAD_REQUEST param=source) is replayed from without it")
+    func earlierPublisherWithoutSourceParam() async throws {
+        let node = try FakeNode()
+        let source = UUID()
+        let (subscriber, subscription) = try following(node)
+        defer { subscriber.stop() }
+        let sync = node.sync
+
+        try node.events.send(try hostile.event(1, source: source, mission: 1))
+        try node.events.send(try hostile.event(3, source: source, mission: 3))
+        let first = try #require(await sync.nextReplay())
+        #expect(first.params.contains("source=urn:uuid:\(source.uuidString.lowercased())"))
+        try await sync.reply(first.peer, "ERROR", first.id, "code=BAD_REQUEST\nmessage=unknown param source\nparam=source\n")
+        // Its next heartbeat shows the lost tail: the subscriber asks again, without the param.
+        let heartbeat = "source=urn:uuid:\(source.uuidString.lowercased())\nlatest=\(Self.padded(3))\noldest=\(Self.padded(1))\n"
+            + "time=2026-11-29T00:00:00.000Z\ninterval=1000\nview=full\n"
+        let events = SocketActor(node.events)
+        let beating = Task {
+            while !Task.isCancelled {
+                try await events.send([Array("iom.v1._heartbeat".utf8), Array(heartbeat.utf8)])
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        defer { beating.cancel() }
+        let second = try #require(await sync.nextReplay())
+        #expect(!second.params.contains("source="), "\(second.params)")
+        #expect(second.params.contains("from=2"))
+        try await sync.reply(second.peer, "CHANGES", second.id, "", try item(2, source: source, mission: 2))
+        try await sync.reply(second.peer, "END", second.id, "through=\(Self.padded(3))\nlatest=\(Self.padded(3))\n")
+
+        var delivered: [UInt64] = []
+        for try await element in subscription {
+            if let change = element.event { delivered.append(change.sequence) }
+            if delivered.count == 3 { break }
+        }
+        #expect(delivered == [1, 2, 3])
+    }
 }
