@@ -45,7 +45,9 @@ final class HubRig: @unchecked Sendable {
         for n in 0..<upstreamCount {
             var configuration = IOMConfiguration(store: .init(location: .file(path: "\(directory)/origin\(n).sqlite")))
             configuration.publisher = PublisherConfiguration(events: "tcp://127.0.0.1:*", sync: "tcp://127.0.0.1:*", security: .insecure)
-            origins.append(try await IOM.open(configuration))
+            let origin = try await IOM.open(configuration)
+            Task { try await origin.run() }  // the host holds the node's work: its publisher sends until close()
+            origins.append(origin)
         }
         self.origins = origins
         let (arrived, continuation) = AsyncStream<Int>.makeStream()

@@ -25,7 +25,9 @@ struct HubScaleTests {
         for n in 0..<upstreams {
             var configuration = IOMConfiguration(store: .init(location: .file(path: "\(directory)/origin\(n).sqlite")))
             configuration.publisher = PublisherConfiguration(events: "tcp://127.0.0.1:*", sync: "tcp://127.0.0.1:*", security: .insecure)
-            origins.append(try await IOM.open(configuration))
+            let origin = try await IOM.open(configuration)
+            Task { try await origin.run() }  // its publisher sends until origin.close()
+            origins.append(origin)
         }
         let hubKit = try await openFileKit("\(directory)/hub.sqlite", ring: .ephemeral())
         let hub = try await hubKit.startHub(

@@ -43,7 +43,9 @@ private struct Origin {
         configuration.security.keyRing = ring
         configuration.publisher = PublisherConfiguration(events: events, sync: sync, security: .insecure)
         configuration.publisher!.heartbeatInterval = .milliseconds(100)
-        return Origin(iom: try await IOM.open(configuration), path: path)
+        let iom = try await IOM.open(configuration)
+        Task { try await iom.run() }  // the host's ServiceGroup, in a test: its publisher sends until iom.close()
+        return Origin(iom: iom, path: path)
     }
 }
 
@@ -281,6 +283,7 @@ struct HubViewTests {
         configuration.security.keyRing = .ephemeral()
         configuration.publisher = PublisherConfiguration(events: "tcp://127.0.0.1:*", sync: "tcp://127.0.0.1:*", security: .insecure, view: .redacted)
         let origin = try await IOM.open(configuration)
+        Task { try await origin.run() }  // its publisher sends until origin.close()
         let (hubKit, hub, running) = try await openHub(hubPath, ring: .ephemeral(), upstreams: [
             HubUpstream(events: origin.publisher!.eventsEndpoint, sync: origin.publisher!.syncEndpoint!, security: .insecure),
         ])
