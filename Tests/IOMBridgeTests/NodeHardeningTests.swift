@@ -125,20 +125,26 @@ struct NodeHardeningTests {
         try await eventually("five refusals") { publisher.statistics.authenticationFailures >= 5 }
         await publisher.stop()
         let entries = try iom.security.auditTrail.entries()
+        // One entry per key and minute: the requests may straddle a minute boundary on a slow
+        // machine, so the entries of at most two minutes are summed.
+        func sum(_ field: String, _ entries: [AuditEvent]) -> Int {
+            entries.compactMap { entry in
+                entry.detail.split(separator: " ").first { $0.hasPrefix(field + "=") }.flatMap { Int($0.dropFirst(field.count + 1)) }
+            }.reduce(0, +)
+        }
         let replays = entries.filter { $0.action == "sync.replay" }
-        #expect(replays.count == 1)
-        #expect(replays.first?.principal == "an-1")
-        #expect(replays.first?.detail.contains("view=redacted") == true)
-        #expect(replays.first?.detail.contains("requests=3 items=6 sequences=1-2") == true, "\(replays.first?.detail ?? "none")")
+        #expect((1...2).contains(replays.count))
+        #expect(replays.allSatisfy { $0.principal == "an-1" && $0.detail.contains("view=redacted") }, "\(replays.map(\.detail))")
+        #expect(sum("requests", replays) == 3 && sum("items", replays) == 6, "\(replays.map(\.detail))")
+        #expect(replays.allSatisfy { $0.detail.contains("sequences=1-2") }, "\(replays.map(\.detail))")
         let snapshots = entries.filter { $0.action == "sync.snapshot" }
-        #expect(snapshots.first?.detail.contains("requests=1 items=2") == true)
+        #expect(sum("requests", snapshots) == 1 && sum("items", snapshots) == 2, "\(snapshots.map(\.detail))")
         let refused = entries.filter { $0.action == "connection.refused" }
-        #expect(refused.count == 1)
-        #expect(refused.first?.principal == "unknown-key:\(stranger.publicKey.z85)")
-        #expect(refused.first?.outcome == .forbidden)
+        #expect((1...2).contains(refused.count))
+        #expect(refused.allSatisfy { $0.principal == "unknown-key:\(stranger.publicKey.z85)" && $0.outcome == .forbidden })
         #expect(try iom.security.auditTrail.verify().isIntact)
         let refusalLines = lines.messages.filter { $0.contains("refused a connection") }
-        #expect(refusalLines.count == 1, "one line for \(publisher.statistics.authenticationFailures) refusals of one key: \(refusalLines)")
+        #expect(refusalLines.count >= 1 && refusalLines.count <= max(refused.count, 1), "one line per minute for \(publisher.statistics.authenticationFailures) refusals of one key: \(refusalLines)")
         try await iom.close()
     }
 
