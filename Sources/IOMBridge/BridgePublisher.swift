@@ -273,15 +273,7 @@ public final class BridgePublisher: Service {
                     if ticks % 100 == 0 { audit.flush() }  // writes a minute's sums once it is over
                 }
             }
-            await withTaskCancellationHandler {
-                await withGracefulShutdownHandler {
-                    await stopRequested.wait()
-                } onGracefulShutdown: {
-                    stopRequested.fire()
-                }
-            } onCancel: {
-                stopRequested.fire()
-            }
+            await stopRequested.waitFiringOnShutdown()
             await drainAndClose(drainTimeout: self.drainTimeout.withLock { $0 }, linger: self.linger.withLock { $0 })
             group.cancelAll()  // wakes the heartbeat clock from its sleep
         }

@@ -1,3 +1,4 @@
+import ServiceLifecycle
 import Synchronization
 
 /// Something that happens once (a stop asked for, a thread ended), awaited without polling:
@@ -35,6 +36,21 @@ package final class OneShotEvent: Sendable {
                 return false
             }
             if now { continuation.resume() }
+        }
+    }
+
+    /// Returns once the event has happened; a graceful shutdown of the calling task's
+    /// `ServiceGroup`, or its cancellation, makes it happen. How a service's `run()` waits for
+    /// its stop.
+    package func waitFiringOnShutdown() async {
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                await wait()
+            } onGracefulShutdown: {
+                self.fire()
+            }
+        } onCancel: {
+            self.fire()
         }
     }
 }

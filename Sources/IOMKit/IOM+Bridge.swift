@@ -1,6 +1,7 @@
 import ChangeBus
 import IOMBridge
 import IOMChanges
+import Logging
 import Synchronization
 import ZeroMQ
 
@@ -35,10 +36,7 @@ extension IOM {
         if configuration.auditTrail == nil { configuration.auditTrail = security.auditTrail }
         do {
             let publisher = try await BridgePublisher.start(bus: bus, store: store, sealer: sealer, configuration: configuration, context: context)
-            let metrics = bridgeMetrics
-            bridges.add(publisher) {
-                await BridgeMetrics.sampling(metrics, publisher: true, { publisher.statistics }) { try? await publisher.run() }
-            }
+            bridges.add(publisher, metrics: bridgeMetrics)
             return publisher
         } catch {
             logger.error("could not start the bridge publisher", metadata: ["events": "\(configuration.eventsEndpoint)", "error": "\(error)"])
@@ -65,14 +63,7 @@ extension IOM {
         if configuration.logger.isDisabled { configuration.logger = logger }
         do {
             let subscriber = try BridgeSubscriber.start(configuration, bus: bus, context: context)
-            let metrics = bridgeMetrics, logger = logger
-            bridges.add(subscriber) {
-                await BridgeMetrics.sampling(metrics, publisher: false, { subscriber.statistics }) {
-                    do { try await subscriber.run() } catch {
-                        logger.error("bridge subscriber stopped", metadata: ["error": "\(error)"])
-                    }
-                }
-            }
+            bridges.add(subscriber, metrics: bridgeMetrics, logger: logger)
             return subscriber
         } catch {
             throw .bridge(error)
@@ -104,14 +95,25 @@ final class BridgeRegistry: Sendable {
 
     var first: BridgePublisher? { state.withLock { $0.publishers.first } }
 
-    func add(_ publisher: BridgePublisher, work: @escaping Work) {
+    /// Adds a publisher; its work is its `run()` beside the sampling of its counters.
+    func add(_ publisher: BridgePublisher, metrics: BridgeMetrics) {
         state.withLock { $0.publishers.append(publisher) }
-        continuation.yield(work)
+        continuation.yield {
+            await BridgeMetrics.sampling(metrics, publisher: true, { publisher.statistics }) { try? await publisher.run() }
+        }
     }
 
-    func add(_ subscriber: BridgeSubscriber, work: @escaping Work) {
+    /// Adds a subscriber; its work is its `run()` beside the sampling of its counters (a
+    /// subscriber that stops by itself is logged).
+    func add(_ subscriber: BridgeSubscriber, metrics: BridgeMetrics, logger: Logger) {
         state.withLock { $0.subscribers.append(subscriber) }
-        continuation.yield(work)
+        continuation.yield {
+            await BridgeMetrics.sampling(metrics, publisher: false, { subscriber.statistics }) {
+                do { try await subscriber.run() } catch {
+                    logger.error("bridge subscriber stopped", metadata: ["error": "\(error)"])
+                }
+            }
+        }
     }
 
     /// Stops every bridge (publishers first send what is committed), then ends ``work``.

@@ -176,15 +176,7 @@ public final class IOM: Service {
         let closing = closing
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask {
-                await withTaskCancellationHandler {
-                    await withGracefulShutdownHandler {
-                        await closing.wait()
-                    } onGracefulShutdown: {
-                        closing.fire()
-                    }
-                } onCancel: {
-                    closing.fire()
-                }
+                await closing.waitFiringOnShutdown()
                 try await self.close()
             }
             await runBridges()

@@ -143,15 +143,8 @@ public final class IOMHub: Service {
         }
         // The facade's registry: the node's run() runs them beside their iom_bridge_* metrics, and
         // a close() of the node stops them.
-        let metrics = kit.bridgeMetrics
-        kit.bridges.add(publisher) {
-            await BridgeMetrics.sampling(metrics, publisher: true, { publisher.statistics }) { try? await publisher.run() }
-        }
-        for subscriber in subscribers {
-            kit.bridges.add(subscriber) {
-                await BridgeMetrics.sampling(metrics, publisher: false, { subscriber.statistics }) { try? await subscriber.run() }
-            }
-        }
+        kit.bridges.add(publisher, metrics: kit.bridgeMetrics)
+        for subscriber in subscribers { kit.bridges.add(subscriber, metrics: kit.bridgeMetrics, logger: kit.logger) }
         kit.logger.info("hub started", metadata: [
             "upstreams": "\(upstreams.map(\.events).joined(separator: " "))", "events": "\(publisher.eventsEndpoint)",
             "heldSources": "\(positions.count)", "lastPosition": "\(lastPosition)",
@@ -177,15 +170,7 @@ public final class IOMHub: Service {
             group.addTask {
                 do { try await self.consume(); return .consumer(nil) } catch { return .consumer(error) }
             }
-            await withTaskCancellationHandler {
-                await withGracefulShutdownHandler {
-                    await stopRequested.wait()
-                } onGracefulShutdown: {
-                    stopRequested.fire()
-                }
-            } onCancel: {
-                stopRequested.fire()
-            }
+            await stopRequested.waitFiringOnShutdown()
             // Stops the subscribers: the inbound bus ends after what they delivered, which is
             // committed; then the publisher sends it and stops.
             for subscriber in subscribers { subscriber.stop() }
