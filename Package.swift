@@ -71,7 +71,8 @@ let package = Package(
 
         // MARK: Store
         // Journal + current state on SQLite through GRDB; record-agnostic (opaque payload bytes).
-        .target(name: "IOMStore", dependencies: ["IOMDomain", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "IOMStore", dependencies: ["IOMDomain", .product(name: "GRDB", package: "GRDB.swift"),
+                                                 .product(name: "GRDBSQLite", package: "GRDB.swift")]),
         // Child process for the SIGKILL crash test: saves in a loop, prints each sequence.
         .executableTarget(name: "iom-store-crash-helper", dependencies: ["IOMStore"], path: "Sources/IOMStoreCrashHelper"),
         .testTarget(

@@ -38,6 +38,18 @@ extension IOM {
     /// if case .success(let sequence) = outcomes[0] { print("saved at", sequence) }
     /// ```
     package func createEach(_ items: [Creation]) async -> [Result<UInt64, IOMError>] {
+        await withCheckedContinuation { continuation in
+            enqueueCreations(items) { continuation.resume(returning: $0) }
+        }
+    }
+
+    /// ``createEach(_:)`` without waiting: checks and encodes the records on the calling thread,
+    /// queues them for the store's writer and returns. `completion` gets the outcomes once they
+    /// are committed, on the store's writer thread (keep it short and never block in it), or at
+    /// once on the calling thread when nothing was queued. Calls made one after another are
+    /// journaled in that order, so a caller queuing from one task keeps its order while one
+    /// call commits and the next is checked — a pipelined stream's way to keep the writer busy.
+    package func enqueueCreations(_ items: [Creation], completion: @escaping @Sendable ([Result<UInt64, IOMError>]) -> Void) {
         let clock = ContinuousClock()
         let start = clock.now
         var outcomes = [Result<UInt64, IOMError>?](repeating: nil, count: items.count)
@@ -53,9 +65,24 @@ extension IOM {
                 outcomes[index] = .failure(error)
             }
         }
-        if !mutations.isEmpty {
-            do {
-                let results = try await store.apply(each: mutations)
+        let finish: @Sendable ([Result<UInt64, IOMError>?]) -> Void = { [metrics] outcomes in
+            let nanoseconds = (clock.now - start).nanoseconds
+            completion(zip(items, outcomes).map { item, outcome in
+                switch outcome! {
+                case .success:
+                    metrics.recordSave(item.record.recordType, nanoseconds: nanoseconds)
+                case .failure(let error):
+                    metrics.recordFailure(item.record.recordType, error)
+                }
+                return outcome!
+            })
+        }
+        guard !mutations.isEmpty else { return finish(outcomes) }
+        let logger = self.logger
+        store.enqueue(each: mutations) { [outcomes, positions] result in
+            var outcomes = outcomes
+            switch result {
+            case .success(let results):
                 for (position, result) in zip(positions, results) {
                     let type = items[position].record.recordType
                     outcomes[position] = result.map(\.sequence).mapError { error in
@@ -63,23 +90,14 @@ extension IOM {
                         return IOMError(error)
                     }
                 }
-            } catch {
+            case .failure(let error):
                 let failure = IOMError(error)
                 if failure.code == .store {
-                    logger.error("store write failed", metadata: ["count": "\(mutations.count)", "error": "\(failure)"])
+                    logger.error("store write failed", metadata: ["count": "\(positions.count)", "error": "\(failure)"])
                 }
                 for position in positions { outcomes[position] = .failure(failure) }
             }
-        }
-        let nanoseconds = (clock.now - start).nanoseconds
-        return zip(items, outcomes).map { item, outcome in
-            switch outcome! {
-            case .success:
-                metrics.recordSave(item.record.recordType, nanoseconds: nanoseconds)
-            case .failure(let error):
-                metrics.recordFailure(item.record.recordType, error)
-            }
-            return outcome!
+            finish(outcomes)
         }
     }
 

@@ -19,8 +19,12 @@ final class GroupCommitter: Sendable {
         let groups: [[Mutation]]
         /// Mutations in all groups.
         let count: Int
-        let continuation: CheckedContinuation<[Result<[JournalEntry], StoreError>], any Error>
+        /// Called once, on the writer thread, with each group's outcome (or the failure of all).
+        let completion: Completion
     }
+
+    /// What a submitter is told when its groups are committed or refused.
+    typealias Completion = @Sendable (Result<[Result<[JournalEntry], StoreError>], StoreError>) -> Void
 
     private struct State {
         var queue: [Pending] = []
@@ -63,34 +67,41 @@ final class GroupCommitter: Sendable {
     /// (a refused group is rolled back alone and gets its failure). Returns each group's outcome
     /// once committed; throws only when nothing could be written (closed, storage failure).
     func submit(groups: [[Mutation]]) async throws -> [Result<[JournalEntry], StoreError>] {
+        try await withCheckedThrowingContinuation { continuation in
+            enqueue(groups: groups) { continuation.resume(with: $0) }
+        }
+    }
+
+    /// Queues `groups` as one submission, like ``submit(groups:)``, and returns at once:
+    /// `completion` gets the outcome on the writer thread once committed (after `onCommit`), or
+    /// here when the committer is closed. Calls made one after another are written in that order.
+    func enqueue(groups: [[Mutation]], completion: @escaping Completion) {
         let count = groups.reduce(0) { $0 + $1.count }
-        return try await withCheckedThrowingContinuation { continuation in
-            shared.condition.lock()
-            let startWriter: Bool?
-            if shared.state.closed {
-                startWriter = nil
+        shared.condition.lock()
+        let startWriter: Bool?
+        if shared.state.closed {
+            startWriter = nil
+        } else {
+            shared.state.queue.append(Pending(groups: groups, count: count, completion: completion))
+            if shared.state.writerRunning {
+                shared.condition.signal()
+                startWriter = false
             } else {
-                shared.state.queue.append(Pending(groups: groups, count: count, continuation: continuation))
-                if shared.state.writerRunning {
-                    shared.condition.signal()
-                    startWriter = false
-                } else {
-                    shared.state.writerRunning = true
-                    startWriter = true
-                }
+                shared.state.writerRunning = true
+                startWriter = true
             }
-            shared.condition.unlock()
-            if startWriter != nil {
-                for group in groups { for mutation in group { mutation.onQueued?() } }
-            }
-            switch startWriter {
-            case nil: continuation.resume(throwing: StoreError.closed)
-            case true?:
-                let thread = Thread { self.runWriter() }
-                thread.name = "iom.store.writer"
-                thread.start()
-            case false?: break
-            }
+        }
+        shared.condition.unlock()
+        if startWriter != nil {
+            for group in groups { for mutation in group { mutation.onQueued?() } }
+        }
+        switch startWriter {
+        case nil: completion(.failure(.closed))
+        case true?:
+            let thread = Thread { self.runWriter() }
+            thread.name = "iom.store.writer"
+            thread.start()
+        case false?: break
         }
     }
 
@@ -167,7 +178,7 @@ final class GroupCommitter: Sendable {
             }
         } catch {
             let failure = StoreError.storage(String(describing: error))
-            for pending in group { pending.continuation.resume(throwing: failure) }
+            for pending in group { pending.completion(.failure(failure)) }
             return
         }
         if let onCommit {
@@ -178,7 +189,7 @@ final class GroupCommitter: Sendable {
         var start = 0
         for pending in group {
             let end = start + pending.groups.count
-            pending.continuation.resume(returning: Array(results[start..<end]))
+            pending.completion(.success(Array(results[start..<end])))
             start = end
         }
     }

@@ -185,7 +185,19 @@ package final class RecordStore: Sendable {
     ///
     /// - Throws: only when nothing could be written (``StoreError/closed``, ``StoreError/storage(_:)``).
     package func apply(each mutations: [Mutation]) async throws -> [Result<JournalEntry, StoreError>] {
-        try ensureOpen()
+        try await withCheckedThrowingContinuation { continuation in
+            enqueue(each: mutations) { continuation.resume(with: $0) }
+        }
+    }
+
+    /// ``apply(each:)`` without waiting: queues the mutations for the writer and returns at once.
+    /// `completion` gets the outcomes once they are committed, on the store's writer thread (keep
+    /// it short, and never block in it), or at once on the calling thread when nothing can be
+    /// written (``StoreError/closed``). Calls made one after another are written in that order,
+    /// so a caller that queues from one thread keeps its order without waiting for each commit.
+    package func enqueue(each mutations: [Mutation],
+                         completion: @escaping @Sendable (Result<[Result<JournalEntry, StoreError>], StoreError>) -> Void) {
+        if isClosed.withLock({ $0 }) { return completion(.failure(.closed)) }
         var outcomes = [Result<JournalEntry, StoreError>?](repeating: nil, count: mutations.count)
         var groups: [[Mutation]] = []
         var positions: [Int] = []
@@ -198,20 +210,37 @@ package final class RecordStore: Sendable {
                 positions.append(index)
             } catch let error as StoreError {
                 outcomes[index] = .failure(error)
+            } catch {
+                outcomes[index] = .failure(.invalidArgument("\(error)"))
             }
         }
-        // Submissions of at most maximumGroupSize mutations, one after another (each waits for the
-        // commit of the one before, so the order holds).
-        var start = 0
-        while start < groups.count {
-            let end = min(groups.count, start + configuration.maximumGroupSize)
-            let results = try await committer.submit(groups: Array(groups[start..<end]))
-            for (offset, result) in results.enumerated() {
-                outcomes[positions[start + offset]] = result.map { $0[0] }
-            }
-            start = end
+        if groups.isEmpty { return completion(.success(outcomes.map { $0! })) }
+        // Submissions of at most maximumGroupSize mutations, queued back to back (the writer
+        // takes them in that order); the last one to complete completes the call.
+        let chunks = stride(from: 0, to: groups.count, by: configuration.maximumGroupSize).map {
+            $0..<min(groups.count, $0 + configuration.maximumGroupSize)
         }
-        return outcomes.map { $0! }
+        let collected = Locked((outcomes: outcomes, remaining: chunks.count, failure: StoreError?.none))
+        let indices = positions
+        for chunk in chunks {
+            committer.enqueue(groups: Array(groups[chunk])) { result in
+                let done: Result<[Result<JournalEntry, StoreError>], StoreError>? = collected.withLock { state in
+                    switch result {
+                    case .success(let results):
+                        for (offset, result) in results.enumerated() {
+                            state.outcomes[indices[chunk.lowerBound + offset]] = result.map { $0[0] }
+                        }
+                    case .failure(let failure):
+                        state.failure = state.failure ?? failure
+                    }
+                    state.remaining -= 1
+                    guard state.remaining == 0 else { return nil }
+                    if let failure = state.failure { return .failure(failure) }
+                    return .success(state.outcomes.map { $0! })
+                }
+                if let done { completion(done) }
+            }
+        }
     }
 
     static func validate(_ mutation: Mutation) throws {

@@ -85,10 +85,17 @@ enum Writing {
             case .create: version = 1
             case let .update(expected), let .delete(expected): version = expected + 1
             }
-            try db.cachedStatement(sql: """
+            try StatementBinder.run(db.cachedStatement(sql: """
                 INSERT INTO request_receipt (key, sequence, record_type, record_id, version, time) VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT DO NOTHING
-                """).execute(arguments: [key, Int64(sequence), type, id, Int64(version), time])
+                """), in: db) { row in
+                row.bind(1, text: key)
+                row.bind(2, Int64(sequence))
+                row.bind(3, text: type)
+                row.bind(4, text: id)
+                row.bind(5, Int64(version))
+                row.bind(6, time)
+            }
             if db.changesCount == 0 { throw StoreError.duplicateRequest(key: key) }
             do {
                 return try applyRemembered(mutation, sequence: sequence, changeID: changeID, source: source, now: now, time: time,
@@ -109,15 +116,20 @@ enum Writing {
                                         in db: Database) throws -> JournalEntry {
         let type = mutation.recordType
         let id = mutation.id
-        let payload = Data(mutation.payload)
+        let payload = mutation.payload
         let kind: ChangeKind
         let version: UInt64
         switch mutation.operation {
         case .create:
-            try db.cachedStatement(sql: """
+            try StatementBinder.run(db.cachedStatement(sql: """
                 INSERT INTO record (type, id, version, payload, updated_at) VALUES (?, ?, 1, ?, ?)
                 ON CONFLICT DO NOTHING
-                """).execute(arguments: [type, id, payload, time])
+                """), in: db) { row in
+                row.bind(1, text: type)
+                row.bind(2, text: id)
+                row.bind(3, blob: payload)
+                row.bind(4, time)
+            }
             if db.changesCount == 0 {
                 let actual = try currentVersion(type: type, id: id, in: db) ?? 0
                 throw StoreError.alreadyExists(recordType: type, id: id, version: actual)
@@ -128,7 +140,7 @@ enum Writing {
             try db.cachedStatement(sql: """
                 UPDATE record SET version = version + 1, payload = ?, updated_at = ?
                 WHERE type = ? AND id = ? AND version = ?
-                """).execute(arguments: [payload, time, type, id, Int64(expected)])
+                """).execute(arguments: [Data(payload), time, type, id, Int64(expected)])
             if db.changesCount == 0 {
                 throw StoreError.conflict(recordType: type, id: id, expected: expected,
                                           actual: try currentVersion(type: type, id: id, in: db))
@@ -152,15 +164,28 @@ enum Writing {
         if kind != .deleted && !mutation.indexFields.isEmpty {
             let insert = try db.cachedStatement(sql: "INSERT INTO record_index (type, id, name, value) VALUES (?, ?, ?, ?)")
             for (name, value) in mutation.indexFields {
-                try insert.execute(arguments: [type, id, name, value])
+                try StatementBinder.run(insert, in: db) { row in
+                    row.bind(1, text: type)
+                    row.bind(2, text: id)
+                    row.bind(3, text: name)
+                    row.bind(4, text: value)
+                }
             }
         }
         try faultInjection?(mutation)
-        try db.cachedStatement(sql: """
+        try StatementBinder.run(db.cachedStatement(sql: """
             INSERT INTO journal (sequence, change_id, record_type, record_id, kind, version, time, payload)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [Int64(sequence), changeID.databaseBlob, type, id,
-                                     Int64(kind.journalCode), Int64(version), time, payload])
+            """), in: db) { row in
+            row.bind(1, Int64(sequence))
+            row.bind(2, uuid: changeID)
+            row.bind(3, text: type)
+            row.bind(4, text: id)
+            row.bind(5, Int64(kind.journalCode))
+            row.bind(6, Int64(version))
+            row.bind(7, time)
+            row.bind(8, blob: payload)
+        }
         return JournalEntry(sequence: sequence, changeID: changeID, source: source, recordType: type, recordID: id,
                             kind: kind, version: version, time: now, payload: mutation.payload, attachment: mutation.attachment)
     }

@@ -15,16 +15,23 @@ import Darwin
 /// (`Protocols/node-save.md`) and saving them through the node's own IOMKit — so the node's
 /// publisher sends the change like any other.
 ///
-/// Requests may be pipelined. Each connection (routing id) has an ordered line: the requests
-/// it has read are decoded as one batch; consecutive creations (no protection case) go to the
-/// store's writer in one submission (``IOMKit/IOM/createEach(_:)``: each committed or refused on
-/// its own, in the order sent), and the other saves (updates, protection cases, which read the
-/// stored record or check a principal's rights) are split into runs of distinct records, each
-/// run saved concurrently but queued for the writer in the order sent (``IOMKit/SaveOrder``).
-/// Each part waits for the commit of the one before, so journal sequences follow the
-/// connection's order while connections are served at once and their saves share group
-/// commits. A connection may have ``NodeSave/window`` unanswered requests; the next gets BUSY at
-/// once. Replies go out in the order the requests came.
+/// Requests may be pipelined. Each connection (routing id) has an ordered line: a task that
+/// decodes and checks the requests read, a batch at a time (what arrived since the last).
+/// - A batch of creations only (no protection case; requests refused at once count too) is
+///   queued for the store's writer at once (``IOMKit/IOM/enqueueCreations(_:completion:)``: each
+///   committed or refused on its own, in the order sent), and its replies are made on the
+///   writer's thread when it commits. So the writer commits one batch while the next is
+///   decoded, with no task woken between them.
+/// - Any other batch waits until every earlier one is answered. In it, consecutive creations go
+///   to the writer in one submission, and the other saves (updates, protection cases, which read
+///   the stored record or check a principal's rights) are split into runs of distinct records,
+///   each run saved concurrently but queued for the writer in the order sent
+///   (``IOMKit/SaveOrder``). Each part waits for the commit of the one before.
+///
+/// So journal sequences follow the connection's order, and a request sees the effect of every
+/// earlier one, while connections are served at once and their saves share group commits. A
+/// connection may have ``NodeSave/window`` unanswered requests; the next gets BUSY at once.
+/// Replies go out in the order the requests came.
 ///
 /// The socket lives on its own thread (a ``ZeroMQ/SocketActor``) that polls it and a wake
 /// pipe: workers put replies in an outbox and write one byte to the pipe. ``run()`` answers
@@ -118,58 +125,59 @@ final class NodeSaveServer: Sendable {
     /// child tasks of this call.
     func run() async {
         defer { audit.flush(force: true) }
+        let (newLines, newLine) = AsyncStream.makeStream(of: (line: ConnectionLine, key: [UInt8]).self)
         await withDiscardingTaskGroup { group in
             group.addTask { await self.forgetOldRequests() }
-            await serve(starting: { line, key in group.addTask { await self.drain(line, key: key) } })
+            group.addTask {
+                await self.serve(starting: { newLine.yield(($0, $1)) })
+                newLine.finish()
+            }
+            for await (line, key) in newLines { group.addTask { await self.drain(line, key: key) } }
             group.cancelAll()  // every line is answered (serve returned): only the forgetting is left
         }
     }
 
-    /// The socket loop: reads requests, hands each connection's line to `start` when it has
-    /// work and no drain, and sends replies; returns once stopped and everything read is answered.
-    private func serve(starting start: (ConnectionLine, [UInt8]) -> Void) async {
+    /// The socket loop, on the socket's own thread from start to end (no task hop per read):
+    /// reads requests, puts each on its connection's line (a new line goes to `start`), and sends
+    /// replies; returns once stopped and everything read is answered.
+    private func serve(starting start: @escaping @Sendable (ConnectionLine, [UInt8]) -> Void) async {
         let wake = wakeRead
-        while true {
-            audit.flush()
-            let stop = stopping.load(ordering: .acquiring)
-            let busy = !lines.withLock { $0.isEmpty }
-            if stop && !busy && outbox.withLock({ $0.isEmpty }) { return }
-            let replies = outbox.withLock { outbox in
-                defer { outbox.removeAll(keepingCapacity: true) }
-                return outbox
-            }
-            let received: [IncomingRequest]
-            do {
-                received = try await socket.withSocket { socket in
+        do {
+            try await socket.withSocket { socket in
+                var wakeBytes = [UInt8](repeating: 0, count: 256)
+                while true {
+                    self.audit.flush()
+                    let stop = self.stopping.load(ordering: .acquiring)
+                    let busy = !self.lines.withLock { $0.isEmpty }
+                    let replies = self.outbox.withLock { outbox in
+                        defer { outbox.removeAll(keepingCapacity: true) }
+                        return outbox
+                    }
+                    if stop && !busy && replies.isEmpty { return }
                     for reply in replies { _ = try socket.send(reply, wait: .never) }
                     // Stopping, the socket is not read any more: only answers wake the thread.
                     var poller = Poller()
                     let wakeIndex = poller.add(fileDescriptor: wake, for: .readable)
                     let socketIndex = stop ? nil : poller.add(socket, for: .readable)
-                    guard try poller.poll(timeout: .milliseconds(100)) > 0 else { return [] }
+                    guard try poller.poll(timeout: .milliseconds(100)) > 0 else { continue }
                     if poller.events(at: wakeIndex).contains(.readable) {
-                        var bytes = [UInt8](repeating: 0, count: 256)
-                        while read(wake, &bytes, 256) > 0 {}
+                        while read(wake, &wakeBytes, 256) > 0 {}
                     }
-                    guard let socketIndex, poller.events(at: socketIndex).contains(.readable) else { return [] }
-                    // Everything already queued, in one hop: [routing id, (empty delimiter,) frames…].
-                    var received: [IncomingRequest] = []
-                    while received.count < 1024,
-                          let (request, properties) = try socket.receive(wait: .never, properties: ["User-Id"]) {
+                    guard let socketIndex, poller.events(at: socketIndex).contains(.readable) else { continue }
+                    // Everything already queued: [routing id, (empty delimiter,) frames…].
+                    var received = 0
+                    while received < 1024, let (request, properties) = try socket.receive(wait: .never, properties: ["User-Id"]) {
+                        received += 1
                         guard request.count >= 2 else { continue }
                         let envelope = request[1].isEmpty ? Array(request[0...1]) : [request[0]]
-                        received.append(IncomingRequest(envelope: envelope, frames: Array(request[envelope.count...]),
-                                                 userID: properties["User-Id"], size: request.reduce(0) { $0 + $1.count }))
+                        let incoming = IncomingRequest(envelope: envelope, frames: Array(request[envelope.count...]),
+                                                       userID: properties["User-Id"], size: request.reduce(0) { $0 + $1.count })
+                        if let line = self.dispatch(incoming) { start(line, envelope[0]) }
                     }
-                    return received
                 }
-            } catch {
-                logger.error("node-save endpoint failed; it stops answering", metadata: ["endpoint": "\(endpoint)", "error": "\(error)"])
-                return
             }
-            for request in received {
-                if let line = dispatch(request) { start(line, request.envelope[0]) }
-            }
+        } catch {
+            logger.error("node-save endpoint failed; it stops answering", metadata: ["endpoint": "\(endpoint)", "error": "\(error)"])
         }
     }
 
@@ -194,21 +202,21 @@ final class NodeSaveServer: Sendable {
     }
 
     /// Puts a request on its connection's line, or answers BUSY past the window or byte budget.
-    /// Returns the line when nothing drains it yet: the caller starts its drain.
+    /// Returns the line when it is new: the caller starts its drain.
     private func dispatch(_ request: IncomingRequest) -> ConnectionLine? {
         let key = request.envelope[0]
         let total = queuedBytes.add(request.size, ordering: .relaxed).newValue
-        let (accepted, start): (Bool, ConnectionLine?) = lines.withLock { lines in
-            let line = lines[key] ?? ConnectionLine()
-            guard line.unanswered < window, total <= NodeSave.nodeBytes else { return (false, nil) }
-            lines[key] = line
+        let (admitted, signal, start): (ConnectionLine?, Bool, ConnectionLine?) = lines.withLock { lines in
+            let existing = lines[key]
+            guard (existing?.unanswered ?? 0) < window, total <= NodeSave.nodeBytes else { return (nil, false, nil) }
+            let line = existing ?? ConnectionLine()
+            if existing == nil { lines[key] = line }
             line.unanswered += 1
             line.queue.append(request)
-            guard !line.running else { return (true, nil) }
-            line.running = true
-            return (true, line)
+            // The decoder takes the whole queue when signalled: one signal per emptied queue.
+            return (line, line.queue.count == 1, existing == nil ? line : nil)
         }
-        guard accepted else {
+        guard let admitted else {
             queuedBytes.subtract(request.size, ordering: .relaxed)
             let id = NodeSave.requestID(in: request.frames)
             let reason = total > NodeSave.nodeBytes
@@ -218,27 +226,129 @@ final class NodeSaveServer: Sendable {
                                                     id: id, extra: [("window", String(window))])])
             return nil
         }
+        if signal { admitted.read.yield() }
         return start
     }
 
-    /// Saves the line's requests batch after batch until it is empty, then retires it.
+    /// Works a line until every request it was given is answered. This task decodes and checks
+    /// requests as they arrive, a batch at a time. A batch of creations only (or of requests
+    /// refused before saving) is queued for the store's writer at once, and its replies are made
+    /// when it commits, so the writer commits one batch while the next is decoded. Any other
+    /// batch (updates and protection cases read the stored record) waits until every earlier one
+    /// is answered, then is saved here. Replies leave in the order of the batches.
     private func drain(_ line: ConnectionLine, key: [UInt8]) async {
-        while true {
-            let batch: [IncomingRequest] = lines.withLock { lines in
-                let batch = line.queue
-                line.queue.removeAll()
-                if batch.isEmpty {
-                    line.running = false
-                    if line.unanswered == 0 { lines[key] = nil }
+        await withDiscardingTaskGroup { group in
+            // Batches with a refused creation: their replies may need the store (a repeated id).
+            group.addTask {
+                for await refused in line.refusals {
+                    self.deliver(refused.number, refused.batch, await self.creationReplies(refused.batch, refused.outcomes), line: line, key: key)
                 }
-                return batch
             }
-            if batch.isEmpty { return }
-            let replies = await answer(batch)
-            lines.withLock { _ in line.unanswered -= batch.count }
-            queuedBytes.subtract(batch.reduce(0) { $0 + $1.size }, ordering: .relaxed)
-            send(zip(batch, replies).map { $0.envelope + $1 })
+            var number = 0
+            for await _ in line.reads {
+                while true {
+                    let requests = lines.withLock { _ in
+                        defer { line.queue.removeAll(keepingCapacity: true) }
+                        return line.queue
+                    }
+                    if requests.isEmpty { break }
+                    var batch: [(request: IncomingRequest, preparation: Preparation)] = []
+                    batch.reserveCapacity(requests.count)
+                    for request in requests { batch.append((request, prepare(request.frames, userID: request.userID))) }
+                    let turn = number
+                    number += 1
+                    if batch.allSatisfy(\.preparation.createsOrRefuses) {
+                        queueCreations(batch, number: turn, line: line, key: key)
+                    } else {
+                        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                            if !lines.withLock({ _ in line.park(until: turn, continuation) }) { continuation.resume() }
+                        }
+                        deliver(turn, batch, await answer(batch), line: line, key: key)
+                    }
+                }
+            }
+            line.refusal.finish()
         }
+    }
+
+    /// Queues a batch of creations (and requests refused before saving) for the writer; its
+    /// replies are made on the writer's thread when it commits, or by the line's refusal task
+    /// when one of its creations was refused.
+    private func queueCreations(_ batch: [(request: IncomingRequest, preparation: Preparation)], number: Int,
+                                line: ConnectionLine, key: [UInt8]) {
+        var creations: [Creation] = []
+        creations.reserveCapacity(batch.count)
+        for item in batch {
+            if case .save(let save) = item.preparation { creations.append(Creation(record: save.record, requestKey: save.requestKey)) }
+        }
+        guard !creations.isEmpty else {
+            return deliver(number, batch, batch.map { if case .reply(let reply) = $0.preparation { reply } else { [] } }, line: line, key: key)
+        }
+        iom.enqueueCreations(creations) { outcomes in
+            guard outcomes.allSatisfy({ if case .success = $0 { true } else { false } }) else {
+                line.refusal.yield((number, batch, outcomes))
+                return
+            }
+            var sequences = outcomes.makeIterator()
+            let debug = self.logger.logLevel <= .debug
+            let replies = batch.map { item -> [[UInt8]] in
+                switch item.preparation {
+                case .reply(let reply):
+                    return reply
+                case .save(let save):
+                    guard case .success(let sequence)? = sequences.next() else { return [] }
+                    if debug { self.logSaved(save, version: 1, sequence: sequence) }
+                    return NodeSave.ok(id: save.id, type: save.type, record: save.record.recordID, version: 1, sequence: sequence, source: self.source)
+                }
+            }
+            self.deliver(number, batch, replies, line: line, key: key)
+        }
+    }
+
+    /// The replies of a batch of creations, some refused, from their outcomes.
+    private func creationReplies(_ batch: [(request: IncomingRequest, preparation: Preparation)],
+                                 _ outcomes: [Result<UInt64, IOMError>]) async -> [[[UInt8]]] {
+        var outcomes = outcomes.makeIterator()
+        var replies: [[[UInt8]]] = []
+        replies.reserveCapacity(batch.count)
+        for item in batch {
+            switch item.preparation {
+            case .reply(let reply):
+                replies.append(reply)
+            case .save(let save):
+                switch outcomes.next() {
+                case .success(let sequence)?:
+                    if logger.logLevel <= .debug { logSaved(save, version: 1, sequence: sequence) }
+                    replies.append(NodeSave.ok(id: save.id, type: save.type, record: save.record.recordID, version: 1, sequence: sequence, source: source))
+                case .failure(let error)?:
+                    replies.append(await refusal(error, save))
+                case nil:
+                    replies.append(NodeSave.error(.internalError, "the node has no outcome for this request (a defect); it may have been saved: send it again with the same id", id: save.id))
+                }
+            }
+        }
+        return replies
+    }
+
+    /// Sends the replies of batch `number` once every earlier batch's are sent (they wait in
+    /// the line until then); retires the line when nothing of it is left unanswered.
+    private func deliver(_ number: Int, _ batch: [(request: IncomingRequest, preparation: Preparation)], _ replies: [[[UInt8]]],
+                         line: ConnectionLine, key: [UInt8]) {
+        let ready = zip(batch, replies).map { $0.request.envelope + $1 }
+        let size = batch.reduce(0) { $0 + $1.request.size }
+        // Counted as answered before the replies leave (a client answered may send again at
+        // once), but retired only after: the socket loop stops once there are neither lines nor
+        // replies.
+        let (outgoing, freed, waiter) = lines.withLock { _ in line.complete(number, replies: ready, size: size) }
+        queuedBytes.subtract(freed, ordering: .relaxed)
+        send(outgoing)
+        let retired = lines.withLock { lines in
+            guard line.unanswered == 0 else { return false }
+            lines[key] = nil
+            return true
+        }
+        if retired { line.read.finish() }
+        waiter?.resume()
     }
 
     /// The replies to one connection's batch, in its order. Consecutive creations of records
@@ -246,13 +356,13 @@ final class NodeSaveServer: Sendable {
     /// the other saves (updates, protection cases) are split into runs of distinct records, each
     /// run saved concurrently but queued for the writer in the order sent. Each part waits for the
     /// one before it to be committed, so a request sees the effect of every earlier one.
-    private func answer(_ batch: [IncomingRequest]) async -> [[[UInt8]]] {
+    private func answer(_ batch: [(request: IncomingRequest, preparation: Preparation)]) async -> [[[UInt8]]] {
         var replies = [[[UInt8]]?](repeating: nil, count: batch.count)
         var creations: [(index: Int, save: Prepared)] = []
         var run: [(index: Int, save: Prepared)] = []
         var records: Set<String> = []
-        for (index, request) in batch.enumerated() {
-            switch prepare(request.frames, userID: request.userID) {
+        for (index, (_, preparation)) in batch.enumerated() {
+            switch preparation {
             case .reply(let reply): replies[index] = reply
             case .save(let save):
                 if save.isCreation {
@@ -320,7 +430,7 @@ final class NodeSaveServer: Sendable {
     }
 
     /// A request ready to save.
-    private struct Prepared: Sendable {
+    fileprivate struct Prepared: Sendable {
         var id: String?
         var type: RecordType
         var record: AnyRecord
@@ -334,14 +444,24 @@ final class NodeSaveServer: Sendable {
         var isCreation: Bool { type != .protectionCase && (operation ?? .implied(by: record)) == .create }
     }
 
-    private enum Preparation {
+    fileprivate enum Preparation: Sendable {
         case reply([[UInt8]])
         case save(Prepared)
+
+        /// A creation (saved with others in one submission) or a request answered without saving.
+        var createsOrRefuses: Bool {
+            switch self {
+            case .reply: true
+            case .save(let save): save.isCreation
+            }
+        }
     }
 
     /// Checks a request: who sends it, its frames and record. Never throws: every failure is an ERROR reply.
     private func prepare(_ frames: [[UInt8]], userID: String?) -> Preparation {
-        let id = NodeSave.requestID(in: frames)
+        // The params frame, read once (a request id is only read from a request of 4 frames).
+        let params = frames.count == 4 ? ParamLines.decode(frames[3]) : [:]
+        let id = params["id"].flatMap { NodeSave.isValidRequestID($0) ? $0 : nil }
         var principal = RecordSaving.principal
         if let allowList {
             guard let userID, let admitted = allowList.principal(userID: userID) else {
@@ -370,7 +490,6 @@ final class NodeSaveServer: Sendable {
         }
         var operation: RecordSaving.Operation?
         if frames.count == 4 {
-            let params = ParamLines.decode(frames[3])
             if params.isEmpty || (params["id"] != nil && id == nil) {
                 return .reply(NodeSave.error(.badRequest, "frame 3 (params) holds id=REQUEST-ID (1 to \(NodeSave.maximumRequestIDLength) printable ASCII characters without space) and/or operation=create|update",
                                              extra: [("param", "id")]))
@@ -468,10 +587,57 @@ final class NodeSaveServer: Sendable {
     }
 }
 
-/// One connection's requests in progress; guarded by the server's `lines` lock.
+/// One connection's requests in progress. Its state is guarded by the server's `lines` lock.
 private final class ConnectionLine: @unchecked Sendable {
+    typealias Batch = [(request: NodeSaveServer.IncomingRequest, preparation: NodeSaveServer.Preparation)]
+
+    /// Read and not yet decoded.
     var queue: [NodeSaveServer.IncomingRequest] = []
-    var running = false
-    /// Read and not yet answered (queued or being saved).
+    /// Read and not yet answered (queued, being decoded or saved, or answered but waiting for
+    /// an earlier batch's answers).
     var unanswered = 0
+    /// The number of the next batch whose replies may leave.
+    private var nextDelivery = 0
+    /// Replies of later batches, waiting for ``nextDelivery``'s: by batch number, with their
+    /// count and the bytes of their requests.
+    private var waiting: [Int: (replies: [[[UInt8]]], size: Int)] = [:]
+    /// The line's task, waiting until every batch before `number` is answered.
+    private var turnWaiter: (number: Int, continuation: CheckedContinuation<Void, Never>)?
+
+    /// Signals the decoding task that `queue` has requests; finished when the line retires.
+    let reads: AsyncStream<Void>
+    let read: AsyncStream<Void>.Continuation
+    /// Batches of creations with a refusal among them, for the line's refusal task.
+    let refusals: AsyncStream<(number: Int, batch: Batch, outcomes: [Result<UInt64, IOMError>])>
+    let refusal: AsyncStream<(number: Int, batch: Batch, outcomes: [Result<UInt64, IOMError>])>.Continuation
+
+    init() {
+        (reads, read) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
+        (refusals, refusal) = AsyncStream.makeStream()
+    }
+
+    /// Records batch `number`'s replies (under the lock): returns the replies that may leave
+    /// now, in order, the bytes of their requests, and the waiter to resume (after unlocking).
+    func complete(_ number: Int, replies: [[[UInt8]]], size: Int) -> ([[[UInt8]]], Int, CheckedContinuation<Void, Never>?) {
+        waiting[number] = (replies, size)
+        var outgoing: [[[UInt8]]] = []
+        var freed = 0
+        while let next = waiting.removeValue(forKey: nextDelivery) {
+            outgoing += next.replies
+            freed += next.size
+            unanswered -= next.replies.count
+            nextDelivery += 1
+        }
+        guard let waiter = turnWaiter, waiter.number == nextDelivery else { return (outgoing, freed, nil) }
+        turnWaiter = nil
+        return (outgoing, freed, waiter.continuation)
+    }
+
+    /// Keeps `continuation` to resume once every batch before `number` is answered (under the
+    /// lock); `false` when they are already: the caller resumes it.
+    func park(until number: Int, _ continuation: CheckedContinuation<Void, Never>) -> Bool {
+        guard nextDelivery < number else { return false }
+        turnWaiter = (number, continuation)
+        return true
+    }
 }

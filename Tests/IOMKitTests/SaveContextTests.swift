@@ -100,6 +100,33 @@ struct SaveContextTests {
         #expect(Self.code(closed[0]) == "closed")
     }
 
+    @Test("enqueueCreations called back to back without waiting: journaled and published in call order, each completion with its own outcomes")
+    func enqueueCreationsInCallOrder() async throws {
+        let iom = try await IOM.open(.inMemory)
+        let missions = try iom.changes(of: Mission.self)
+        let calls = 20
+        let (completions, completion) = AsyncStream.makeStream(of: (call: Int, outcomes: [Result<UInt64, IOMError>]).self)
+        for call in 0..<calls {
+            var items = [Creation(record: try mission("q-\(call)-a").anyRecord), Creation(record: try mission("q-\(call)-b").anyRecord)]
+            if call == 7 { items.append(Creation(record: try mission("q-0-a").anyRecord)) }  // exists: refused alone
+            iom.enqueueCreations(items) { completion.yield((call, $0)) }
+        }
+        var received: [Int: [Result<UInt64, IOMError>]] = [:]
+        for await (call, outcomes) in completions {
+            received[call] = outcomes
+            if received.count == calls { break }
+        }
+        let sequences = try (0..<calls).flatMap { call in try #require(received[call]).prefix(2).map { try $0.get() } }
+        #expect(sequences == Array(1...UInt64(2 * calls)), "each call's creations after the call before")
+        #expect(received[7].map { Self.code($0[2]) } == "alreadyExists")
+        var iterator = missions.makeAsyncIterator()
+        for call in 0..<calls {
+            #expect(try await iterator.next()?.after?.id.rawValue == "mission-test-q-\(call)-a")
+            #expect(try await iterator.next()?.after?.id.rawValue == "mission-test-q-\(call)-b")
+        }
+        try await iom.close()
+    }
+
     private static func code(_ outcome: Result<UInt64, IOMError>) -> String {
         if case .failure(let error) = outcome { return "\(error.code)" }
         return "ok"

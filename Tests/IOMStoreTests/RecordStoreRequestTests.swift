@@ -146,6 +146,76 @@ struct RecordStoreRequestTests {
         await #expect(throws: StoreError.closed) { try await store.apply(each: [.create(type: "event", id: "e", payload: [])]) }
     }
 
+    @Test("enqueue(each:) called again and again without waiting: journaled in call order, each completion with its own outcomes")
+    func enqueueInCallOrder() async throws {
+        try await withStore(.file, configure: { $0.maximumGroupSize = 7 }) { (store: RecordStore) async throws in
+            let calls = 60, perCall = 5
+            let (completions, completion) = AsyncStream.makeStream(of: (call: Int, outcomes: [Result<JournalEntry, StoreError>]).self)
+            for call in 0..<calls {
+                var mutations: [Mutation] = (0..<perCall).map { .create(type: "event", id: "e\(call)-\($0)", payload: bytes("\(call)")) }
+                if call % 10 == 3 { mutations[2] = .create(type: "event", id: "e0-0", payload: []) }  // exists: refused alone
+                store.enqueue(each: mutations) { result in
+                    completion.yield((call, (try? result.get()) ?? []))
+                }
+            }
+            var received: [Int: [Result<JournalEntry, StoreError>]] = [:]
+            for await (call, outcomes) in completions {
+                received[call] = outcomes
+                if received.count == calls { break }
+            }
+            var sequences: [UInt64] = []
+            for call in 0..<calls {
+                let outcomes = try #require(received[call])
+                #expect(outcomes.count == perCall)
+                for (index, outcome) in outcomes.enumerated() {
+                    if call % 10 == 3 && index == 2 {
+                        #expect(throws: StoreError.alreadyExists(recordType: "event", id: "e0-0", version: 1)) { try outcome.get() }
+                    } else {
+                        sequences.append(try outcome.get().sequence)
+                    }
+                }
+            }
+            #expect(sequences == Array(1...UInt64(sequences.count)), "the calls' creations in call order, without gaps")
+            #expect(try await store.lastSequence() == UInt64(sequences.count))
+        }
+    }
+
+    @Test("enqueue(each:) completes at once: on a closed store with closed, and with nothing to write with each refusal")
+    func enqueueCompletesAtOnce() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try await RecordStore.open(Backing.file.configuration(directory))
+        let outcome = LastOutcome()
+        store.enqueue(each: [.create(type: "", id: "e", payload: [])]) { result in outcome.withLock { $0 = result } }
+        let refused = try #require(outcome.withLock { $0 }, "completed before enqueue returned")
+        #expect(throws: StoreError.self) { try refused.get()[0].get() }
+        try await store.close()
+        store.enqueue(each: [.create(type: "event", id: "e", payload: [])]) { result in outcome.withLock { $0 = result } }
+        #expect(throws: StoreError.closed) { try outcome.withLock { $0 }?.get() }
+    }
+
+    @Test("the write path's bound values read back exactly: non-ASCII ids and index values, empty and binary payloads, request keys", arguments: Backing.allCases)
+    func boundValuesRoundTrip(_ backing: Backing) async throws {
+        try await withStore(backing) { (store: RecordStore) async throws in
+            let id = "Côte d’Ivoire — 象 ✓"
+            let binary: [UInt8] = [0, 255, 0, 10, 13, 0]
+            var created = Mutation(recordType: "memberState", id: id, operation: .create, payload: binary, indexFields: ["name": "Côte d’Ivoire", "empty": ""])
+            created.requestKey = "service:ci r-é"
+            let entry = try await store.apply(created)
+            let empty = try await store.apply(.create(type: "memberState", id: "empty", payload: []))
+            let record = try #require(try await store.get(type: "memberState", id: id))
+            #expect(record.payload == binary && record.version == 1)
+            #expect(try await store.get(type: "memberState", id: "empty")?.payload == [])
+            let journal = try await store.journal(from: 1)
+            #expect(journal.map(\.recordID) == [id, "empty"])
+            #expect(journal.map(\.payload) == [binary, []])
+            #expect(journal.map(\.changeID) == [entry.changeID, empty.changeID])
+            #expect(try await store.request("service:ci r-é")?.recordID == id)
+            #expect(try await store.list(type: "memberState", where: ["name": "Côte d’Ivoire"]).records.map(\.id) == [id])
+            #expect(try await store.list(type: "memberState", where: ["empty": ""]).records.map(\.id) == [id])
+        }
+    }
+
     @Test("every committed change gets its own random (version 4, RFC 4122 variant) change id")
     func changeIDs() async throws {
         try await withStore(.file) { (store: RecordStore) async throws in
@@ -155,5 +225,17 @@ struct RecordStoreRequestTests {
             #expect(ids.allSatisfy { $0.uuid.6 >> 4 == 4 && $0.uuid.8 >> 6 == 0b10 })
             #expect(try await store.journal(from: 1).map(\.changeID) == ids)
         }
+    }
+}
+
+/// The last outcome a completion handed over (a completion may run on the writer's thread).
+private final class LastOutcome: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Result<[Result<JournalEntry, StoreError>], StoreError>?
+
+    func withLock<T>(_ body: (inout Result<[Result<JournalEntry, StoreError>], StoreError>?) throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(&value)
     }
 }

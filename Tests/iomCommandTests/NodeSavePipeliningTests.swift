@@ -96,6 +96,41 @@ struct NodeSavePipeliningTests {
         #expect(node.stop()?.status == 0)
     }
 
+    @Test("pipelined creations the store refuses (an existing record, a repeated request id) get their answers in send order, and the creations around them are saved")
+    func pipelinedRefusals() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let node = try Node(store: directory + "/node.sqlite")
+        let dealer = try SaveDealer(node.accept)
+        let count = 300
+        var sent: [String] = []
+        var answers: [(status: String, params: [String: String])] = []
+        for n in 0..<count {
+            while sent.count - answers.count >= 200 { answers.append(try #require(try dealer.receive())) }
+            switch n {
+            case 100:  // a record created by request 5, under a new request id
+                try dealer.send("member-state", try memberStateJSON(id: "ms-r-5"), id: "r-100")
+                sent.append("r-100")
+            case 150:  // request 7 again, same id and record
+                try dealer.send("member-state", try memberStateJSON(id: "ms-r-7"), id: "r-7")
+                sent.append("r-7")
+            default:
+                try dealer.send("member-state", try memberStateJSON(id: "ms-r-\(n)"), id: "r-\(n)")
+                sent.append("r-\(n)")
+            }
+        }
+        while answers.count < count { answers.append(try #require(try dealer.receive())) }
+        #expect(answers.map { $0.params["id"] ?? "" } == sent, "one answer per request, in send order")
+        #expect(answers[100].status == "ERROR" && answers[100].params["code"] == "CONFLICT", "\(answers[100])")
+        #expect(answers[150].status == "OK" && answers[150].params["repeated"] == "1", "\(answers[150])")
+        #expect(answers[150].params["sequence"] == answers[7].params["sequence"], "the first answer of request r-7")
+        let saved = answers.enumerated().filter { $0.offset != 100 && $0.offset != 150 }
+        #expect(saved.allSatisfy { $0.element.status == "OK" && $0.element.params["repeated"] == nil })
+        #expect(saved.map { UInt64($0.element.params["sequence"] ?? "") ?? 0 } == Array(4...UInt64(count + 1)),
+                "the seed is 1…3; one sequence per new record, in send order")
+        #expect(node.stop()?.status == 0)
+    }
+
     @Test("several connections pipelining at once are all served, each in its own order")
     func severalConnections() throws {
         let directory = try temporaryDirectory()
