@@ -75,7 +75,10 @@ final class NodeProcess: @unchecked Sendable {
 
     init(curve: Bool) throws {
         let binary = ProcessInfo.processInfo.environment["IOM_BINARY"]
-            ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("iom").path
+            // The running executable's own path: under `swift package benchmark` the first
+            // argument is only the suite's name, relative to nothing.
+            ?? URL(fileURLWithPath: Bundle.main.executablePath ?? CommandLine.arguments[0]).resolvingSymlinksInPath()
+                .deletingLastPathComponent().appendingPathComponent("iom").path
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             fatalError("the iom binary is not at \(binary): build it (swift build -c release) or set IOM_BINARY")
         }

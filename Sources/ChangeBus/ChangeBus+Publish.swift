@@ -6,7 +6,7 @@ extension ChangeBus {
     ///   ``ChangeBusError/subscriberFullUseAsyncPublish(subscription:)`` when a matching `.wait`
     ///   subscription is full (nothing is published then — use ``publishWaiting(_:)`` to wait).
     @inlinable @discardableResult
-    @usableFromInline package func publish(_ event: Event) throws(ChangeBusError) -> UInt64 {
+    package func publish(_ event: Event) throws(ChangeBusError) -> UInt64 {
         var wakes = Wakeups()
         state.lock()
         let outcome = state.value.pointee.tryAppend(event, waking: &wakes)
@@ -23,7 +23,7 @@ extension ChangeBus {
     /// (`nil` for an empty batch). All or nothing: if a matching `.wait` subscription has no
     /// room for its share of the batch, nothing is published.
     @inlinable @discardableResult
-    @usableFromInline package func publish(contentsOf events: some Collection<Event>) throws(ChangeBusError) -> ClosedRange<UInt64>? {
+    package func publish(contentsOf events: some Collection<Event>) throws(ChangeBusError) -> ClosedRange<UInt64>? {
         var wakes = Wakeups()
         state.lock()
         let result = state.value.pointee.appendAll(events, waking: &wakes)
@@ -124,7 +124,7 @@ extension ChangeBus {
     /// Publishes a batch, waiting for room as ``publishWaiting(_:)`` does.
     /// Changes are published in order; on failure the ones already published stay published.
     @inlinable @discardableResult
-    @usableFromInline package func publishWaiting(contentsOf events: some Sequence<Event>) async throws(ChangeBusError) -> ClosedRange<UInt64>? {
+    package func publishWaiting(contentsOf events: some Sequence<Event>) async throws(ChangeBusError) -> ClosedRange<UInt64>? {
         var first: UInt64?
         var last: UInt64 = 0
         for e in events {

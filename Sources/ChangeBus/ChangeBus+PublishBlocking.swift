@@ -32,7 +32,7 @@ extension ChangeBus {
     /// caller's event type (no generic metadata look-ups per event).
     @available(*, noasync, message: "publishBlocking blocks its thread; use publishWaiting in async code")
     @inlinable @discardableResult
-    @usableFromInline package func publishBlocking(contentsOf events: [Event], pause: Duration = .milliseconds(10),
+    package func publishBlocking(contentsOf events: [Event], pause: Duration = .milliseconds(10),
                                 giveUp: () -> Bool) throws(ChangeBusError) -> Int {
         do {
             try publish(contentsOf: events)

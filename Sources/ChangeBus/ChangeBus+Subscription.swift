@@ -43,7 +43,7 @@ extension ChangeBus {
             init(handle: SubscriptionHandle<Event>) { self.handle = handle }
 
             @inlinable @inline(__always)
-            @usableFromInline package mutating func next(isolation actor: isolated (any Actor)? = #isolation) async throws(ChangeBusError) -> Element? {
+            package mutating func next(isolation actor: isolated (any Actor)? = #isolation) async throws(ChangeBusError) -> Element? {
                 if local.count > 0 { return local.removeFirstUnchecked() }
                 return try await refill(isolation: actor)
             }
