@@ -206,15 +206,15 @@ final class NodeSaveServer: Sendable {
     private func dispatch(_ request: IncomingRequest) -> ConnectionLine? {
         let key = request.envelope[0]
         let total = queuedBytes.add(request.size, ordering: .relaxed).newValue
-        let (admitted, signal, start): (ConnectionLine?, Bool, ConnectionLine?) = lines.withLock { lines in
+        let (admitted, signal, isNew): (ConnectionLine?, Bool, Bool) = lines.withLock { lines in
             let existing = lines[key]
-            guard (existing?.unanswered ?? 0) < window, total <= NodeSave.nodeBytes else { return (nil, false, nil) }
+            guard (existing?.unanswered ?? 0) < window, total <= NodeSave.nodeBytes else { return (nil, false, false) }
             let line = existing ?? ConnectionLine()
             if existing == nil { lines[key] = line }
             line.unanswered += 1
             line.queue.append(request)
             // The decoder takes the whole queue when signalled: one signal per emptied queue.
-            return (line, line.queue.count == 1, existing == nil ? line : nil)
+            return (line, line.queue.count == 1, existing == nil)
         }
         guard let admitted else {
             queuedBytes.subtract(request.size, ordering: .relaxed)
@@ -227,7 +227,7 @@ final class NodeSaveServer: Sendable {
             return nil
         }
         if signal { admitted.read.yield() }
-        return start
+        return isNew ? admitted : nil
     }
 
     /// Works a line until every request it was given is answered. This task decodes and checks
@@ -289,16 +289,11 @@ final class NodeSaveServer: Sendable {
                 line.refusal.yield((number, batch, outcomes))
                 return
             }
-            var sequences = outcomes.makeIterator()
-            let debug = self.logger.logLevel <= .debug
+            var sequences = outcomes.lazy.compactMap { try? $0.get() }.makeIterator()  // all succeeded
             let replies = batch.map { item -> [[UInt8]] in
                 switch item.preparation {
-                case .reply(let reply):
-                    return reply
-                case .save(let save):
-                    guard case .success(let sequence)? = sequences.next() else { return [] }
-                    if debug { self.logSaved(save, version: 1, sequence: sequence) }
-                    return NodeSave.ok(id: save.id, type: save.type, record: save.record.recordID, version: 1, sequence: sequence, source: self.source)
+                case .reply(let reply): reply
+                case .save(let save): self.saved(save, version: 1, sequence: sequences.next()!)
                 }
             }
             self.deliver(number, batch, replies, line: line, key: key)
@@ -316,15 +311,8 @@ final class NodeSaveServer: Sendable {
             case .reply(let reply):
                 replies.append(reply)
             case .save(let save):
-                switch outcomes.next() {
-                case .success(let sequence)?:
-                    if logger.logLevel <= .debug { logSaved(save, version: 1, sequence: sequence) }
-                    replies.append(NodeSave.ok(id: save.id, type: save.type, record: save.record.recordID, version: 1, sequence: sequence, source: source))
-                case .failure(let error)?:
-                    replies.append(await refusal(error, save))
-                case nil:
-                    replies.append(NodeSave.error(.internalError, "the node has no outcome for this request (a defect); it may have been saved: send it again with the same id", id: save.id))
-                }
+                // `enqueueCreations` gives one outcome per creation, in order.
+                replies.append(await creationReply(outcomes.next()!, save))
             }
         }
         return replies
@@ -398,18 +386,16 @@ final class NodeSaveServer: Sendable {
         let outcomes = await iom.createEach(items.map { Creation(record: $0.save.record, requestKey: $0.save.requestKey) })
         var replies: [(Int, [[UInt8]])] = []
         replies.reserveCapacity(items.count)
-        let debug = logger.logLevel <= .debug
-        for ((index, request), outcome) in zip(items, outcomes) {
-            switch outcome {
-            case .success(let sequence):
-                if debug { logSaved(request, version: 1, sequence: sequence) }
-                replies.append((index, NodeSave.ok(id: request.id, type: request.type, record: request.record.recordID, version: 1,
-                                                   sequence: sequence, source: source)))
-            case .failure(let error):
-                replies.append((index, await refusal(error, request)))
-            }
-        }
+        for ((index, request), outcome) in zip(items, outcomes) { replies.append((index, await creationReply(outcome, request))) }
         return replies
+    }
+
+    /// The reply to a creation from its outcome.
+    private func creationReply(_ outcome: Result<UInt64, IOMError>, _ request: Prepared) async -> [[UInt8]] {
+        switch outcome {
+        case .success(let sequence): saved(request, version: 1, sequence: sequence)
+        case .failure(let error): await refusal(error, request)
+        }
     }
 
     private func saveRun(_ run: [(index: Int, save: Prepared)]) async -> [(Int, [[UInt8]])] {
@@ -528,23 +514,25 @@ final class NodeSaveServer: Sendable {
 
     /// Saves a checked request and answers it; a request id already remembered gets its first answer.
     private func save(_ request: Prepared, context: SaveContext) async -> [[UInt8]] {
-        let (id, type, record, principal) = (request.id, request.type, request.record, request.principal)
+        let (record, principal) = (request.record, request.principal)
         do {
             let saved = try await iom.withSaveContext(context) { () async throws(IOMError) in
                 try await RecordSaving.save(record, into: iom, as: principal, operation: request.operation)
             }
-            if logger.logLevel <= .debug { logSaved(request, version: saved.version, sequence: saved.sequence) }
-            return NodeSave.ok(id: id, type: type, record: record.recordID, version: saved.version, sequence: saved.sequence,
-                               source: source)
+            return self.saved(request, version: saved.version, sequence: saved.sequence)
         } catch {
             return await refusal(error, request)
         }
     }
 
-    private func logSaved(_ request: Prepared, version: UInt64, sequence: UInt64) {
-        logger.debug("saved through the node", metadata: ["type": "\(request.type.rawValue)", "record": "\(request.record.recordID)",
-                                                          "id": "\(request.id ?? "-")", "version": "\(version)", "sequence": "\(sequence)",
-                                                          "principal": "\(request.principal)"])
+    /// The OK reply to a saved request (logged at debug level).
+    private func saved(_ request: Prepared, version: UInt64, sequence: UInt64) -> [[UInt8]] {
+        if logger.logLevel <= .debug {
+            logger.debug("saved through the node", metadata: ["type": "\(request.type.rawValue)", "record": "\(request.record.recordID)",
+                                                              "id": "\(request.id ?? "-")", "version": "\(version)", "sequence": "\(sequence)",
+                                                              "principal": "\(request.principal)"])
+        }
+        return NodeSave.ok(id: request.id, type: request.type, record: request.record.recordID, version: version, sequence: sequence, source: source)
     }
 
     /// The reply to a request whose save failed: the first answer of a repeated request id, or the error.
