@@ -45,7 +45,7 @@ extension IOM {
 
     /// ``createEach(_:)`` without waiting: checks and encodes the records on the calling thread,
     /// queues them for the store's writer and returns. `completion` gets the outcomes once they
-    /// are committed, on the store's writer thread (keep it short and never block in it), or at
+    /// are committed, on the store's commit thread (keep it short and never block in it), or at
     /// once on the calling thread when nothing was queued. Calls made one after another are
     /// journaled in that order, so a caller queuing from one task keeps its order while one
     /// call commits and the next is checked — a pipelined stream's way to keep the writer busy.

@@ -291,8 +291,8 @@ final class SavedChange: Sendable {
 }
 
 /// Feeds committed journal entries to the bus, in commit order. The store calls it from its
-/// writer thread (never a thread of the cooperative pool), before the savers resume, so the bus
-/// order is the journal order. Entries saved through a repository carry their typed change
+/// commit thread (never a thread of the cooperative pool), which hands on commits one at a time
+/// in journal order, before the savers resume, so the bus order is the journal order. Entries saved through a repository carry their typed change
 /// (``SavedChange``); only others (written by another program) are decoded.
 final class CommitRelay: Sendable {
     private let bus = Mutex<ChangeBus<CommittedChange>?>(nil)

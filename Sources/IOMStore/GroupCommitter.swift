@@ -6,20 +6,23 @@ import GRDB
 /// A dedicated writer thread — never a thread of Swift's cooperative pool — takes every pending
 /// group (up to `maximumGroupSize` mutations), writes it with GRDB's synchronous API in one
 /// SQLite transaction where each caller's mutations sit in their own savepoint (a failing caller
-/// is rolled back alone), commits, calls `onCommit` with the committed entries in journal order,
-/// then resumes the callers. `onCommit` may therefore block (a bus waiting for a full `.wait`
-/// subscriber) without starving async code. The queue holds at most one group per waiting
-/// caller, so it is bounded by the number of concurrent callers.
+/// is rolled back alone) and commits. Then its ``CommitLane`` (a second thread) calls `onCommit`
+/// with the committed entries in journal order and resumes the callers, while the writer
+/// already writes the next group. `onCommit` may block (a bus waiting for a full `.wait`
+/// subscriber) without starving async code; the writer waits once ``CommitLane/capacity``
+/// commits wait for the lane. The queue holds at most one group per waiting caller, so it is
+/// bounded by the number of concurrent callers.
 ///
-/// The thread starts with the first submission and ends after a second without work, so an
-/// idle store holds no thread.
+/// The threads start with the first submission and end after a second without work, so an idle
+/// store holds no thread. The writer ends only once its lane has run everything, so commits are
+/// handed on in journal order even across a restart of the threads.
 final class GroupCommitter: Sendable {
     /// One submission: groups applied one after another, each all-or-nothing on its own.
-    private struct Pending {
+    private struct Pending: Sendable {
         let groups: [[Mutation]]
         /// Mutations in all groups.
         let count: Int
-        /// Called once, on the writer thread, with each group's outcome (or the failure of all).
+        /// Called once, on the commit lane's thread, with each group's outcome (or the failure of all).
         let completion: Completion
     }
 
@@ -73,8 +76,8 @@ final class GroupCommitter: Sendable {
     }
 
     /// Queues `groups` as one submission, like ``submit(groups:)``, and returns at once:
-    /// `completion` gets the outcome on the writer thread once committed (after `onCommit`), or
-    /// here when the committer is closed. Calls made one after another are written in that order.
+    /// `completion` gets the outcome on the commit lane's thread once committed (after
+    /// `onCommit`), or here when the committer is closed. Calls made one after another are written in that order.
     func enqueue(groups: [[Mutation]], completion: @escaping Completion) {
         let count = groups.reduce(0) { $0 + $1.count }
         shared.condition.lock()
@@ -130,27 +133,39 @@ final class GroupCommitter: Sendable {
     // MARK: The writer thread
 
     private func runWriter() {
-        while let group = nextGroup() { write(group) }
+        let lane = CommitLane(name: "iom.store.commits")
+        while let group = nextGroup(lane) { write(group, lane) }
+        lane.finish()
     }
 
-    /// The next group to write, waiting for one up to ``idleTimeout``; `nil` ends the thread
-    /// (after resuming whoever waits for the queue to empty).
-    private func nextGroup() -> [Pending]? {
-        var waiters: [CheckedContinuation<Void, Never>] = []
-        defer { for waiter in waiters { waiter.resume() } }
+    /// The next group to write, waiting for one up to ``idleTimeout``; `nil` ends the thread.
+    /// Whoever waits for the queue to empty (``close()``) is resumed once the lane has handed on
+    /// every commit; the thread ends only then, so a new writer never overtakes its lane.
+    private func nextGroup(_ lane: CommitLane) -> [Pending]? {
         // Every read of the state is a fresh access under the lock: nothing of it is held across
         // `wait`, during which the submitting threads change it.
         shared.condition.lock()
         defer { shared.condition.unlock() }
         let deadline = Date(timeIntervalSinceNow: Self.idleTimeout)
         while shared.state.queue.isEmpty {
-            waiters += shared.state.idleWaiters
-            shared.state.idleWaiters = []
-            let timedOut = shared.state.closed || !shared.condition.wait(until: deadline)
-            if timedOut && shared.state.queue.isEmpty {
-                shared.state.writerRunning = false
-                waiters += shared.state.idleWaiters
+            if !shared.state.idleWaiters.isEmpty {
+                let waiters = shared.state.idleWaiters
                 shared.state.idleWaiters = []
+                shared.condition.unlock()
+                lane.waitUntilEmpty()
+                for waiter in waiters { waiter.resume() }
+                shared.condition.lock()
+                continue
+            }
+            guard shared.state.closed || !shared.condition.wait(until: deadline) else { continue }
+            guard shared.state.queue.isEmpty else { break }
+            // Idle: the lane finishes before the writer gives up its role (submitters start a
+            // new writer only once `writerRunning` is false).
+            shared.condition.unlock()
+            lane.waitUntilEmpty()
+            shared.condition.lock()
+            if shared.state.queue.isEmpty && shared.state.idleWaiters.isEmpty {
+                shared.state.writerRunning = false
                 return nil
             }
         }
@@ -166,8 +181,9 @@ final class GroupCommitter: Sendable {
         return group
     }
 
-    /// Writes one group synchronously (this is the writer thread), publishes it, resumes its callers.
-    private func write(_ group: [Pending]) {
+    /// Writes one group synchronously (this is the writer thread), then hands it to the lane,
+    /// which publishes it and resumes its callers.
+    private func write(_ group: [Pending], _ lane: CommitLane) {
         let groups = group.count == 1 ? group[0].groups : group.flatMap(\.groups)
         let source = self.source
         let faultInjection = self.faultInjection
@@ -178,19 +194,21 @@ final class GroupCommitter: Sendable {
             }
         } catch {
             let failure = StoreError.storage(String(describing: error))
-            for pending in group { pending.completion(.failure(failure)) }
+            lane.push { for pending in group { pending.completion(.failure(failure)) } }
             return
         }
-        if let onCommit {
-            var committed: [JournalEntry] = []
-            for result in results { if case let .success(entries) = result { committed += entries } }
-            if !committed.isEmpty { onCommit(committed) }
-        }
-        var start = 0
-        for pending in group {
-            let end = start + pending.groups.count
-            pending.completion(.success(Array(results[start..<end])))
-            start = end
+        lane.push { [onCommit] in
+            if let onCommit {
+                var committed: [JournalEntry] = []
+                for result in results { if case let .success(entries) = result { committed += entries } }
+                if !committed.isEmpty { onCommit(committed) }
+            }
+            var start = 0
+            for pending in group {
+                let end = start + pending.groups.count
+                pending.completion(.success(Array(results[start..<end])))
+                start = end
+            }
         }
     }
 }

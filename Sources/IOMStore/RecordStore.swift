@@ -191,7 +191,7 @@ package final class RecordStore: Sendable {
     }
 
     /// ``apply(each:)`` without waiting: queues the mutations for the writer and returns at once.
-    /// `completion` gets the outcomes once they are committed, on the store's writer thread (keep
+    /// `completion` gets the outcomes once they are committed, on the store's commit thread (keep
     /// it short, and never block in it), or at once on the calling thread when nothing can be
     /// written (``StoreError/closed``). Calls made one after another are written in that order,
     /// so a caller that queues from one thread keeps its order without waiting for each commit.

@@ -51,10 +51,11 @@ public struct StoreConfiguration: Sendable {
     /// The most mutations written in one group-commit transaction (at least 1). Default 1024.
     public var maximumGroupSize: Int = 1024
     /// Called after every commit with the committed entries, in journal order, exactly once each,
-    /// before the saving callers resume. It runs on the store's own writer thread (never a thread
-    /// of Swift's cooperative pool), so it may block — waiting for a full `.wait` bus subscriber,
-    /// for instance — at the price of holding the next commit. Each entry carries the
-    /// ``Mutation/attachment`` it was saved with.
+    /// before the saving callers resume. It runs on the store's commit thread (never a thread of
+    /// Swift's cooperative pool) while the writer thread writes the next group, so it may block —
+    /// waiting for a full `.wait` bus subscriber, for instance — at the price of holding the
+    /// savers and, two commits later, the writer. Each entry carries the ``Mutation/attachment``
+    /// it was saved with.
     package var onCommit: (@Sendable ([JournalEntry]) -> Void)?
     /// Testing only: called inside the transaction after a mutation's new state is written and
     /// before its journal entry is appended. Throwing fails that mutation (or its whole batch).

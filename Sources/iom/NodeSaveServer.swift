@@ -20,7 +20,7 @@ import Darwin
 /// - A batch of creations only (no protection case; requests refused at once count too) is
 ///   queued for the store's writer at once (``IOMKit/IOM/enqueueCreations(_:completion:)``: each
 ///   committed or refused on its own, in the order sent), and its replies are made on the
-///   writer's thread when it commits. So the writer commits one batch while the next is
+///   store's commit thread once committed. So the writer commits one batch while the next is
 ///   decoded, with no task woken between them.
 /// - Any other batch waits until every earlier one is answered. In it, consecutive creations go
 ///   to the writer in one submission, and the other saves (updates, protection cases, which read
@@ -272,7 +272,7 @@ final class NodeSaveServer: Sendable {
     }
 
     /// Queues a batch of creations (and requests refused before saving) for the writer; its
-    /// replies are made on the writer's thread when it commits, or by the line's refusal task
+    /// replies are made on the store's commit thread once committed, or by the line's refusal task
     /// when one of its creations was refused.
     private func queueCreations(_ batch: [(request: IncomingRequest, preparation: Preparation)], number: Int,
                                 line: ConnectionLine, key: [UInt8]) {
