@@ -27,6 +27,10 @@ enum FuzzInput {
         case envelope = 3
         /// One blob → `BridgeFuzzing.parseAttributes`.
         case attributes = 4
+        /// One blob of protobuf JSON → the JSON fast path of `WireCodec.decodeRecord(jsonUTF8:)`
+        /// for each record type, beside SwiftProtobuf's JSON decoder (`WireCodec.jsonDisagreement`;
+        /// every other path's blob is checked the same way too, see `run`).
+        case json = 5
     }
 
     /// Splits `bytes` into frames: a 2-byte big-endian length, then that many bytes (or what
@@ -65,6 +69,14 @@ enum FuzzInput {
             }
         case .attributes:
             BridgeFuzzing.parseAttributes(Array(rest))
+        case .json:
+            break  // checked below, as for every path
+        }
+        // The JSON fast path (JSONRecordReader) on every input: it declines, or SwiftProtobuf
+        // accepts the same bytes and decodes an equal message. Declining costs a byte or two on
+        // input that is no JSON object, so every path's blob goes through it.
+        if let disagreement = WireCodec.jsonDisagreement(Array(rest)) {
+            fatalError("the JSON fast path and SwiftProtobuf disagree: \(disagreement)")
         }
     }
 }

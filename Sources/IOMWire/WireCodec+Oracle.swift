@@ -47,6 +47,61 @@ extension WireCodec {
         return nil
     }
 
+    /// ``decodeRecord(jsonUTF8:type:)`` through SwiftProtobuf's JSON decoder alone (the reference).
+    package static func decodeRecordWithSwiftProtobuf(jsonUTF8 bytes: [UInt8], type: RecordType) throws -> AnyRecord {
+        func m<M: SwiftProtobuf.Message>(_: M.Type) throws -> M {
+            do { return try M(jsonUTF8Bytes: bytes) } catch { throw WireError.malformed("\(M.protoMessageName) JSON: \(error)") }
+        }
+        switch type {
+        case .organisation: return .organisation(try Organisation(wire: m(Iom_V1_Organisation.self)))
+        case .mission: return .mission(try Mission(wire: m(Iom_V1_Mission.self)))
+        case .memberState: return .memberState(try MemberState(wire: m(Iom_V1_MemberState.self)))
+        case .event: return .event(try PublicEvent(wire: m(Iom_V1_Event.self)))
+        case .protectionCase: return .protectionCase(try ProtectionCase(wire: m(Iom_V1_ProtectionCase.self)))
+        }
+    }
+
+    /// Where the JSON fast path (``JSONRecordReader``) breaks its contract on `bytes`, read as
+    /// each record message; nil when it holds for all five.
+    ///
+    /// The contract: whenever the fast path returns a message, SwiftProtobuf's JSON decoder
+    /// (default options) accepts the same bytes and decodes an equal message. Declining (nil)
+    /// is always allowed.
+    package static func jsonDisagreement(_ bytes: [UInt8]) -> String? {
+        bytes.withUnsafeBytes { buffer in
+            if let d = jsonCheck(bytes, JSONRecordReader.organisation(buffer)) { return d }
+            if let d = jsonCheck(bytes, JSONRecordReader.mission(buffer)) { return d }
+            if let d = jsonCheck(bytes, JSONRecordReader.memberState(buffer)) { return d }
+            if let d = jsonCheck(bytes, JSONRecordReader.event(buffer)) { return d }
+            return jsonCheck(bytes, JSONRecordReader.protectionCase(buffer))
+        }
+    }
+
+    /// The record types whose JSON fast path answers (does not decline) on `bytes`.
+    package static func jsonFastPathTypes(_ bytes: [UInt8]) -> [RecordType] {
+        bytes.withUnsafeBytes { buffer in
+            var types: [RecordType] = []
+            if JSONRecordReader.organisation(buffer) != nil { types.append(.organisation) }
+            if JSONRecordReader.mission(buffer) != nil { types.append(.mission) }
+            if JSONRecordReader.memberState(buffer) != nil { types.append(.memberState) }
+            if JSONRecordReader.event(buffer) != nil { types.append(.event) }
+            if JSONRecordReader.protectionCase(buffer) != nil { types.append(.protectionCase) }
+            return types
+        }
+    }
+
+    /// The fast path's answer `fast` against SwiftProtobuf's decoding of `bytes`.
+    private static func jsonCheck<M: SwiftProtobuf.Message & Equatable>(_ bytes: [UInt8], _ fast: M?) -> String? {
+        guard let fast else { return nil }
+        let reference: M
+        do { reference = try M(jsonUTF8Bytes: bytes) } catch {
+            return "\(M.protoMessageName) JSON: the fast path accepts what SwiftProtobuf refuses (\(error)):\n  \(fast)"
+        }
+        // Equal, or the same binary (a NaN is not equal to itself; the fast path reads none).
+        if fast == reference || WireCodec.bytes(fast) == WireCodec.bytes(reference) { return nil }
+        return "\(M.protoMessageName) JSON: both accept, messages differ:\n  fast path: \(fast)\n  swift-protobuf: \(reference)"
+    }
+
     private static func compare<T>(_ name: String, _ same: (T, T) -> Bool, _ mine: () throws -> T, _ oracle: () throws -> T) -> String? {
         let a = Result { try mine() }
         let b = Result { try oracle() }

@@ -145,16 +145,22 @@ package enum WireCodec {
     }
 
     /// Decodes a record from protobuf JSON given as UTF-8 bytes (no `String` in between).
+    ///
+    /// The bytes are read by ``JSONRecordReader`` (one pass, straight into the message) when
+    /// it handles them, else by SwiftProtobuf's JSON decoder, whose errors are the ones thrown;
+    /// both give the same message whenever the reader answers. The message is then validated
+    /// into the domain record, the same way whichever read it.
     package static func decodeRecord(jsonUTF8 bytes: [UInt8], type: RecordType) throws -> AnyRecord {
-        func m<M: SwiftProtobuf.Message>(_: M.Type) throws -> M {
+        func m<M: SwiftProtobuf.Message>(_ fast: (UnsafeRawBufferPointer) -> M?) throws -> M {
+            if let message = bytes.withUnsafeBytes(fast) { return message }
             do { return try M(jsonUTF8Bytes: bytes) } catch { throw WireError.malformed("\(M.protoMessageName) JSON: \(error)") }
         }
         switch type {
-        case .organisation: return .organisation(try Organisation(wire: m(Iom_V1_Organisation.self)))
-        case .mission: return .mission(try Mission(wire: m(Iom_V1_Mission.self)))
-        case .memberState: return .memberState(try MemberState(wire: m(Iom_V1_MemberState.self)))
-        case .event: return .event(try PublicEvent(wire: m(Iom_V1_Event.self)))
-        case .protectionCase: return .protectionCase(try ProtectionCase(wire: m(Iom_V1_ProtectionCase.self)))
+        case .organisation: return .organisation(try Organisation(wire: m(JSONRecordReader.organisation)))
+        case .mission: return .mission(try Mission(wire: m(JSONRecordReader.mission)))
+        case .memberState: return .memberState(try MemberState(wire: m(JSONRecordReader.memberState)))
+        case .event: return .event(try PublicEvent(wire: m(JSONRecordReader.event)))
+        case .protectionCase: return .protectionCase(try ProtectionCase(wire: m(JSONRecordReader.protectionCase)))
         }
     }
 

@@ -3,7 +3,7 @@
 
 Input format (Fuzz/IOMFuzz/IOMFuzz.swift): first byte selects the path
 (0 events message, 1 sync reply, 2 WireCodec.decodeChange, 3 WireCodec.decodeEnvelope,
-4 attributes frame); paths 0 and 1 carry frames, each a 2-byte big-endian length and its bytes.
+4 attributes frame, 5 protobuf JSON of a record for the JSON fast path); paths 0 and 1 carry frames, each a 2-byte big-endian length and its bytes.
 Seeds come from Protocols/vectors (real iom.v1.Change and record vectors) and the message
 examples of Protocols/bridge.md. Run from the package root; then `Scripts/fuzz.sh` merges.
 """
@@ -88,6 +88,15 @@ def main():
                 body = data + extra
                 seeds.append(bytes([3]) + bytes([5 << 3 | 2]) + varint(len(body)) + body)
             envelopes.append(env)
+            if v["message"] in ("iom.v1.MemberState", "iom.v1.ProtectionCase", "iom.v1.Event"):
+                # The record's protobuf JSON (JSONRecordReader beside SwiftProtobuf); the complete
+                # case also with whitespace and \u escapes, as Python's MessageToJson writes it.
+                text = open(os.path.join(VECTORS, v["json"]), "rb").read().strip()
+                if "complete" in v["binary"]:
+                    pretty = json.dumps(json.loads(text), indent=2, ensure_ascii=True).encode()
+                    seeds.append(bytes([5]) + pretty)
+                elif "minimal" not in v["binary"] and "transferred" not in v["binary"] and "observer" not in v["binary"]:
+                    seeds.append(bytes([5]) + text)
     heartbeat = attrs([("source", SOURCE), ("latest", seq(42)), ("oldest", seq(1)),
                        ("time", "2026-11-29T05:41:07.512Z"), ("interval", "1000"), ("view", "full")])
     withheld = attrs([("source", SOURCE), ("sequence", seq(7)), ("reason", "view")])
