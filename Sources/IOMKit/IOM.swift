@@ -337,8 +337,8 @@ final class CommitRelay: Sendable {
         }
         guard !changes.isEmpty else { return }
         // A host's `.wait` subscription may lack room for the whole batch: the changes are
-        // then handed over as it makes room, holding the store's writer (what `.wait` asks
-        // for), for at most a minute; what is still left then is counted (the journal has it).
+        // then handed over as it makes room, holding the store's commit thread and, once the
+        // commit lane is full, its writer (what `.wait` asks for), for at most a minute; what is still left then is counted (the journal has it).
         let clock = ContinuousClock()
         let deadline = clock.now + .seconds(60)
         guard let published = try? bus.publishBlocking(contentsOf: changes, pause: .milliseconds(10), giveUp: { clock.now >= deadline })

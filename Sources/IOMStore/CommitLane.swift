@@ -4,14 +4,15 @@ import Foundation
 /// what follows each commit — publishing the committed entries (`onCommit`) and resuming the
 /// callers — while the writer thread already writes the next group.
 ///
-/// It holds at most ``capacity`` commits not yet handed on: past that, ``push(_:)`` waits. So a
-/// slow `onCommit` (a bus waiting for a full `.wait` subscriber) holds the writer after two
-/// groups, and the memory of committed groups waiting for it stays bounded.
+/// It holds at most ``capacity`` commits (the one running and those waiting): past that,
+/// ``push(_:)`` waits. So a slow `onCommit` (a bus waiting for a full `.wait` subscriber) stops
+/// the writer once it has committed one group more than that, and the memory of committed groups
+/// not yet handed on stays bounded.
 ///
 /// Only the writer thread calls ``push(_:)``, ``waitUntilEmpty()`` and ``finish()``; they block,
 /// which is why it must never be a thread of Swift's cooperative pool.
 final class CommitLane: Sendable {
-    /// Commits that may wait for the lane before the writer waits too.
+    /// Commits the lane holds, running or waiting, before ``push(_:)`` waits.
     static let capacity = 2
 
     private struct State {
@@ -36,13 +37,20 @@ final class CommitLane: Sendable {
         thread.start()
     }
 
-    /// Queues `work` after everything queued before; waits while ``capacity`` are queued.
+    /// Queues `work` after everything queued before; waits while the lane holds ``capacity``.
     func push(_ work: @escaping @Sendable () -> Void) {
         shared.condition.lock()
         defer { shared.condition.unlock() }
-        while shared.state.work.count >= Self.capacity { shared.condition.wait() }
+        while shared.state.work.count + (shared.state.running ? 1 : 0) >= Self.capacity { shared.condition.wait() }
         shared.state.work.append(work)
         shared.condition.broadcast()
+    }
+
+    /// Whether everything queued has run (it may change at once: only the pusher can rely on it).
+    var isIdle: Bool {
+        shared.condition.lock()
+        defer { shared.condition.unlock() }
+        return shared.state.work.isEmpty && !shared.state.running
     }
 
     /// Waits until everything queued has run.

@@ -9,8 +9,8 @@ import GRDB
 /// is rolled back alone) and commits. Then its ``CommitLane`` (a second thread) calls `onCommit`
 /// with the committed entries in journal order and resumes the callers, while the writer
 /// already writes the next group. `onCommit` may block (a bus waiting for a full `.wait`
-/// subscriber) without starving async code; the writer waits once ``CommitLane/capacity``
-/// commits wait for the lane. The queue holds at most one group per waiting caller, so it is
+/// subscriber) without starving async code; the writer waits once the lane holds
+/// ``CommitLane/capacity`` commits. The queue holds at most one group per waiting caller, so it is
 /// bounded by the number of concurrent callers.
 ///
 /// The threads start with the first submission and end after a second without work, so an idle
@@ -159,12 +159,20 @@ final class GroupCommitter: Sendable {
             }
             guard shared.state.closed || !shared.condition.wait(until: deadline) else { continue }
             guard shared.state.queue.isEmpty else { break }
-            // Idle: the lane finishes before the writer gives up its role (submitters start a
-            // new writer only once `writerRunning` is false).
-            shared.condition.unlock()
-            lane.waitUntilEmpty()
-            shared.condition.lock()
-            if shared.state.queue.isEmpty && shared.state.idleWaiters.isEmpty {
+            // Idle. The writer gives up its role (submitters start a new one only once
+            // `writerRunning` is false) only once its lane has run everything, so a new writer's
+            // lane never overtakes it. A lane still busy (an `onCommit` held by a full `.wait`
+            // subscriber) is looked at again every 10 ms, while new saves are still written.
+            if !lane.isIdle {
+                if !shared.state.closed { _ = shared.condition.wait(until: Date(timeIntervalSinceNow: 0.01)) }
+                else {
+                    shared.condition.unlock()
+                    lane.waitUntilEmpty()
+                    shared.condition.lock()
+                }
+                continue
+            }
+            if shared.state.idleWaiters.isEmpty {
                 shared.state.writerRunning = false
                 return nil
             }

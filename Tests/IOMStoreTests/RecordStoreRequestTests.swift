@@ -228,7 +228,7 @@ struct RecordStoreRequestTests {
     }
 }
 
-/// The last outcome a completion handed over (a completion may run on the writer's thread).
+/// The last outcome a completion handed over (a completion may run on the store's commit thread).
 private final class LastOutcome: @unchecked Sendable {
     private let lock = NSLock()
     private var value: Result<[Result<JournalEntry, StoreError>], StoreError>?
