@@ -16,8 +16,10 @@ import SwiftProtobuf
 /// go straight into the generated fields. The reader never fails: it returns the message, or
 /// `nil` ("not handled here"), and the caller then decodes the same bytes with SwiftProtobuf,
 /// whose errors and edge cases stay the reference. Whenever it returns a message, SwiftProtobuf
-/// (default `JSONDecodingOptions`) accepts the same bytes and decodes an equal message
-/// (`JSONRecordReaderTests` and the libFuzzer target check it). It takes what clients write:
+/// (default `JSONDecodingOptions`) accepts the same bytes and decodes a message with the same
+/// binary encoding (`JSONRecordReaderTests` and the libFuzzer target check it) — escaped
+/// surrogate pairs above plane 1 repaired first (``JSONSurrogates``), since SwiftProtobuf 1.39
+/// misreads them; this reader decodes them right. It takes what clients write:
 ///
 /// - objects, arrays, whitespace (space, tab, CR, LF) between tokens;
 /// - keys by their JSON name (lowerCamelCase) or their proto name, without escapes;
@@ -30,8 +32,7 @@ import SwiftProtobuf
 /// object (either name), an unknown key, two members of one `oneof`, enums by number, integers
 /// with a fraction or an exponent, `-0`, quoted doubles (`"NaN"`, `"Infinity"`, `"1.5"`), a
 /// double that is not finite or longer than 99 bytes, escaped keys, control characters, lone
-/// surrogates, escaped surrogate pairs above plane 1 (which SwiftProtobuf 1.39 decodes to another
-/// scalar), invalid UTF-8, trailing commas or bytes, and `ProtectionCase.sealed` (at rest only).
+/// surrogates, invalid UTF-8, trailing commas or bytes, and `ProtectionCase.sealed` (at rest only).
 struct JSONRecordReader {
     /// Why a read stopped: nothing more (SwiftProtobuf decodes the bytes again and explains).
     struct Decline: Error {}
@@ -199,11 +200,9 @@ struct JSONRecordReader {
                 case UInt8(ascii: "u"):
                     var scalar = try hex4()
                     if (0xD800..<0xDC00).contains(scalar) {
-                        // A high surrogate: a `\u` low surrogate must follow. Above plane 1
-                        // (high ≥ D840) SwiftProtobuf 1.39 composes the pair with `|` instead of
-                        // `+` (`0x10000 | high << 10 | low`) and gets another scalar: declined, so
-                        // that the result stays SwiftProtobuf's.
-                        guard scalar < 0xD840 else { throw Decline() }
+                        // A high surrogate: a `\u` low surrogate must follow. (SwiftProtobuf
+                        // 1.39 misreads pairs above plane 1; its reference reading repairs them
+                        // first: `JSONSurrogates`.)
                         guard peek() == UInt8(ascii: "\\"), peek(1) == UInt8(ascii: "u") else { throw Decline() }
                         position += 2
                         let low = try hex4()

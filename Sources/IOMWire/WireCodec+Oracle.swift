@@ -47,10 +47,12 @@ extension WireCodec {
         return nil
     }
 
-    /// ``decodeRecord(jsonUTF8:type:)`` through SwiftProtobuf's JSON decoder alone (the reference).
+    /// ``decodeRecord(jsonUTF8:type:)`` through SwiftProtobuf's JSON decoder alone (the
+    /// reference), with its misreading of escaped surrogate pairs above plane 1 repaired
+    /// (``JSONSurrogates``).
     package static func decodeRecordWithSwiftProtobuf(jsonUTF8 bytes: [UInt8], type: RecordType) throws -> AnyRecord {
         func m<M: SwiftProtobuf.Message>(_: M.Type) throws -> M {
-            do { return try M(jsonUTF8Bytes: bytes) } catch { throw WireError.malformed("\(M.protoMessageName) JSON: \(error)") }
+            do { return try SwiftProtobufJSON.decode(M.self, bytes) } catch { throw WireError.malformed("\(M.protoMessageName) JSON: \(error)") }
         }
         switch type {
         case .organisation: return .organisation(try Organisation(wire: m(Iom_V1_Organisation.self)))
@@ -94,7 +96,7 @@ extension WireCodec {
     private static func jsonCheck<M: SwiftProtobuf.Message & Equatable>(_ bytes: [UInt8], _ fast: M?) -> String? {
         guard let fast else { return nil }
         let reference: M
-        do { reference = try M(jsonUTF8Bytes: bytes) } catch {
+        do { reference = try SwiftProtobufJSON.decode(M.self, bytes) } catch {
             return "\(M.protoMessageName) JSON: the fast path accepts what SwiftProtobuf refuses (\(error)):\n  \(fast)"
         }
         // The same binary: what the journal would hold. (Generated `==` alone is weaker: it

@@ -133,7 +133,7 @@ package enum WireCodec {
     package static func decodeRecord(json: String, type: RecordType) throws -> AnyRecord {
         // JSON → message → domain, validated once; no binary round trip in between.
         func m<M: SwiftProtobuf.Message>(_: M.Type) throws -> M {
-            do { return try M(jsonString: json) } catch { throw WireError.malformed("\(M.protoMessageName) JSON: \(error)") }
+            do { return try SwiftProtobufJSON.decode(M.self, Array(json.utf8)) } catch { throw WireError.malformed("\(M.protoMessageName) JSON: \(error)") }
         }
         switch type {
         case .organisation: return .organisation(try Organisation(wire: m(Iom_V1_Organisation.self)))
@@ -147,13 +147,14 @@ package enum WireCodec {
     /// Decodes a record from protobuf JSON given as UTF-8 bytes (no `String` in between).
     ///
     /// The bytes are read by ``JSONRecordReader`` (one pass, straight into the message) when
-    /// it handles them, else by SwiftProtobuf's JSON decoder, whose errors are the ones thrown;
-    /// both give the same message whenever the reader answers. The message is then validated
+    /// it handles them, else by SwiftProtobuf's JSON decoder (escaped surrogate pairs above plane
+    /// 1 repaired first: ``JSONSurrogates``), whose errors are the ones thrown; both give the same
+    /// message whenever the reader answers. The message is then validated
     /// into the domain record, the same way whichever read it.
     package static func decodeRecord(jsonUTF8 bytes: [UInt8], type: RecordType) throws -> AnyRecord {
         func m<M: SwiftProtobuf.Message>(_ fast: (UnsafeRawBufferPointer) -> M?) throws -> M {
             if let message = bytes.withUnsafeBytes(fast) { return message }
-            do { return try M(jsonUTF8Bytes: bytes) } catch { throw WireError.malformed("\(M.protoMessageName) JSON: \(error)") }
+            do { return try SwiftProtobufJSON.decode(M.self, bytes) } catch { throw WireError.malformed("\(M.protoMessageName) JSON: \(error)") }
         }
         switch type {
         case .organisation: return .organisation(try Organisation(wire: m(JSONRecordReader.organisation)))
@@ -166,7 +167,7 @@ package enum WireCodec {
 
     /// Decodes a change from protobuf JSON.
     package static func decodeChange(json: String) throws -> Change {
-        do { return try Change(wire: Iom_V1_Change(jsonString: json)) } catch let e as SwiftProtobuf.JSONDecodingError {
+        do { return try Change(wire: SwiftProtobufJSON.decode(Iom_V1_Change.self, Array(json.utf8))) } catch let e as SwiftProtobuf.JSONDecodingError {
             throw WireError.malformed("iom.v1.Change JSON: \(e)")
         }
     }

@@ -167,7 +167,10 @@ import IOMFixtures
     static func uint64(_ rng: inout SplitMix64) -> UInt64 { [0, 1, .max, 1 << 53 + 1, rng.next()][rng.below(5)] }
 
     static func double(_ rng: inout SplitMix64) -> Double {
-        let special: [Double] = [0, -0.0, 34, -6.8, 1e-5, 5e-324, 2.2250738585072014e-308, 1.7976931348623157e308, 0.1, 1e21, 123456789012345680000]
+        // The least subnormal and a 21-digit integer, written by bit pattern (as literals the
+        // compiler warns that they are not exact).
+        let special: [Double] = [0, -0.0, 34, -6.8, 1e-5, Double.leastNonzeroMagnitude, 2.2250738585072014e-308, 1.7976931348623157e308,
+                                 0.1, 1e21, Double(bitPattern: 0x441AC53A7E04BCDA)]
         if rng.below(2) == 0 { return special[rng.below(special.count)] }
         let d = Double(bitPattern: rng.next())
         return d.isFinite ? d : 1.5
@@ -302,13 +305,12 @@ import IOMFixtures
         return out + "\n"
     }
 
-    /// `json` with every non-ASCII character as a `\uXXXX` escape (surrogate pairs in plane 1),
-    /// as Python's `json` writes with `ensure_ascii`. Characters above plane 1 stay raw UTF-8:
-    /// the fast path declines their escaped pairs (`surrogatePairsAbovePlaneOneAreDeclined`).
+    /// `json` with every non-ASCII character as a `\uXXXX` escape (a surrogate pair above the
+    /// BMP), as Python's `json` writes with `ensure_ascii`.
     static func asciiEscaped(_ json: String) -> String {
         var out = ""
         for scalar in json.unicodeScalars {
-            if scalar.isASCII || scalar.value >= 0x20000 { out.unicodeScalars.append(scalar); continue }
+            if scalar.isASCII { out.unicodeScalars.append(scalar); continue }
             for unit in String(scalar).utf16 {
                 let hex = String(unit, radix: 16)
                 out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
@@ -317,20 +319,50 @@ import IOMFixtures
         return out
     }
 
-    @Test func surrogatePairsAbovePlaneOneAreDeclined() throws {
+    @Test func swiftProtobufStillMisreadsPairsAbovePlaneOne() throws {
         // SwiftProtobuf 1.39 composes an escaped pair as 0x10000 | high << 10 | low, which is
         // right in plane 1 (emoji, D800-D83F) and wrong above: \ud840\udc00 (U+20000) reads as
-        // U+10000, \udbff\udfff (U+10FFFF) as U+FFFFF. The fast path declines those pairs, so
-        // the record is SwiftProtobuf's either way. If this test fails because SwiftProtobuf now
-        // decodes them right, the guard in JSONRecordReader.escapedString can go.
-        for (escaped, swiftProtobuf) in [(#"\ud840\udc00"#, "\u{10000}"), (#"\udbff\udfff"#, "\u{FFFFF}")] {
-            let bytes = Array(#"{"alpha2":"\#(escaped)"}"#.utf8)
-            #expect(WireCodec.jsonFastPathTypes(bytes).isEmpty, "\(escaped)")
-            #expect(try Iom_V1_MemberState(jsonUTF8Bytes: bytes).alpha2 == swiftProtobuf, "\(escaped)")
+        // U+10000, \udbff\udfff (U+10FFFF) as U+FFFFF. IOMWire repairs such pairs before
+        // SwiftProtobuf reads them (JSONSurrogates). If this test fails because SwiftProtobuf now
+        // decodes them right, the repair can go.
+        for (escaped, misread) in [(#"\ud840\udc00"#, "\u{10000}"), (#"\udbff\udfff"#, "\u{FFFFF}")] {
+            #expect(try Iom_V1_MemberState(jsonUTF8Bytes: Array(#"{"alpha2":"\#(escaped)"}"#.utf8)).alpha2 == misread, "\(escaped)")
         }
-        // Plane 1 pairs take the fast path (😀 and the lowest and highest of the plane).
-        for escaped in [#"\ud83d\ude00"#, #"\ud800\udc00"#, #"\ud83f\udfff"#] {
-            Self.expectFast(Array(#"{"alpha2":"\#(escaped)"}"#.utf8), .memberState, escaped)
+    }
+
+    @Test func pairsAbovePlaneOneReadRightOnBothPaths() throws {
+        let cases: [(escaped: String, character: String)] = [(#"\ud840\udc00"#, "\u{20000}"), (#"\udbff\udfff"#, "\u{10FFFF}"),
+                                                             (#"\uD87E\uDC04"#, "\u{2F804}"), (#"\ud83d\ude00"#, "😀")]
+        for (escaped, character) in cases {
+            // The fast path reads the pair itself.
+            let fast = Array(#"{"alpha2":"\#(escaped)"}"#.utf8)
+            Self.expectFast(fast, .memberState, escaped)
+            #expect(fast.withUnsafeBytes(JSONRecordReader.memberState)?.alpha2 == character, "\(escaped)")
+            // A request the fast path declines (a null) goes to SwiftProtobuf, repaired first.
+            let slow = Array(#"{"alpha2":"\#(escaped)","admittedOn":null}"#.utf8)
+            #expect(WireCodec.jsonFastPathTypes(slow).isEmpty)
+            #expect(try SwiftProtobufJSON.decode(Iom_V1_MemberState.self, slow).alpha2 == character, "\(escaped)")
+        }
+        // A whole record of a Python client (ensure_ascii) with a CJK Extension B name.
+        let name = "𠀀𪚥 Mission"
+        let mission = Self.asciiEscaped(#"{"meta":{"id":"mission-x","version":"1","createdAtMs":"1","updatedAtMs":"1"},"organisationId":"iom","name":{"fr":"\#(name)"},"country":"MA","status":"MISSION_STATUS_OPEN"}"#)
+        #expect(mission.contains(#"\ud840\udc00"#))
+        guard case .mission(let decoded)? = try? WireCodec.decodeRecord(jsonUTF8: Array(mission.utf8), type: .mission) else {
+            Issue.record("the mission did not decode")
+            return
+        }
+        #expect(decoded.name.fr == name)
+    }
+
+    @Test func surrogateRepairTouchesOnlyPairsAbovePlaneOneInStrings() {
+        func repaired(_ json: String) -> String? { JSONSurrogates.repaired(Array(json.utf8)).map { String(decoding: $0, as: UTF8.self) } }
+        #expect(repaired(#"{"a":"x\ud840\udc00y"}"#) == "{\"a\":\"x\u{20000}y\"}")
+        #expect(repaired(#"{"a":"\ud840\udc00\udbff\udfff"}"#) == "{\"a\":\"\u{20000}\u{10FFFF}\"}")
+        // Nothing to repair: plane 1, BMP, lone or reversed surrogates, an escaped backslash
+        // before the letters, a pair outside any string, truncated input.
+        for json in [#"{"a":"\ud83d\ude00"}"#, #"{"a":"\u00e9"}"#, #"{"a":"\ud840"}"#, #"{"a":"\udc00\ud840"}"#,
+                     #"{"a":"\\ud840\udc00"}"#, #"{"a":1}\ud840\udc00"#, #"{"a":"\ud840\udc0"#, #"{"a":"\ud840\u"#, "", #"""#] {
+            #expect(repaired(json) == nil, "\(json)")
         }
     }
 
