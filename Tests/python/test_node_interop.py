@@ -157,6 +157,26 @@ class NodeInteropTests(unittest.TestCase):
         text = (VECTORS / "mission_morocco.json").read_text(encoding="utf-8")
         return text.replace('"id":"mission-ma"', f'"id":"{record_id}"')
 
+    def test_characters_above_plane_one_survive_ascii_escaped_json(self):
+        """Python's json (and json_format) escapes non-ASCII by default: a character above
+        U+FFFF goes as a surrogate pair (\\ud840\\udc00 for U+20000) and must be stored as itself."""
+        sub = self.socket(zmq.SUB, self.node.endpoints["events"], SUBSCRIBE=b"iom.v1.")
+        while self.receive(sub)[0] != b"iom.v1._heartbeat":
+            pass  # the first heartbeat proves the subscription is in effect (bridge.md §5.5)
+        name = "\U00020000\U0002A6A5 mission (CJK Extension B)"
+        record = json.loads(self.mission("mission-py-ext-b"))
+        record["name"]["fr"] = name
+        text = json.dumps(record)  # ensure_ascii=True
+        self.assertIn("\\ud840\\udc00", text)
+        status, params = self.save("mission", text)
+        self.assertEqual(status, "OK", params)
+        frames = self.receive(sub)
+        while frames[0].startswith(b"iom.v1._"):
+            frames = self.receive(sub)
+        _, change = self.check_event(frames)
+        self.assertEqual(change.record_id, "mission-py-ext-b")
+        self.assertEqual(change.after.mission.name.fr, name)
+
     def test_live_events_and_replay(self):
         sub = self.socket(zmq.SUB, self.node.endpoints["events"], SUBSCRIBE=b"iom.v1.")
         # The first heartbeat proves the subscription is in effect (§5.5); the seed is 1..3.
