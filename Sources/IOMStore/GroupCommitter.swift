@@ -164,11 +164,13 @@ final class GroupCommitter: Sendable {
             // lane never overtakes it. A lane still busy (an `onCommit` held by a full `.wait`
             // subscriber) is looked at again every 10 ms, while new saves are still written.
             if !lane.isIdle {
-                if !shared.state.closed { _ = shared.condition.wait(until: Date(timeIntervalSinceNow: 0.01)) }
-                else {
+                if shared.state.closed {
+                    // Nothing new can come: wait for the lane itself.
                     shared.condition.unlock()
                     lane.waitUntilEmpty()
                     shared.condition.lock()
+                } else {
+                    _ = shared.condition.wait(until: Date(timeIntervalSinceNow: 0.01))
                 }
                 continue
             }

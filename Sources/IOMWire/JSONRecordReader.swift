@@ -115,17 +115,7 @@ struct JSONRecordReader {
         if first { first = false } else { try expect(UInt8(ascii: ",")); skipWhitespace() }
         guard position < end, byte() == UInt8(ascii: "\"") else { throw Decline() }
         position += 1
-        let start = position
-        while true {
-            guard position < end else { throw Decline() }
-            let c = byte()
-            if c == UInt8(ascii: "\"") { break }
-            // Names are ASCII letters, digits and '_': anything else is no field of ours.
-            guard c >= 0x20, c < 0x80, c != UInt8(ascii: "\\") else { throw Decline() }
-            position += 1
-        }
-        let key = UnsafeRawBufferPointer(start: base + start, count: position - start)
-        position += 1
+        let key = try name()
         try expect(UInt8(ascii: ":"))
         guard let index = names.index(of: key) else { throw Decline() }
         let bit: UInt32 = 1 << UInt32(index)
@@ -386,9 +376,11 @@ struct JSONRecordReader {
         while let c = peek(), c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9") { position += 1 }
     }
 
-    /// An enum value by its name (``JSONEnumNames``); numbers and unknown names are declined.
-    mutating func enumValue<E: SwiftProtobuf.Enum & JSONEnumNames>(_: E.Type = E.self) throws(Decline) -> E where E.RawValue == Int {
-        try expect(UInt8(ascii: "\""))
+    /// The bytes of a key or an enum name up to its closing quote (the opening one is read),
+    /// which is passed. Such names are ASCII letters, digits and '_': anything else (an escape,
+    /// a control character, non-ASCII) is no name of ours.
+    @inline(__always)
+    private mutating func name() throws(Decline) -> UnsafeRawBufferPointer {
         let start = position
         while true {
             guard position < end else { throw Decline() }
@@ -397,10 +389,16 @@ struct JSONRecordReader {
             guard c >= 0x20, c < 0x80, c != UInt8(ascii: "\\") else { throw Decline() }
             position += 1
         }
-        let name = UnsafeRawBufferPointer(start: base + start, count: position - start)
-        position += 1
+        defer { position += 1 }
+        return UnsafeRawBufferPointer(start: base + start, count: position - start)
+    }
+
+    /// An enum value by its name (``JSONEnumNames``); numbers and unknown names are declined.
+    mutating func enumValue<E: SwiftProtobuf.Enum & JSONEnumNames>(_: E.Type = E.self) throws(Decline) -> E where E.RawValue == Int {
+        try expect(UInt8(ascii: "\""))
+        let spelled = try name()
         let names = E.jsonNames
-        for i in names.indices where Self.equal(name, names[i]) {
+        for i in names.indices where Self.equal(spelled, names[i]) {
             guard let value = E(rawValue: i) else { throw Decline() }
             return value
         }

@@ -51,16 +51,7 @@ extension WireCodec {
     /// reference), with its misreading of escaped surrogate pairs above plane 1 repaired
     /// (``JSONSurrogates``).
     package static func decodeRecordWithSwiftProtobuf(jsonUTF8 bytes: [UInt8], type: RecordType) throws -> AnyRecord {
-        func m<M: SwiftProtobuf.Message>(_: M.Type) throws -> M {
-            do { return try SwiftProtobufJSON.decode(M.self, bytes) } catch { throw WireError.malformed("\(M.protoMessageName) JSON: \(error)") }
-        }
-        switch type {
-        case .organisation: return .organisation(try Organisation(wire: m(Iom_V1_Organisation.self)))
-        case .mission: return .mission(try Mission(wire: m(Iom_V1_Mission.self)))
-        case .memberState: return .memberState(try MemberState(wire: m(Iom_V1_MemberState.self)))
-        case .event: return .event(try PublicEvent(wire: m(Iom_V1_Event.self)))
-        case .protectionCase: return .protectionCase(try ProtectionCase(wire: m(Iom_V1_ProtectionCase.self)))
-        }
+        try decodeRecord(jsonUTF8: bytes, type: type, fastPath: false)
     }
 
     /// Where the JSON fast path (``JSONRecordReader``) breaks its contract on `bytes`, read as

@@ -129,19 +129,9 @@ package enum WireCodec {
     /// The canonical protobuf JSON of a change.
     package static func json(_ change: Change) -> String { jsonText(change.wire) }
 
-    /// Decodes a record from protobuf JSON.
+    /// Decodes a record from protobuf JSON (as ``decodeRecord(jsonUTF8:type:)`` does).
     package static func decodeRecord(json: String, type: RecordType) throws -> AnyRecord {
-        // JSON → message → domain, validated once; no binary round trip in between.
-        func m<M: SwiftProtobuf.Message>(_: M.Type) throws -> M {
-            do { return try SwiftProtobufJSON.decode(M.self, Array(json.utf8)) } catch { throw WireError.malformed("\(M.protoMessageName) JSON: \(error)") }
-        }
-        switch type {
-        case .organisation: return .organisation(try Organisation(wire: m(Iom_V1_Organisation.self)))
-        case .mission: return .mission(try Mission(wire: m(Iom_V1_Mission.self)))
-        case .memberState: return .memberState(try MemberState(wire: m(Iom_V1_MemberState.self)))
-        case .event: return .event(try PublicEvent(wire: m(Iom_V1_Event.self)))
-        case .protectionCase: return .protectionCase(try ProtectionCase(wire: m(Iom_V1_ProtectionCase.self)))
-        }
+        try decodeRecord(jsonUTF8: Array(json.utf8), type: type)
     }
 
     /// Decodes a record from protobuf JSON given as UTF-8 bytes (no `String` in between).
@@ -152,8 +142,15 @@ package enum WireCodec {
     /// message whenever the reader answers. The message is then validated
     /// into the domain record, the same way whichever read it.
     package static func decodeRecord(jsonUTF8 bytes: [UInt8], type: RecordType) throws -> AnyRecord {
+        try decodeRecord(jsonUTF8: bytes, type: type, fastPath: true)
+    }
+
+    /// ``decodeRecord(jsonUTF8:type:)``, or with `fastPath` false SwiftProtobuf's reading alone
+    /// (the oracle's reference).
+    static func decodeRecord(jsonUTF8 bytes: [UInt8], type: RecordType, fastPath: Bool) throws -> AnyRecord {
+        // JSON → message → domain, validated once; no binary round trip in between.
         func m<M: SwiftProtobuf.Message>(_ fast: (UnsafeRawBufferPointer) -> M?) throws -> M {
-            if let message = bytes.withUnsafeBytes(fast) { return message }
+            if fastPath, let message = bytes.withUnsafeBytes(fast) { return message }
             do { return try SwiftProtobufJSON.decode(M.self, bytes) } catch { throw WireError.malformed("\(M.protoMessageName) JSON: \(error)") }
         }
         switch type {
