@@ -49,6 +49,7 @@ final class GroupCommitter: Sendable {
     private let maximumGroupSize: Int
     private let onCommit: (@Sendable ([JournalEntry]) -> Void)?
     private let faultInjection: (@Sendable (Mutation) throws -> Void)?
+    private let idleWithBusyLane: (@Sendable () -> Void)?
     /// How long the writer thread waits for work before it ends.
     private static let idleTimeout: TimeInterval = 1
 
@@ -58,6 +59,7 @@ final class GroupCommitter: Sendable {
         self.maximumGroupSize = max(1, configuration.maximumGroupSize)
         self.onCommit = configuration.onCommit
         self.faultInjection = configuration._faultInjection
+        self.idleWithBusyLane = configuration._writerIdleWithBusyLane
     }
 
     /// Queues `mutations` (applied all-or-nothing) and returns their entries once committed.
@@ -170,6 +172,7 @@ final class GroupCommitter: Sendable {
                     lane.waitUntilEmpty()
                     shared.condition.lock()
                 } else {
+                    idleWithBusyLane?()
                     _ = shared.condition.wait(until: Date(timeIntervalSinceNow: 0.01))
                 }
                 continue

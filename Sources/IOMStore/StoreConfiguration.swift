@@ -60,6 +60,9 @@ public struct StoreConfiguration: Sendable {
     /// Testing only: called inside the transaction after a mutation's new state is written and
     /// before its journal entry is appended. Throwing fails that mutation (or its whole batch).
     package var _faultInjection: (@Sendable (Mutation) throws -> Void)?
+    /// Testing only: called on the writer thread each time it has passed its idle timeout with
+    /// nothing to write while its commit lane is still busy (it then looks again in 10 ms).
+    package var _writerIdleWithBusyLane: (@Sendable () -> Void)?
 
     /// Creates a configuration.
     public init(location: Location = .file(path: "iom.sqlite"), durability: Durability = .processCrash,

@@ -160,6 +160,7 @@ struct CommitLaneTests {
     func idleWriterWithHeldLane(_ backing: Backing) async throws {
         let gate = DispatchSemaphore(value: 0), publishing = DispatchSemaphore(value: 0), secondWriting = DispatchSemaphore(value: 0)
         let published = Collector<String>()
+        let idle = DispatchSemaphore(value: 0)
         try await withStore(backing, configure: { configuration in
             configuration.onCommit = { entries in
                 if entries.first?.recordID == "1" {
@@ -169,13 +170,13 @@ struct CommitLaneTests {
                 published.append(entries.map(\.recordID))
             }
             configuration._faultInjection = { mutation in if mutation.id == "2" { secondWriting.signal() } }
+            configuration._writerIdleWithBusyLane = { idle.signal() }
         }) { (store: RecordStore) async throws in
             let told = DispatchSemaphore(value: 0)
             store.enqueue(each: [.create(type: "t", id: "1", payload: [])]) { _ in told.signal() }
             #expect(await signalled(publishing))
-            // Let the writer's idle timeout (1 s) pass with nothing to write and its lane held:
-            // nothing to observe but time, so a bounded wait for a signal that never comes.
-            #expect(await !signalled(DispatchSemaphore(value: 0), within: 1.3))
+            // The writer has passed its idle timeout (1 s) with nothing to write and its lane held.
+            #expect(await signalled(idle), "the writer idles with its lane held")
             store.enqueue(each: [.create(type: "t", id: "2", payload: [])]) { _ in told.signal() }
             let written = await signalled(secondWriting)
             gate.signal()
