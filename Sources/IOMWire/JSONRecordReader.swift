@@ -232,18 +232,22 @@ struct JSONRecordReader {
         guard end - position >= 4 else { throw Decline() }
         var value: UInt32 = 0
         for _ in 0..<4 {
-            let c = byte()
-            let digit: UInt8
-            switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = c - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = c - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = c - UInt8(ascii: "A") + 10
-            default: throw Decline()
-            }
+            guard let digit = Self.hexDigit(byte()) else { throw Decline() }
             value = value << 4 | UInt32(digit)
             position += 1
         }
         return value
+    }
+
+    /// The value of a hex digit (either case), or nil.
+    @inline(__always)
+    static func hexDigit(_ c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
+        default: nil
+        }
     }
 
     /// An integer's sign and magnitude, plain or quoted: `-?(0|[1-9][0-9]*)` below 2⁶⁴.
