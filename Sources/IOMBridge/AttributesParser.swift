@@ -46,6 +46,9 @@ struct AttributeLines {
         // The value, up to LF (the frame ends with one).
         var plain = true
         while true {
+            // Eight plain octets at a time (the usual value): none below 0x20 (LF among them),
+            // none `%`, DEL or ≥ 0x80. A word with any of those is read octet by octet below.
+            while i + 8 <= count && !Self.hasSpecialOctet(UnsafeRawPointer(bytes + i).loadUnaligned(as: UInt64.self)) { i += 8 }
             let c = bytes[i]
             if c == 0x0A { break }
             if c < 0x20 || c == 0x7F { throw .attributes }
@@ -81,6 +84,17 @@ struct AttributeLines {
             start = base.distance(to: UnsafeRawPointer(lf)) + 1
         }
         return false
+    }
+
+    /// Whether any octet of `word` is below 0x20, `%` (0x25), DEL (0x7F) or ≥ 0x80: exact for
+    /// "any" (which octet is not needed).
+    @inline(__always)
+    static func hasSpecialOctet(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        @inline(__always) func hasZero(_ x: UInt64) -> UInt64 { (x &- ones) & ~x & highs }
+        let below20 = (word &- ones &* 0x20) & ~word & highs
+        return (below20 | hasZero(word ^ (ones &* 0x25)) | hasZero(word ^ (ones &* 0x7F)) | (word & highs)) != 0
     }
 
     @inline(__always)

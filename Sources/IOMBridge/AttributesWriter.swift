@@ -42,8 +42,10 @@ struct AttributesWriter {
     private mutating func appendEncoded(_ value: String) {
         var value = value
         value.withUTF8 { utf8 in
+            // Most values need no escape: one copy.
+            guard utf8.contains(where: Self.needsEscape) else { return bytes.append(contentsOf: utf8) }
             for byte in utf8 {
-                if byte == 0x25 || byte < 0x20 || byte == 0x7F {
+                if Self.needsEscape(byte) {
                     bytes.append(0x25)
                     bytes.append(Self.hex[Int(byte >> 4)])
                     bytes.append(Self.hex[Int(byte & 0x0F)])
@@ -54,17 +56,20 @@ struct AttributesWriter {
         }
     }
 
+    /// `%`, control characters and DEL are percent-encoded.
+    @inline(__always)
+    private static func needsEscape(_ byte: UInt8) -> Bool { byte == 0x25 || byte < 0x20 || byte == 0x7F }
+
     /// A sequence as exactly 20 decimal digits.
     mutating func add(_ name: StaticString, sequence value: UInt64) {
         appendName(name)
-        let start = bytes.count
-        bytes.append(contentsOf: repeatElement(0x30, count: 20))
-        var rest = value
-        var index = start + 19
-        while rest > 0 {
-            bytes[index] = 0x30 + UInt8(rest % 10)
-            rest /= 10
-            index -= 1
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in
+            var rest = value
+            for index in stride(from: 19, through: 0, by: -1) {
+                buffer[index] = 0x30 + UInt8(truncatingIfNeeded: rest % 10)
+                rest /= 10
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(buffer))
         }
         bytes.append(0x0A)
     }

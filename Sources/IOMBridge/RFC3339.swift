@@ -3,9 +3,28 @@ import Foundation
 /// RFC 3339 UTC times with milliseconds (`2026-11-29T05:41:07.512Z`), written and read
 /// without Foundation's formatters (they allocate and are slow on the send path).
 enum RFC3339 {
+    /// The length of the text ``append(_:to:)`` writes.
+    static let count = 24
+
     /// Appends the 24 octets of `date`, truncated to milliseconds.
     static func append(_ date: Date, to bytes: inout [UInt8]) {
-        let millis = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count) { buffer in
+            write(date, to: buffer.baseAddress!)
+            bytes.append(contentsOf: UnsafeBufferPointer(buffer))
+        }
+    }
+
+    /// Writes the 24 octets of `date`, truncated to milliseconds, at `out`.
+    static func write(_ date: Date, to out: UnsafeMutablePointer<UInt8>) {
+        write(millis: milliseconds(date), to: out)
+    }
+
+    /// Milliseconds since 1970 of `date`, rounded down: what ``write(_:to:)`` writes.
+    @inline(__always)
+    static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded(.down)) }
+
+    /// Writes the 24 octets of a time given in milliseconds since 1970 at `out`.
+    static func write(millis: Int64, to out: UnsafeMutablePointer<UInt8>) {
         var days = millis >= 0 ? millis / 86_400_000 : (millis - 86_399_999) / 86_400_000
         let msOfDay = millis - days * 86_400_000
         // Civil from days (Howard Hinnant's algorithm).
@@ -18,19 +37,28 @@ enum RFC3339 {
         let day = doy - (153 * mp + 2) / 5 + 1
         let month = mp < 10 ? mp + 3 : mp - 9
         let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        digits(year, 4, &bytes); bytes.append(0x2D)
-        digits(month, 2, &bytes); bytes.append(0x2D)
-        digits(day, 2, &bytes); bytes.append(0x54)
-        digits(msOfDay / 3_600_000, 2, &bytes); bytes.append(0x3A)
-        digits(msOfDay / 60_000 % 60, 2, &bytes); bytes.append(0x3A)
-        digits(msOfDay / 1000 % 60, 2, &bytes); bytes.append(0x2E)
-        digits(msOfDay % 1000, 3, &bytes); bytes.append(0x5A)
+        let seconds = msOfDay / 1000
+        digits(year, 4, out)
+        out[4] = 0x2D
+        digits(month, 2, out + 5)
+        out[7] = 0x2D
+        digits(day, 2, out + 8)
+        out[10] = 0x54
+        digits(seconds / 3600, 2, out + 11)
+        out[13] = 0x3A
+        digits(seconds / 60 % 60, 2, out + 14)
+        out[16] = 0x3A
+        digits(seconds % 60, 2, out + 17)
+        out[19] = 0x2E
+        digits(msOfDay % 1000, 3, out + 20)
+        out[23] = 0x5A
     }
 
     static func string(_ date: Date) -> String {
-        var bytes: [UInt8] = []
-        append(date, to: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
+        String(unsafeUninitializedCapacity: count) { buffer in
+            write(date, to: buffer.baseAddress!)
+            return count
+        }
     }
 
     /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction]Z` (UTC only, as IOMB/1 requires); `nil` otherwise.
@@ -72,14 +100,15 @@ enum RFC3339 {
         return Date(timeIntervalSince1970: Double(millis) / 1000)
     }
 
-    private static func digits(_ value: Int64, _ count: Int, _ bytes: inout [UInt8]) {
-        var divisor: Int64 = 1
-        for _ in 1..<count { divisor *= 10 }
+    /// Writes the last `count` decimal digits of `value` (≥ 0) at `out`, zero-padded.
+    @inline(__always)
+    private static func digits(_ value: Int64, _ count: Int, _ out: UnsafeMutablePointer<UInt8>) {
         var rest = value
-        while divisor > 0 {
-            bytes.append(0x30 + UInt8(rest / divisor % 10))
-            rest %= divisor
-            divisor /= 10
+        var i = count - 1
+        while i >= 0 {
+            out[i] = 0x30 + UInt8(truncatingIfNeeded: rest % 10)
+            rest /= 10
+            i -= 1
         }
     }
 }

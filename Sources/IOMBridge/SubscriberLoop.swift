@@ -155,10 +155,11 @@ final class SubscriberLoop {
             progress?.heard(from: index, at: now)
             decode(count)
             for i in 0..<count {
-                let decoded = received[i].decoded
-                received[i].decoded = .success(nil)
+                // Moved out of the slot, not copied (a copy retains every part of the change).
+                var decoded: Result<IncomingMessage?, MalformedReason> = .success(nil)
+                swap(&decoded, &received[i].decoded)
                 received[i].data = []
-                switch decoded {
+                switch consume decoded {
                 case .success(let message?): handle(message, upstream: index, now: now, replayed: false)
                 case .success(nil): break
                 case .failure(let reason): malformed(reason)
@@ -219,8 +220,8 @@ final class SubscriberLoop {
         }
     }
 
-    private func handle(_ message: IncomingMessage, upstream: Int, now: ContinuousClock.Instant, replayed: Bool) {
-        switch message {
+    private func handle(_ message: consuming IncomingMessage, upstream: Int, now: ContinuousClock.Instant, replayed: Bool) {
+        switch consume message {
         case .event(let change):
             machine.event(source: change.source, sequence: change.sequence, item: .change(change),
                           size: change.encoded.count + 256, upstream: upstream, now: now, replayed: replayed)

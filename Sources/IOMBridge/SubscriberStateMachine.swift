@@ -150,7 +150,7 @@ struct SubscriberStateMachine<Payload> {
 
     /// Sequence `sequence` of `source`, from the events socket or (`replayed`) from a replay.
     /// `size` is what it costs the reorder buffer when it has to wait there.
-    mutating func event(source id: SourceID, sequence: UInt64, item: Item, size: Int, upstream: Int,
+    mutating func event(source id: SourceID, sequence: UInt64, item: consuming Item, size: Int, upstream: Int,
                         now: ContinuousClock.Instant, replayed: Bool = false) {
         let s = lookup(id, upstream: upstream)
         if sources[s].failed { return }
@@ -395,9 +395,9 @@ struct SubscriberStateMachine<Payload> {
         sources.firstIndex { $0.upstream == upstream && $0.replay?.request == request }
     }
 
-    private mutating func deliver(_ s: Int, _ sequence: UInt64, _ item: Item, repaired: Bool) {
+    private mutating func deliver(_ s: Int, _ sequence: UInt64, _ item: consuming Item, repaired: Bool) {
         sources[s].delivered = sequence
-        switch item {
+        switch consume item {
         case .change(let payload):
             deliveries.append(payload)
             if repaired { counts.changesRepaired += 1 }
@@ -423,7 +423,7 @@ struct SubscriberStateMachine<Payload> {
 
     /// Keeps an early sequence until the ones before it arrive. Full: the newest is dropped
     /// (§8.2); a replay brings it back later.
-    private mutating func buffer(_ s: Int, _ sequence: UInt64, _ item: Item, _ size: Int) {
+    private mutating func buffer(_ s: Int, _ sequence: UInt64, _ item: consuming Item, _ size: Int) {
         guard sources[s].buffer[sequence] == nil else {
             counts.duplicates += 1
             return

@@ -13,9 +13,16 @@ extension AnyRecord {
         return w
     }
 
-    init?(wire w: Iom_V1_Record, _ v: inout Validator, _ p: String) {
+    /// Validates a record message into the domain type. The message is consumed: its member
+    /// is moved out, not copied (a copy retains every string and array of the record).
+    init?(wire w: consuming Iom_V1_Record, _ v: inout Validator, _ p: String) {
+        self.init(moving: &w, &v, p)
+    }
+
+    /// ``init(wire:_:_:)`` moving the member out of `w` in place.
+    init?(moving w: inout Iom_V1_Record, _ v: inout Validator, _ p: String) {
         let decoded: AnyRecord?
-        switch w.record {
+        switch w.record.take() {
         case .organisation(let r): decoded = v.check { try Organisation(wire: r) }.map(AnyRecord.organisation)
         case .mission(let r): decoded = v.check { try Mission(wire: r) }.map(AnyRecord.mission)
         case .memberState(let r): decoded = v.check { try MemberState(wire: r) }.map(AnyRecord.memberState)
@@ -41,16 +48,18 @@ extension Change {
     }
 
     init(wire w: Iom_V1_Change) throws(ValidationError) {
-        try self.init(fields: ChangeFields(w))
+        var fields = ChangeFields(w)
+        try self.init(fields: &fields)
     }
 
     /// Validates the fields of an `iom.v1.Change` (read by SwiftProtobuf or by ``WireReader``).
-    init(fields w: ChangeFields) throws(ValidationError) {
+    /// The records are moved out of `w` (left without them), not copied.
+    init(fields w: inout ChangeFields) throws(ValidationError) {
         var v = Validator()
         let type: RecordType? = v.enumValue(w.recordType, "change.recordType")
         let kind: ChangeKind? = v.enumValue(w.kind, "change.kind")
-        let before: AnyRecord?? = if let b = w.before { AnyRecord(wire: b, &v, "change.before").map { .some($0) } } else { .some(nil) }
-        let after: AnyRecord?? = if let a = w.after { AnyRecord(wire: a, &v, "change.after").map { .some($0) } } else { .some(nil) }
+        let before: AnyRecord?? = w.before == nil ? .some(nil) : AnyRecord(moving: &w.before!, &v, "change.before").map { .some($0) }
+        let after: AnyRecord?? = w.after == nil ? .some(nil) : AnyRecord(moving: &w.after!, &v, "change.after").map { .some($0) }
         try v.finish()
         guard let type, let kind, let before, let after else { throw undecodable("change") }
         try self.init(kind: kind, before: before, after: after, version: w.version)

@@ -88,16 +88,17 @@ package enum WireCodec {
     /// then validated into domain types; SwiftProtobuf's generated decoder is the reference
     /// it agrees with on every input (``decodeChangeWithSwiftProtobuf(_:)``).
     package static func decodeChange(_ bytes: [UInt8]) throws -> Change {
-        let fields = try bytes.withUnsafeBytes { buffer throws(WireError) in try readChange(buffer) }
-        return try Change(fields: fields)
-    }
-
-    /// The fields of an `iom.v1.Change`, read by hand.
-    static func readChange(_ bytes: UnsafeRawBufferPointer) throws(WireError) -> ChangeFields {
-        var reader = WireReader(bytes)
-        var fields = ChangeFields()
-        do { try reader.change(&fields) } catch { throw malformed(Iom_V1_Change.protoMessageName, error) }
-        return fields
+        // Read and validated in place: the fields (records of a few hundred bytes each) are
+        // neither returned nor passed by value, so they are not moved from frame to frame.
+        let result = bytes.withUnsafeBytes { buffer -> Result<Change, any Error> in
+            var reader = WireReader(buffer)
+            var fields = ChangeFields()
+            do throws(BinaryDecodingError) { try reader.change(&fields) } catch {
+                return .failure(malformed(Iom_V1_Change.protoMessageName, error))
+            }
+            return Result { () throws(ValidationError) in try Change(fields: &fields) }.mapError { $0 }
+        }
+        return try result.get()
     }
 
     /// Reads `bytes` as one message with `body`; SwiftProtobuf's errors become ``WireError``.

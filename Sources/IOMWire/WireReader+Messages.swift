@@ -42,18 +42,15 @@ extension WireReader {
             case (2, 0): w.kind = try enumValue()
             case (3, 2): w.recordID = try string()
             case (4, 0): w.version = try varint()
+            // Read in place (a repeat is merged into what the first occurrence left).
             case (5, 2):
                 var r = try message()
-                var value = Iom_V1_Record()
-                if let existing = w.before { value = existing; w.before = nil }  // a repeat: merged
-                try r.record(&value)
-                w.before = value
+                if w.before == nil { w.before = Iom_V1_Record() }
+                try r.record(&w.before!)
             case (6, 2):
                 var r = try message()
-                var value = Iom_V1_Record()
-                if let existing = w.after { value = existing; w.after = nil }
-                try r.record(&value)
-                w.after = value
+                if w.after == nil { w.after = Iom_V1_Record() }
+                try r.record(&w.after!)
             default: try skip(field: field, wireType: wireType)
             }
         }

@@ -99,6 +99,68 @@ struct WireFormatTests {
         #expect(Array("not-a-uuid".utf8).withUnsafeBytes { UUIDText.parse($0) } == nil)
     }
 
+    @Test("one encoder writes each event's own time, whether it repeats the last one or not")
+    func eventTimes() throws {
+        var encoder = EventEncoder(source: source)
+        let times = [1_764_394_867.512, 1_764_394_867.5129, 1_764_394_867.513, 1_764_394_867.512, -0.001, 0]
+        for (i, seconds) in times.enumerated() {
+            let time = Date(timeIntervalSince1970: seconds)
+            encoder.event(sequence: UInt64(i + 1), changeID: UUID(), time: time, type: .mission, kind: .created, subject: "m", view: .full)
+            let written = try attributes(String(decoding: encoder.bytes, as: UTF8.self))["time"]
+            #expect(written == RFC3339.string(time), "\(seconds)")
+        }
+    }
+
+    @Test("UUIDs with any octet out of place are refused, at every position")
+    func malformedUUIDs() {
+        let uuid = UUID(uuidString: "6B2F0C1E-93A4-4F58-8E7D-1A2B3C4D5E6F")!
+        let text = Array(UUIDText.string(uuid).utf8)
+        #expect(text.withUnsafeBytes { UUIDText.parse($0) } == uuid)
+        for position in text.indices {
+            let replacements: [UInt8] = text[position] == 0x2D ? [0x30, 0x61, 0x2E] : [0x2D, 0x67, 0x47, 0x2F, 0x3A, 0x40, 0x60, 0x00, 0xFF]
+            for replacement in replacements {
+                var bad = text
+                bad[position] = replacement
+                #expect(bad.withUnsafeBytes { UUIDText.parse($0) } == nil, "\(String(decoding: bad, as: UTF8.self))")
+            }
+        }
+        #expect(Array(text.dropLast()).withUnsafeBytes { UUIDText.parse($0) } == nil)
+        #expect((text + [0x30]).withUnsafeBytes { UUIDText.parse($0) } == nil)
+        var generator = SubscriberStateMachineTests.SplitMix(state: 42)
+        for _ in 0..<200 {
+            let random = UUID(uuid: withUnsafeBytes(of: (generator.next(), generator.next())) { raw in
+                raw.load(as: uuid_t.self)
+            })
+            #expect(UUIDText.string(random) == random.uuidString.lowercased())
+            #expect(Array(random.uuidString.utf8).withUnsafeBytes { UUIDText.parse($0) } == random)
+        }
+    }
+
+    @Test("the eight-octet scan of attribute values flags every octet the grammar reads one by one")
+    func specialOctetScan() {
+        func special(_ octet: UInt8) -> Bool { octet < 0x20 || octet == 0x25 || octet == 0x7F || octet >= 0x80 }
+        // Each octet value at each position of otherwise plain words.
+        for filler in [UInt8(0x20), 0x61, 0x7E, 0x24, 0x26] {
+            for position in 0..<8 {
+                for octet in 0...255 {
+                    var word = [UInt8](repeating: filler, count: 8)
+                    word[position] = UInt8(octet)
+                    let value = word.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+                    #expect(AttributeLines.hasSpecialOctet(value) == special(UInt8(octet)), "octet \(octet) at \(position)")
+                }
+            }
+        }
+        // Random words, against the octet-by-octet reading.
+        var generator = SubscriberStateMachineTests.SplitMix(state: 7)
+        for _ in 0..<20_000 {
+            var value = generator.next()
+            // Mostly plain octets, so that words without a special one are common too.
+            if value & 1 == 0 { value = (value & 0x3F3F_3F3F_3F3F_3F3F) | 0x4040_4040_4040_4040 }
+            let expected = withUnsafeBytes(of: value) { $0.contains(where: special) }
+            #expect(AttributeLines.hasSpecialOctet(value) == expected, "\(String(value, radix: 16))")
+        }
+    }
+
     func eventFrames(_ committed: CommittedChange, view: BridgeView = .full) -> (topic: [UInt8], attributes: [UInt8], data: [UInt8]) {
         var encoder = EventEncoder(source: committed.source)
         let c = committed.change
