@@ -16,19 +16,17 @@ extension AnyRecord {
     /// Validates a record message into the domain type. The message is consumed: its member
     /// is moved out, not copied (a copy retains every string and array of the record).
     init?(wire w: consuming Iom_V1_Record, _ v: inout Validator, _ p: String) {
-        self.init(moving: &w, &v, p)
-    }
-
-    /// ``init(wire:_:_:)`` moving the member out of `w` in place.
-    init?(moving w: inout Iom_V1_Record, _ v: inout Validator, _ p: String) {
+        guard let member = w.record.take() else {
+            v.fail(p, "", "holds no record")
+            return nil
+        }
         let decoded: AnyRecord?
-        switch w.record.take() {
+        switch consume member {
         case .organisation(let r): decoded = v.check { try Organisation(wire: r) }.map(AnyRecord.organisation)
         case .mission(let r): decoded = v.check { try Mission(wire: r) }.map(AnyRecord.mission)
         case .memberState(let r): decoded = v.check { try MemberState(wire: r) }.map(AnyRecord.memberState)
         case .event(let r): decoded = v.check { try PublicEvent(wire: r) }.map(AnyRecord.event)
         case .protectionCase(let r): decoded = v.check { try ProtectionCase(wire: r) }.map(AnyRecord.protectionCase)
-        case nil: v.fail(p, "", "holds no record"); decoded = nil
         }
         guard let decoded else { return nil }
         self = decoded
@@ -58,8 +56,9 @@ extension Change {
         var v = Validator()
         let type: RecordType? = v.enumValue(w.recordType, "change.recordType")
         let kind: ChangeKind? = v.enumValue(w.kind, "change.kind")
-        let before: AnyRecord?? = w.before == nil ? .some(nil) : AnyRecord(moving: &w.before!, &v, "change.before").map { .some($0) }
-        let after: AnyRecord?? = w.after == nil ? .some(nil) : AnyRecord(moving: &w.after!, &v, "change.after").map { .some($0) }
+        // `take()` moves each record out of `w`; nothing is copied.
+        let before: AnyRecord?? = if let b = w.before.take() { AnyRecord(wire: b, &v, "change.before").map { .some($0) } } else { .some(nil) }
+        let after: AnyRecord?? = if let a = w.after.take() { AnyRecord(wire: a, &v, "change.after").map { .some($0) } } else { .some(nil) }
         try v.finish()
         guard let type, let kind, let before, let after else { throw undecodable("change") }
         try self.init(kind: kind, before: before, after: after, version: w.version)
