@@ -149,9 +149,10 @@ actor EventsPump {
 
     private func send(_ committed: CommittedChange, position: UInt64) {
         guard !closed else { return }
-        let change = committed.change
-        send(source: committed.source, position: multiSource ? position : committed.sequence, sequence: committed.sequence, changeID: committed.changeID, time: committed.time, type: change.recordType,
-             kind: change.kind, subject: change.recordID, prepared: filter.prepare(change, encoded: committed.encoded))
+        // The change's fields are read where they are (a local copy of the change would retain each of its parts).
+        send(source: committed.source, position: multiSource ? position : committed.sequence, sequence: committed.sequence, changeID: committed.changeID,
+             time: committed.time, type: committed.change.recordType, kind: committed.change.kind, subject: committed.change.recordID,
+             prepared: filter.prepare(committed.change, encoded: committed.encoded))
     }
 
     private func send(source: SourceID, position: UInt64, sequence: UInt64, changeID: UUID, time: Date, type: RecordType, kind: ChangeKind,
