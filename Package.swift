@@ -71,7 +71,7 @@ let package = Package(
 
         // MARK: Store
         // Journal + current state on SQLite through GRDB; record-agnostic (opaque payload bytes).
-        .target(name: "IOMStore", dependencies: ["IOMDomain", .product(name: "GRDB", package: "GRDB.swift"),
+        .target(name: "IOMStore", dependencies: ["IOMDomain", "IOMChanges", .product(name: "GRDB", package: "GRDB.swift"),
                                                  .product(name: "GRDBSQLite", package: "GRDB.swift")]),
         // Child process for the SIGKILL crash test: saves in a loop, prints each sequence.
         .executableTarget(name: "iom-store-crash-helper", dependencies: ["IOMStore"], path: "Sources/IOMStoreCrashHelper"),
@@ -98,7 +98,7 @@ let package = Package(
         .target(
             name: "IOMBridge",
             dependencies: [
-                "ZeroMQ", "IOMDomain", "IOMWire", "IOMStore", "ChangeBus", "IOMChanges", "IOMSecurity",
+                "ZeroMQ", "IOMDomain", "IOMWire", "ChangeBus", "IOMChanges", "IOMSecurity",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

@@ -1,8 +1,8 @@
+import IOMDomain
 import ChangeBus
 import Foundation
 import IOMChanges
 import IOMSecurity
-import IOMStore
 import IOMWire
 import Logging
 import ServiceLifecycle
@@ -97,10 +97,10 @@ public final class BridgePublisher: Service {
     /// - Throws: ``BridgeError/Code/endpoint`` when an endpoint cannot be bound,
     ///   ``BridgeError/Code/configuration`` for inconsistent settings.
     ///   - holding: a multi-source publisher (`Protocols/bridge.md` §8.7.1): `bus` carries the
-    ///     changes the store holds of other sources (``IOMStore/RecordStore/hold(_:)``), its bus
+    ///     changes the store holds of other sources (a hub's `RecordStore.hold(_:)`), its bus
     ///     sequence being their held-journal position; heartbeats go out per source, and the sync
     ///     endpoint answers for every held source.
-    package static func start(bus: ChangeBus<CommittedChange>, store: RecordStore?, source: SourceID? = nil, sealer: (any FieldSealer)? = nil,
+    package static func start(bus: ChangeBus<CommittedChange>, store: (any ChangeJournal)?, source: SourceID? = nil, sealer: (any FieldSealer)? = nil,
                              configuration: PublisherConfiguration, context: Context? = nil,
                              holding: Bool = false) async throws(BridgeError) -> BridgePublisher {
         if holding && store == nil { throw .configuration("a multi-source publisher needs the store that holds its sources") }

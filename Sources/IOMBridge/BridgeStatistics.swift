@@ -1,4 +1,4 @@
-import IOMStore
+import IOMDomain
 import Synchronization
 
 /// Counters of a publisher or subscriber. Read them with ``BridgeCounters/snapshot``.

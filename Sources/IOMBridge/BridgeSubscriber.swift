@@ -1,7 +1,7 @@
+import IOMDomain
 import ChangeBus
 import Foundation
 import IOMChanges
-import IOMStore
 import ServiceLifecycle
 import Synchronization
 import ZeroMQ

@@ -1,7 +1,6 @@
 import Foundation
 import IOMChanges
 import IOMDomain
-import IOMStore
 import IOMWire
 
 /// A message received on an events endpoint, checked against §5 and decoded.

@@ -1,7 +1,6 @@
 import IOMSecurity
 import Foundation
 import IOMDomain
-import IOMStore
 
 /// Writes the attributes frames of events, withheld markers and heartbeats into a reusable
 /// buffer (§5.2–§5.6), for `source` — set it per change on a multi-source publisher (§8.7.1).

@@ -2,7 +2,6 @@ import ChangeBus
 import Foundation
 import IOMChanges
 import IOMDomain
-import IOMStore
 import IOMWire
 import Logging
 import ZeroMQ
@@ -18,7 +17,7 @@ actor EventsPump {
     private var encoder: EventEncoder
     private let filter: ViewFilter
     private let interval: Duration
-    private let store: RecordStore?
+    private let store: (any ChangeJournal)?
     private let counters: BridgeCounters
     private let logger: Logger?
     private let clock = ContinuousClock()
@@ -52,7 +51,7 @@ actor EventsPump {
     /// `sources`: for a multi-source publisher, every source it holds (its own among them) with
     /// its latest and oldest sequence; `nil` for a publisher of its own source only.
     init(socket: sending Socket, watchHandshakes: String?, thread: SocketThread, source: SourceID, filter: ViewFilter, interval: Duration,
-         store: RecordStore?, lastSent: UInt64, oldest: UInt64, counters: BridgeCounters, logger: Logger?,
+         store: (any ChangeJournal)?, lastSent: UInt64, oldest: UInt64, counters: BridgeCounters, logger: Logger?,
          sources: [SourceID: (latest: UInt64, oldest: UInt64)]? = nil) {
         self.multiSource = sources != nil
         for (id, value) in sources ?? [:] {
@@ -214,7 +213,7 @@ actor EventsPump {
     }
 
     /// ``resend(_:)`` of a multi-source publisher: `range` is of held-journal positions.
-    private func resendHeld(_ range: ClosedRange<UInt64>, from store: RecordStore) async {
+    private func resendHeld(_ range: ClosedRange<UInt64>, from store: any ChangeJournal) async {
         var next = range.lowerBound
         while next <= range.upperBound && !closed {
             let held: [(position: UInt64, entry: JournalEntry)]

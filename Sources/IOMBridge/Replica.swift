@@ -1,7 +1,6 @@
 import ChangeBus
 import IOMChanges
 import IOMDomain
-import IOMStore
 import ServiceLifecycle
 import Synchronization
 import ZeroMQ

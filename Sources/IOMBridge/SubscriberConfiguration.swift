@@ -1,5 +1,5 @@
+import IOMDomain
 import Foundation
-import IOMStore
 import Logging
 
 /// Settings of a ``BridgeSubscriber``.

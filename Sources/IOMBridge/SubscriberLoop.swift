@@ -2,7 +2,6 @@ import ChangeBus
 import Foundation
 import IOMChanges
 import IOMDomain
-import IOMStore
 import IOMWire
 import Logging
 import Synchronization

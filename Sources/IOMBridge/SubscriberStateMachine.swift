@@ -1,4 +1,4 @@
-import IOMStore
+import IOMDomain
 
 /// Every ordering decision of a bridge subscriber (`Protocols/bridge.md` §7–§9), with no
 /// sockets, threads or clocks: deduplication, gap detection, the lost tail, the reorder buffer,

@@ -1,7 +1,7 @@
+import IOMChanges
 import Foundation
 import IOMDomain
 import IOMSecurity
-import IOMStore
 import IOMWire
 import Logging
 import Synchronization
@@ -46,7 +46,7 @@ actor SyncServer {
 
     private var socket: Socket?
     private let watch: HandshakeWatch?
-    private let store: RecordStore
+    private let store: any ChangeJournal
     private let source: SourceID
     private let filter: ViewFilter
     private let allowList: ClientAllowList?
@@ -62,7 +62,7 @@ actor SyncServer {
     private var encoder: EventEncoder
     private var lastLog: [String: ContinuousClock.Instant] = [:]
 
-    init(socket: sending Socket, watchHandshakes: String?, thread: SocketThread, store: RecordStore, filter: ViewFilter,
+    init(socket: sending Socket, watchHandshakes: String?, thread: SocketThread, store: any ChangeJournal, filter: ViewFilter,
          allowList: ClientAllowList?, limits: Limits, counters: BridgeCounters, audit: BridgeAudit, logger: Logger?, stopFlag: StopFlag) {
         self.watch = watchHandshakes.flatMap { try? HandshakeWatch(socket, endpoint: $0) }
         self.allowList = allowList

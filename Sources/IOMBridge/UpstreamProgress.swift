@@ -1,5 +1,5 @@
+import IOMDomain
 import Foundation
-import IOMStore
 import Synchronization
 
 /// What a subscriber last heard from its upstreams, for a hub's lag metrics and health check:

@@ -1,20 +1,6 @@
 import Foundation
 import GRDB
 
-/// What a store holds of another source (a following node's copy of an upstream's journal).
-package struct HeldSource: Sendable, Hashable {
-    /// The original source.
-    package var source: SourceID
-    /// The oldest sequence held (1, unless the upstream's journal was pruned before the hub followed it).
-    package var firstSequence: UInt64
-    /// The last sequence held: every change of `source` up to it was committed here.
-    package var lastSequence: UInt64
-    /// The origin's commit time of the last change held.
-    package var lastTime: Date
-    /// When this store committed the last change held.
-    package var committedAt: Date
-}
-
 extension RecordStore {
     /// Commits changes of other sources under their original source, sequence, id and time, in
     /// one transaction, and returns the position each got in the held journal (the store's own

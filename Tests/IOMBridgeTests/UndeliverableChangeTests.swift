@@ -3,6 +3,7 @@ import Foundation
 import IOMBridge
 import IOMKit
 import IOMStore
+import Synchronization
 import Testing
 import ZeroMQ
 
@@ -87,12 +88,18 @@ struct UndeliverableChangeTests {
         try node.events.send(garbled)
         try node.events.send(try hostile.event(3, source: source, mission: 3))
 
-        // The journal's copy of 2 is no better: its subject names another record.
-        let replay = try #require(await sync.nextReplay())
-        #expect(replay.params.contains("from=2"))
-        try await sync.reply(replay.peer, "CHANGES", replay.id, "",
-                             try item(2, source: source, mission: 2, subject: "mission-99"))
-        try await sync.reply(replay.peer, "END", replay.id, "through=\(Self.padded(2))\nlatest=\(Self.padded(3))\n")
+        // The journal's copy of 2 is no better: its subject names another record. Every REPLAY
+        // gets it (on a loaded machine a request that timed out is asked again, and the late
+        // answer to the first is ignored).
+        let answering = Task {
+            while let replay = try await sync.nextReplay() {
+                #expect(replay.params.contains("from=2"))
+                try await sync.reply(replay.peer, "CHANGES", replay.id, "",
+                                     try item(2, source: source, mission: 2, subject: "mission-99"))
+                try await sync.reply(replay.peer, "END", replay.id, "through=\(Self.padded(2))\nlatest=\(Self.padded(3))\n")
+            }
+        }
+        defer { answering.cancel() }
 
         var delivered: [UInt64] = []
         let failure = await #expect(throws: ChangeBusError.self) {
@@ -141,9 +148,10 @@ struct UndeliverableChangeTests {
         #expect(reason.contains("sequence 2"))
         #expect(subscriber.statistics.stuck == 1)
         // Three fruitless answers in a row end it (the limit); on a loaded machine a request
-        // that timed out is asked again, and its late answer is ignored, so allow a few more.
+        // that timed out is asked again, and its late answer is ignored, so allow a few more (7 were
+        // seen with every suite, the command tests among them, running at once on 2 cores).
         let replays = subscriber.statistics.replays
-        #expect((3...6).contains(replays), "\(replays) replays")
+        #expect((3...10).contains(replays), "\(replays) replays")
         answering.cancel()
     }
 
@@ -157,9 +165,23 @@ struct UndeliverableChangeTests {
 
         try node.events.send(try hostile.event(1, source: source, mission: 1))
         try node.events.send(try hostile.event(3, source: source, mission: 3))
-        let first = try #require(await sync.nextReplay())
-        #expect(first.params.contains("source=urn:uuid:\(source.uuidString.lowercased())"))
-        try await sync.reply(first.peer, "ERROR", first.id, "code=BAD_REQUEST\nmessage=unknown param source\nparam=source\n")
+        // The publisher refuses every REPLAY naming a source (the first, and any asked again after
+        // a time-out on a loaded machine) and answers those without it.
+        let refusedSourceParam = RefusalCount()
+        let answering = Task {
+            while let replay = try await sync.nextReplay() {
+                if replay.params.contains("source=") {
+                    #expect(replay.params.contains("source=urn:uuid:\(source.uuidString.lowercased())"))
+                    refusedSourceParam.add()
+                    try await sync.reply(replay.peer, "ERROR", replay.id, "code=BAD_REQUEST\nmessage=unknown param source\nparam=source\n")
+                } else {
+                    #expect(replay.params.contains("from=2"))
+                    try await sync.reply(replay.peer, "CHANGES", replay.id, "", try item(2, source: source, mission: 2))
+                    try await sync.reply(replay.peer, "END", replay.id, "through=\(Self.padded(3))\nlatest=\(Self.padded(3))\n")
+                }
+            }
+        }
+        defer { answering.cancel() }
         // Its next heartbeat shows the lost tail: the subscriber asks again, without the param.
         let heartbeat = "source=urn:uuid:\(source.uuidString.lowercased())\nlatest=\(Self.padded(3))\noldest=\(Self.padded(1))\n"
             + "time=2026-11-29T00:00:00.000Z\ninterval=1000\nview=full\n"
@@ -171,17 +193,21 @@ struct UndeliverableChangeTests {
             }
         }
         defer { beating.cancel() }
-        let second = try #require(await sync.nextReplay())
-        #expect(!second.params.contains("source="), "\(second.params)")
-        #expect(second.params.contains("from=2"))
-        try await sync.reply(second.peer, "CHANGES", second.id, "", try item(2, source: source, mission: 2))
-        try await sync.reply(second.peer, "END", second.id, "through=\(Self.padded(3))\nlatest=\(Self.padded(3))\n")
 
+        // 2 can only have come from a REPLAY without the param.
         var delivered: [UInt64] = []
         for try await element in subscription {
             if let change = element.event { delivered.append(change.sequence) }
             if delivered.count == 3 { break }
         }
         #expect(delivered == [1, 2, 3])
+        #expect(refusedSourceParam.count >= 1)
+    }
+
+    /// How many REPLAYs the fake publisher refused, counted from its answering task.
+    final class RefusalCount: Sendable {
+        private let value = Mutex(0)
+        func add() { value.withLock { $0 += 1 } }
+        var count: Int { value.withLock { $0 } }
     }
 }

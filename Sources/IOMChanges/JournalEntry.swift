@@ -24,7 +24,7 @@ package struct JournalEntry: Sendable, Hashable {
     package var time: Date
     /// The encoded record after the change (for a deletion: the payload given with the deletion, often empty).
     package var payload: [UInt8]
-    /// The ``Mutation/attachment`` of the mutation that made this entry, in `onCommit` only
+    /// The `attachment` of the store mutation that made this entry, in `onCommit` only
     /// (entries read back from the journal have none). Not part of equality.
     package var attachment: (any Sendable)?
 
@@ -53,26 +53,5 @@ package struct JournalEntry: Sendable, Hashable {
         hasher.combine(sequence)
         hasher.combine(changeID)
         hasher.combine(source)
-    }
-}
-
-extension ChangeKind {
-    /// The kind's code in the journal's `kind` column (1 created, 2 updated, 3 deleted).
-    var journalCode: UInt8 {
-        switch self {
-        case .created: 1
-        case .updated: 2
-        case .deleted: 3
-        }
-    }
-
-    /// The kind a journal `kind` column holds, or `nil` for a code no version wrote.
-    init?(journalCode: UInt8) {
-        switch journalCode {
-        case 1: self = .created
-        case 2: self = .updated
-        case 3: self = .deleted
-        default: return nil
-        }
     }
 }
