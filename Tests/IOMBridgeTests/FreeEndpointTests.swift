@@ -8,8 +8,9 @@ import ZeroMQ
 struct FreeEndpointTests {
     @Test("endpoints are distinct, below the kernel's ephemeral ports, and bindable")
     func endpoints() throws {
-        let range = try String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8)
-        let ephemeralStart = try #require(range.split(whereSeparator: \.isWhitespace).first.flatMap { Int($0) })
+        // Linux says where its ephemeral ports start; elsewhere only distinct and bindable is checked.
+        let range = try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8)
+        let ephemeralStart = range?.split(whereSeparator: \.isWhitespace).first.flatMap { Int($0) } ?? 0
         let endpoints = try (0..<50).map { _ in try unusedLoopbackEndpoint() }
         #expect(Set(endpoints).count == endpoints.count)
         let context = try Context()

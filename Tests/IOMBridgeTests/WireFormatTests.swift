@@ -136,6 +136,28 @@ struct WireFormatTests {
         }
     }
 
+    @Test("a control octet, DEL or a bad escape is refused wherever it stands in a long value, and UTF-8 is kept")
+    func longValues() throws {
+        let plain = Array("abcdefghijklmnopqrstuvwx".utf8)  // 24 octets: three eight-octet words
+        #expect(try AttributesParser.dictionary(Array("name=".utf8) + plain + [0x0A]) == ["name": String(decoding: plain, as: UTF8.self)])
+        for position in plain.indices {
+            for bad: [UInt8] in [[0x01], [0x09], [0x7F], [0x25, 0x47, 0x30], [0x25, 0x61, 0x62], [0x25]] {
+                var value = plain
+                value.replaceSubrange(position..<position + 1, with: bad)
+                #expect(throws: MalformedReason.attributes, "\(bad) at \(position)") {
+                    try AttributesParser.dictionary(Array("name=".utf8) + value + [0x0A])
+                }
+            }
+            // An escape and a non-ASCII character are read, not refused, at every position.
+            var escaped = plain
+            escaped.replaceSubrange(position..<position + 1, with: [0x25, 0x32, 0x35])
+            #expect(try AttributesParser.dictionary(Array("name=".utf8) + escaped + [0x0A])["name"]?.contains("%") == true)
+            var accented = plain
+            accented.replaceSubrange(position..<position + 1, with: Array("é".utf8))
+            #expect(try AttributesParser.dictionary(Array("name=".utf8) + accented + [0x0A])["name"]?.contains("é") == true)
+        }
+    }
+
     @Test("the eight-octet scan of attribute values flags every octet the grammar reads one by one")
     func specialOctetScan() {
         func special(_ octet: UInt8) -> Bool { octet < 0x20 || octet == 0x25 || octet == 0x7F || octet >= 0x80 }

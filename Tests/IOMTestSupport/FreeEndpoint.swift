@@ -14,8 +14,8 @@ import ZeroMQ
 public func unusedLoopbackEndpoint() throws -> String {
     let context = try Context()
     let probe = try context.socket(.pub)
-    let (low, high) = reservedPortRange
     for _ in 0..<200 {
+        guard let (low, high) = reservedPortRange else { break }
         let port = Int.random(in: low..<high)
         guard handedOut.withLock({ $0.insert(port).inserted }) else { continue }
         let endpoint = "tcp://127.0.0.1:\(port)"
@@ -23,7 +23,7 @@ public func unusedLoopbackEndpoint() throws -> String {
         try probe.unbind(endpoint)
         return endpoint
     }
-    // Nothing free below the ephemeral range: any free port, as the kernel picks it.
+    // No room below the ephemeral range, or nothing free there: any free port, as the kernel picks it.
     try probe.bind("tcp://127.0.0.1:*")
     let endpoint = try probe.lastEndpoint
     try probe.unbind(endpoint)
@@ -33,12 +33,12 @@ public func unusedLoopbackEndpoint() throws -> String {
 /// Ports handed out by ``unusedLoopbackEndpoint()`` in this process.
 private let handedOut = Mutex<Set<Int>>([])
 
-/// Where ``unusedLoopbackEndpoint()`` picks: from 20,000 up to the first ephemeral port (Linux
-/// default 32768; the range read from `/proc` when it can be).
-private let reservedPortRange: (Int, Int) = {
-    let fallback = (20_000, 32_768)
+/// Where ``unusedLoopbackEndpoint()`` picks: from 20,000 up to the first ephemeral port (read
+/// from `/proc`; Linux's default, 32768, where it cannot be read). `nil` when the ephemeral
+/// range starts at 21,000 or lower: no room below it.
+private let reservedPortRange: (Int, Int)? = {
     guard let text = try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8),
-          let first = text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).first.flatMap({ Int($0) }),
-          first > 21_000 else { return fallback }
-    return (20_000, first)
+          let first = text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).first.flatMap({ Int($0) })
+    else { return (20_000, 32_768) }
+    return first > 21_000 ? (20_000, first) : nil
 }()
