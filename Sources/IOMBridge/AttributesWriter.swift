@@ -63,13 +63,12 @@ struct AttributesWriter {
     /// A sequence as exactly 20 decimal digits.
     mutating func add(_ name: StaticString, sequence value: UInt64) {
         appendName(name)
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in
+        bytes.append(writing: 20) { out in
             var rest = value
             for index in stride(from: 19, through: 0, by: -1) {
-                buffer[index] = 0x30 + UInt8(truncatingIfNeeded: rest % 10)
+                out[index] = 0x30 + UInt8(truncatingIfNeeded: rest % 10)
                 rest /= 10
             }
-            bytes.append(contentsOf: UnsafeBufferPointer(buffer))
         }
         bytes.append(0x0A)
     }

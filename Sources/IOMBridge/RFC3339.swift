@@ -8,10 +8,7 @@ enum RFC3339 {
 
     /// Appends the 24 octets of `date`, truncated to milliseconds.
     static func append(_ date: Date, to bytes: inout [UInt8]) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count) { buffer in
-            write(date, to: buffer.baseAddress!)
-            bytes.append(contentsOf: UnsafeBufferPointer(buffer))
-        }
+        bytes.append(writing: count) { write(date, to: $0) }
     }
 
     /// Writes the 24 octets of `date`, truncated to milliseconds, at `out`.

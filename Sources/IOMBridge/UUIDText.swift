@@ -25,10 +25,7 @@ enum UUIDText {
     }
 
     static func append(_ uuid: UUID, to bytes: inout [UInt8]) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count) { buffer in
-            write(uuid, to: buffer.baseAddress!)
-            bytes.append(contentsOf: UnsafeBufferPointer(buffer))
-        }
+        bytes.append(writing: count) { write(uuid, to: $0) }
     }
 
     static func string(_ uuid: UUID) -> String {

@@ -10,6 +10,29 @@ private func signalled(_ semaphore: DispatchSemaphore, within seconds: Double = 
     }
 }
 
+/// Semaphores around a store whose `onCommit` holds the group that saved record "1".
+private struct HeldFirstCommit {
+    /// Signalled by the test to let that `onCommit` return.
+    let gate = DispatchSemaphore(value: 0)
+    /// Signalled when that `onCommit` starts (before it waits on `gate`).
+    let publishing = DispatchSemaphore(value: 0)
+    /// Signalled when the writer writes record "2".
+    let secondWriting = DispatchSemaphore(value: 0)
+
+    /// Installs the hold in `configuration`; `record` sees every committed group, after the hold.
+    func install(in configuration: inout StoreConfiguration, record: @escaping @Sendable ([JournalEntry]) -> Void) {
+        let gate = gate, publishing = publishing, secondWriting = secondWriting
+        configuration.onCommit = { entries in
+            if entries.first?.recordID == "1" {
+                publishing.signal()
+                gate.wait()
+            }
+            record(entries)
+        }
+        configuration._faultInjection = { mutation in if mutation.id == "2" { secondWriting.signal() } }
+    }
+}
+
 @Suite("CommitLane: what follows a commit runs on its own thread, in order, while the writer goes on")
 struct CommitLaneTests {
     @Test("work runs once each, in the order pushed, on the lane's thread (not the pusher's)")
@@ -65,17 +88,11 @@ struct CommitLaneTests {
 
     @Test("the writer commits the next group while onCommit of the previous one is held", arguments: Backing.allCases)
     func writerOvertakesOnCommit(_ backing: Backing) async throws {
-        let gate = DispatchSemaphore(value: 0), firstPublishing = DispatchSemaphore(value: 0), secondWriting = DispatchSemaphore(value: 0)
+        let hold = HeldFirstCommit()
+        let gate = hold.gate, firstPublishing = hold.publishing, secondWriting = hold.secondWriting
         let published = Collector<UInt64>()
         try await withStore(backing, configure: { configuration in
-            configuration.onCommit = { entries in
-                if entries.first?.recordID == "1" {
-                    firstPublishing.signal()
-                    gate.wait()
-                }
-                published.append(entries.map(\.sequence))
-            }
-            configuration._faultInjection = { mutation in if mutation.id == "2" { secondWriting.signal() } }
+            hold.install(in: &configuration) { entries in published.append(entries.map(\.sequence)) }
         }) { (store: RecordStore) async throws in
             let saved = DispatchSemaphore(value: 0)
             let first = Task {
@@ -158,18 +175,12 @@ struct CommitLaneTests {
 
     @Test("a writer idle past its timeout while onCommit is held still writes new saves, and publishes them after", arguments: Backing.allCases)
     func idleWriterWithHeldLane(_ backing: Backing) async throws {
-        let gate = DispatchSemaphore(value: 0), publishing = DispatchSemaphore(value: 0), secondWriting = DispatchSemaphore(value: 0)
+        let hold = HeldFirstCommit()
+        let gate = hold.gate, publishing = hold.publishing, secondWriting = hold.secondWriting
         let published = Collector<String>()
         let idle = DispatchSemaphore(value: 0)
         try await withStore(backing, configure: { configuration in
-            configuration.onCommit = { entries in
-                if entries.first?.recordID == "1" {
-                    publishing.signal()
-                    gate.wait()
-                }
-                published.append(entries.map(\.recordID))
-            }
-            configuration._faultInjection = { mutation in if mutation.id == "2" { secondWriting.signal() } }
+            hold.install(in: &configuration) { entries in published.append(entries.map(\.recordID)) }
             configuration._writerIdleWithBusyLane = { idle.signal() }
         }) { (store: RecordStore) async throws in
             let told = DispatchSemaphore(value: 0)
