@@ -1,4 +1,4 @@
-extension [UInt8] {
+extension Array where Element == UInt8 {
     /// Appends `count` octets that `write` writes at the pointer it is given: one append of a
     /// stack buffer instead of one per octet (each with a capacity and uniqueness check).
     @inline(__always)
