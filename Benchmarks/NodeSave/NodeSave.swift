@@ -1,7 +1,7 @@
 // Node-save benchmarks (Protocols/node-save.md): records saved through a running node over tcp
 // loopback, beside the same records saved into a local store, in one suite and one run.
 //
-// NodeSave/pipelined/IOMKit         one DEALER client, identified requests, 200 unanswered at most
+// NodeSave/pipelined/IOMKit         one DEALER client, identified requests, 1024 unanswered at most
 // NodeSave/pipelined-curve/IOMKit   the same with CURVE (the node's default security)
 // NodeSave/sequential/IOMKit        one request at a time (a REQ client of the first IOM-SAVE/1)
 // NodeSave/local-batched/IOMStore   the same records' changes into a local RecordStore, 64 savers
@@ -21,7 +21,8 @@ import IOMWire
 import ZeroMQ
 
 let saversCount = 64
-let window = 200
+/// Unanswered requests of the pipelining client: the node's window (`Protocols/node-save.md`).
+let window = 1024
 
 /// Holds what a benchmark opened in its setup hook.
 final class Fixture<Value>: @unchecked Sendable {
@@ -117,10 +118,19 @@ final class NodeProcess: @unchecked Sendable {
     }
 }
 
-/// One DEALER connection to the node, on its own thread.
+/// One DEALER connection to the node, on its own thread: a client streaming saves, which keeps
+/// its window of unanswered requests full from one measured batch to the next (a batch ends when
+/// its count of answers arrived, not when the connection is idle).
 final class Client: Sendable {
     private let socket: SocketActor
     private let template = JSONTemplate()
+    /// Requests sent and answered so far; used on the socket's thread only.
+    private let progress = Progress()
+
+    private final class Progress: @unchecked Sendable {
+        var sent = 0
+        var answered = 0
+    }
 
     init(_ node: NodeProcess) throws {
         let context = try Context()
@@ -137,27 +147,28 @@ final class Client: Sendable {
         self.socket = SocketActor(socket, name: "bench.nodesave.client")
     }
 
-    /// Saves records `base..<base+count`, at most `inFlight` unanswered; checks every answer is OK.
-    func save(base: Int, count: Int, inFlight: Int, identified: Bool) async throws {
-        let template = self.template
+    /// Waits for `count` more answers, keeping `inFlight` requests unanswered meanwhile (new
+    /// records, numbered on from the last); checks every answer is OK.
+    func save(count: Int, inFlight: Int, identified: Bool) async throws {
+        let (template, progress) = (self.template, self.progress)
         try await socket.withSocket { socket in
-            let tag = Array("iom.v1.save".utf8), type = Array("memberState".utf8)
-            var sent = 0, answered = 0
-            while answered < count {
-                while sent < count && sent - answered < inFlight {
-                    var message: [[UInt8]] = [[], tag, type, template.json(base + sent)]
-                    if identified { message.append(Array("id=b-\(base + sent)\n".utf8)) }
+            let tag = Array("iom.v1.save".utf8), type = Array("memberState".utf8), ok = Array("OK".utf8)
+            let target = progress.answered + count
+            while progress.answered < target {
+                while progress.sent - progress.answered < inFlight {
+                    var message: [[UInt8]] = [[], tag, type, template.json(progress.sent)]
+                    if identified { message.append(Array("id=b-\(progress.sent)\n".utf8)) }
                     try socket.send(message)
-                    sent += 1
+                    progress.sent += 1
                 }
                 var wait: Wait = .until(.seconds(30))
                 while let reply = try socket.receive(wait: wait) {
-                    guard reply.count == 4, reply[2] == Array("OK".utf8) else {
+                    guard reply.count == 4, reply[2] == ok else {
                         fatalError("the node refused a record: \(reply.count > 3 ? String(decoding: reply[3], as: UTF8.self) : "\(reply.count) frames")")
                     }
-                    answered += 1
+                    progress.answered += 1
                     wait = .never
-                    if answered == sent { break }
+                    if progress.answered == target { break }
                 }
                 if wait != .never { fatalError("the node answered nothing for 30 s") }
             }
@@ -183,7 +194,7 @@ let benchmarks: @Sendable () -> Void = {
         configuration.teardown = { node.current.0.stop(); node.set(nil) }
         Benchmark("NodeSave/\(name)/IOMKit", configuration: configuration) { benchmark async in
             let count = benchmark.scaledIterations.count
-            try! await node.current.1.save(base: node.reserve(count), count: count, inFlight: inFlight, identified: identified)
+            try! await node.current.1.save(count: count, inFlight: inFlight, identified: identified)
         }
     }
 

@@ -142,6 +142,9 @@ final class NodeSaveServer: Sendable {
     /// replies; returns once stopped and everything read is answered.
     private func serve(starting start: @escaping @Sendable (ConnectionLine, [UInt8]) -> Void) async {
         let wake = wakeRead
+        // Who sent a request matters only with CURVE (the allow-list's key): otherwise no
+        // property is asked, which libzmq would look up, and miss, on every frame.
+        let userIDProperty = allowList == nil ? [] : ["User-Id"]
         do {
             try await socket.withSocket { socket in
                 var wakeBytes = [UInt8](repeating: 0, count: 256)
@@ -166,7 +169,7 @@ final class NodeSaveServer: Sendable {
                     guard let socketIndex, poller.events(at: socketIndex).contains(.readable) else { continue }
                     // Everything already queued: [routing id, (empty delimiter,) frames…].
                     var received = 0
-                    while received < 1024, let (request, properties) = try socket.receive(wait: .never, properties: ["User-Id"]) {
+                    while received < 1024, let (request, properties) = try socket.receive(wait: .never, properties: userIDProperty) {
                         received += 1
                         guard request.count >= 2 else { continue }
                         let envelope = request[1].isEmpty ? Array(request[0...1]) : [request[0]]

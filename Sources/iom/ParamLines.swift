@@ -55,25 +55,40 @@ enum ParamLines {
     /// its first value.
     static func decode(_ frame: [UInt8]) -> [String: String] {
         var result: [String: String] = [:]
-        for line in frame.split(separator: 0x0A, omittingEmptySubsequences: true) {
+        var start = frame.startIndex
+        // One pass over the frame, line by line, with no array of lines; a value without `%` is
+        // made into a string straight from the frame (a node reads one params frame per request).
+        while start < frame.endIndex {
+            let end = frame[start...].firstIndex(of: 0x0A) ?? frame.endIndex
+            let line = frame[start..<end]
+            start = end + (end < frame.endIndex ? 1 : 0)
             guard let equals = line.firstIndex(of: UInt8(ascii: "=")) else { continue }
             let name = String(decoding: line[line.startIndex..<equals], as: UTF8.self)
-            var value: [UInt8] = []
-            var index = line.index(after: equals)
-            while index < line.endIndex {
-                let byte = line[index]
-                if byte == UInt8(ascii: "%"), line.distance(from: index, to: line.endIndex) >= 3,
-                   let high = nibble(line[index + 1]), let low = nibble(line[index + 2]) {
-                    value.append(high << 4 | low)
-                    index += 3
-                } else {
-                    value.append(byte)
-                    index += 1
-                }
-            }
-            if result[name] == nil { result[name] = String(decoding: value, as: UTF8.self) }
+            guard result[name] == nil else { continue }
+            let encoded = line[(equals + 1)...]
+            result[name] = encoded.contains(UInt8(ascii: "%")) ? String(decoding: percentDecoded(encoded), as: UTF8.self)
+                                                               : String(decoding: encoded, as: UTF8.self)
         }
         return result
+    }
+
+    /// `value` with each `%XX` (two hex digits) replaced by its octet; any other `%` is kept.
+    private static func percentDecoded(_ value: ArraySlice<UInt8>) -> [UInt8] {
+        var decoded: [UInt8] = []
+        decoded.reserveCapacity(value.count)
+        var index = value.startIndex
+        while index < value.endIndex {
+            let byte = value[index]
+            if byte == UInt8(ascii: "%"), value.distance(from: index, to: value.endIndex) >= 3,
+               let high = nibble(value[index + 1]), let low = nibble(value[index + 2]) {
+                decoded.append(high << 4 | low)
+                index += 3
+            } else {
+                decoded.append(byte)
+                index += 1
+            }
+        }
+        return decoded
     }
 
     private static func hex(_ nibble: UInt8) -> UInt8 {

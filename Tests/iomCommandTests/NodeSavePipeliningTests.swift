@@ -73,7 +73,7 @@ struct NodeSavePipeliningTests {
         var sent: [String] = []
         var answers: [(status: String, params: [String: String])] = []
         for n in 0..<count {
-            // At most 200 unanswered: within the node's window of 256.
+            // At most 200 unanswered: within the node's window of 1024.
             while sent.count - answers.count >= 200 { answers.append(try #require(try dealer.receive())) }
             let id = "p-\(n)"
             if n == 200 {

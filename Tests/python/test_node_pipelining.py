@@ -24,7 +24,7 @@ PROTOCOLS = ROOT / "Protocols"
 VECTORS = PROTOCOLS / "vectors"
 SEQUENCE = re.compile(r"^[0-9]{20}$")
 RECORDS = 10_000
-WINDOW = 200  # node-save.md: at most 256 unanswered per connection
+WINDOW = 200  # node-save.md: at most 1024 unanswered per connection
 
 
 def change_module():
