@@ -4,8 +4,25 @@ import SwiftProtobuf
 // SwiftProtobuf as the oracle of the hand-written reader (`WireReader`): the same decoders
 // through the generated code's own `init(serializedBytes:)`, and the comparison the
 // differential tests (Tests/IOMWireTests) and the libFuzzer target (Fuzz/IOMFuzz) make.
+// And of the hand-written writer (`WireWriter`): the same encoders through `serializedBytes()`
+// of the messages the `.wire` getters build (WireWriterDifferentialTests).
 
 extension WireCodec {
+    /// ``encode(_:)-(Change)`` through SwiftProtobuf: the generated message the `.wire` getter
+    /// builds, serialized (the reference of the hand-written ``WireWriter``).
+    package static func encodeWithSwiftProtobuf(_ change: Change) -> [UInt8] { bytes(change.wire) }
+
+    /// ``encode(_:)-(AnyRecord)`` through SwiftProtobuf (the reference of ``WireWriter``).
+    package static func encodeWithSwiftProtobuf(_ record: AnyRecord) -> [UInt8] {
+        switch record {
+        case .organisation(let r): bytes(r.wire)
+        case .mission(let r): bytes(r.wire)
+        case .memberState(let r): bytes(r.wire)
+        case .event(let r): bytes(r.wire)
+        case .protectionCase(let r): bytes(r.wire)
+        }
+    }
+
     /// ``decodeChange(_:)`` through SwiftProtobuf's generated decoder (the reference).
     package static func decodeChangeWithSwiftProtobuf(_ bytes: [UInt8]) throws -> Change {
         try Change(wire: message(bytes))

@@ -33,18 +33,37 @@ package enum WireCodec {
     }
 
     /// Encodes a record held in ``IOMDomain/AnyRecord`` as its own message, protobuf binary.
+    ///
+    /// Written by hand (``WireWriter``), the same bytes as SwiftProtobuf's from the generated
+    /// message (``encodeWithSwiftProtobuf(_:)-(AnyRecord)``); a protection case is serialized
+    /// by SwiftProtobuf.
     package static func encode(_ record: AnyRecord) -> [UInt8] {
         switch record {
-        case .organisation(let r): bytes(r.wire)
-        case .mission(let r): bytes(r.wire)
-        case .memberState(let r): bytes(r.wire)
-        case .event(let r): bytes(r.wire)
-        case .protectionCase(let r): bytes(r.wire)
+        case .organisation(let r): written(records: 1) { $0.organisation(r) }
+        case .mission(let r): written(records: 1) { $0.mission(r) }
+        case .memberState(let r): written(records: 1) { $0.memberState(r) }
+        case .event(let r): written(records: 1) { $0.event(r) }
+        case .protectionCase(let r): WireWriter.protectionCase(r)
         }
     }
 
     /// Encodes a change as `iom.v1.Change`, protobuf binary.
-    package static func encode(_ change: Change) -> [UInt8] { bytes(change.wire) }
+    ///
+    /// Written by hand into one buffer (``WireWriter``), the same bytes as SwiftProtobuf's from
+    /// the generated message (``encodeWithSwiftProtobuf(_:)-(Change)``).
+    package static func encode(_ change: Change) -> [UInt8] {
+        let records = (change.before == nil ? 0 : 1) + (change.after == nil ? 0 : 1)
+        return written(records: records) { $0.change(change) }
+    }
+
+    /// The bytes `body` writes, in a buffer that starts with room for `records` records of a
+    /// few hundred bytes each (most are; a larger one grows it).
+    @inline(__always)
+    private static func written(records: Int, _ body: (inout WireWriter) -> Void) -> [UInt8] {
+        var w = WireWriter(capacity: 512 * max(1, records))
+        body(&w)
+        return w.bytes
+    }
 
     /// Decodes a record of type `R` from protobuf binary.
     ///
