@@ -149,8 +149,11 @@ let package = Package(
         // MARK: Command line
         .executableTarget(
             name: "iom",
-            dependencies: ["ZeroMQ", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["ZeroMQ", "CSQLiteProcess", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        // The process-wide SQLite settings `iom` makes before its first connection (C: the call
+        // is variadic). Executables only: a library must not change its host's SQLite.
+        .target(name: "CSQLiteProcess", linkerSettings: [.linkedLibrary("sqlite3")]),
 
         // MARK: Benchmarks
         // The raw libzmq peer and the shared throughput settings of the suites.
