@@ -21,8 +21,9 @@ import IOMWire
 import ZeroMQ
 
 let saversCount = 64
-/// Unanswered requests of the pipelining client: the node's window (`Protocols/node-save.md`).
-let window = 1024
+/// Unanswered requests of the pipelining client: the node's window (`Protocols/node-save.md`),
+/// or `NODESAVE_WINDOW` (to measure a node built with a smaller one: a BUSY answer stops the run).
+let window = ProcessInfo.processInfo.environment["NODESAVE_WINDOW"].flatMap(Int.init) ?? 1024
 
 /// Holds what a benchmark opened in its setup hook.
 final class Fixture<Value>: @unchecked Sendable {
@@ -125,9 +126,9 @@ final class Client: Sendable {
     private let socket: SocketActor
     private let template = JSONTemplate()
     /// Requests sent and answered so far; used on the socket's thread only.
-    private let progress = Progress()
+    private let progress = Counts()
 
-    private final class Progress: @unchecked Sendable {
+    private final class Counts: @unchecked Sendable {
         var sent = 0
         var answered = 0
     }

@@ -57,8 +57,7 @@ extension WireWriter {
     /// `iom.v1.ProtectionCase`, serialized by SwiftProtobuf from the generated message (its
     /// many groups and the sorted sets are left to the `.wire` getter).
     static func protectionCase(_ p: ProtectionCase) -> [UInt8] {
-        // Proto3 messages without required fields always serialize.
-        try! p.wire.serializedBytes()
+        WireCodec.bytes(p.wire)
     }
 
     // MARK: Common

@@ -16,17 +16,17 @@ struct IOMCommand: AsyncParsableCommand {
         subcommands: [ServeCommand.self, TailCommand.self, SaveCommand.self, StatsCommand.self, KeygenCommand.self, ProxyCommand.self, DemoCommand.self]
     )
 
-    /// How this process's SQLite library runs: `multi-thread` when ``main()`` configured it
-    /// before the first connection (every connection is used by one thread at a time: GRDB
-    /// serializes each), `serialized` when SQLite was in use already and kept its defaults.
-    nonisolated(unsafe) private(set) static var sqliteMode = "serialized"
+    /// Whether this process's SQLite keeps memory statistics: `off` once ``main()`` turned them
+    /// off before the first connection (no global mutex around each SQLite allocation), `on`
+    /// when SQLite was in use already. Evaluated first thing in ``main()``.
+    static let sqliteMemoryStatistics = iom_sqlite_disable_memory_statistics() == 1 ? "off" : "on"
 
     /// Runs the command; a ``CommandFailure`` becomes its message on standard error and its exit code.
     static func main() async {
-        // Before anything opens a store: without a mutex per connection call and the global one
-        // per allocation (memory statistics), a node's writer thread saves about 3 % more per
-        // second (`NodeSave/pipelined/IOMKit`). The process is ours; a library's host is not.
-        if iom_sqlite_configure_process() == 1 { sqliteMode = "multi-thread" }
+        // Before anything opens a store: without the global mutex SQLite's memory statistics
+        // take around each allocation, a node saves about 3 % more per second
+        // (`NodeSave/pipelined/IOMKit`). The process is ours; a library's host is not.
+        _ = sqliteMemoryStatistics
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {

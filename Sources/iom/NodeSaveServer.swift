@@ -142,8 +142,9 @@ final class NodeSaveServer: Sendable {
     /// replies; returns once stopped and everything read is answered.
     private func serve(starting start: @escaping @Sendable (ConnectionLine, [UInt8]) -> Void) async {
         let wake = wakeRead
-        // Who sent a request matters only with CURVE (the allow-list's key): otherwise no
-        // property is asked, which libzmq would look up, and miss, on every frame.
+        // Who sent a request matters only with CURVE (the allow-list's key; `iom serve` passes
+        // an allow-list exactly when it has keys): otherwise no property is asked, which libzmq
+        // would look up, and miss, on every frame.
         let userIDProperty = allowList == nil ? [] : ["User-Id"]
         do {
             try await socket.withSocket { socket in

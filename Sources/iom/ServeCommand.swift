@@ -299,7 +299,7 @@ struct NodeService: Service {
         FileHandle.standardOutput.write(Data((first + "\n" + readiness.second + "\n").utf8))
         logger.info("node running", metadata: ["events": "\(publisher.eventsEndpoint)", "sync": "\(publisher.syncEndpoint ?? "none")",
                                                 "accept": "\(server?.endpoint ?? "none")", "metrics": "\(metricsURL ?? "none")",
-                                                "source": "\(publisher.source)", "sqlite": "\(IOMCommand.sqliteMode)"])
+                                                "source": "\(publisher.source)", "sqliteMemoryStatistics": "\(IOMCommand.sqliteMemoryStatistics)"])
         // The node's work, held here: the bridges (through the store's runBridges), the hub's
         // following and committing, and the accept endpoint. On graceful shutdown the accept
         // endpoint stops first (answering what it has read), then the hub commits what it

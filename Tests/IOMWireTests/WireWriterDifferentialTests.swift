@@ -11,17 +11,6 @@ import IOMFixtures
 @Suite struct WireWriterDifferentialTests {
     // MARK: Comparison
 
-    /// SwiftProtobuf's bytes for a record (the oracle).
-    static func oracle(_ record: AnyRecord) throws -> [UInt8] {
-        switch record {
-        case .organisation(let r): try r.wire.serializedBytes()
-        case .mission(let r): try r.wire.serializedBytes()
-        case .memberState(let r): try r.wire.serializedBytes()
-        case .event(let r): try r.wire.serializedBytes()
-        case .protectionCase(let r): try r.wire.serializedBytes()
-        }
-    }
-
     /// Where two encodings first differ, nil when they are the same.
     static func difference(_ mine: [UInt8], _ oracle: [UInt8]) -> String? {
         if mine == oracle { return nil }
@@ -35,21 +24,19 @@ import IOMFixtures
 
     /// The record's bytes are SwiftProtobuf's and decode back to it.
     static func expectSame(_ record: AnyRecord, _ what: @autoclosure () -> String, sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let oracle = try Self.oracle(record)
+        let oracle = WireCodec.encodeWithSwiftProtobuf(record)
         #expect(!oracle.isEmpty, sourceLocation: sourceLocation)
         let mine = WireCodec.encode(record)
         if let d = difference(mine, oracle) { Issue.record("\(what()): \(d)", sourceLocation: sourceLocation) }
-        #expect(WireCodec.encodeWithSwiftProtobuf(record) == oracle, sourceLocation: sourceLocation)
         #expect(try WireCodec.decodeRecord(mine, type: record.recordType) == record, "\(what())", sourceLocation: sourceLocation)
     }
 
     /// The change's bytes are SwiftProtobuf's and decode back to it.
     static func expectSame(_ change: Change, _ what: @autoclosure () -> String, sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let oracle: [UInt8] = try change.wire.serializedBytes()
+        let oracle = WireCodec.encodeWithSwiftProtobuf(change)
         #expect(!oracle.isEmpty, sourceLocation: sourceLocation)
         let mine = WireCodec.encode(change)
         if let d = difference(mine, oracle) { Issue.record("\(what()): \(d)", sourceLocation: sourceLocation) }
-        #expect(WireCodec.encodeWithSwiftProtobuf(change) == oracle, sourceLocation: sourceLocation)
         #expect(try WireCodec.decodeChange(mine) == change, "\(what())", sourceLocation: sourceLocation)
     }
 
