@@ -21,13 +21,20 @@ extension RecordStore {
 
     /// Forgets the requests committed before `cutoff`; a later mutation with one of their keys
     /// is applied as new. Returns how many were forgotten.
+    ///
+    /// Receipts are kept in the order of their changes (v5): this forgets every one before the
+    /// first committed at or after `cutoff`, reading only the ones it forgets. Were the system
+    /// clock set back, a receipt committed after an older-looking one waits for it.
     @discardableResult
     package func forgetRequests(before cutoff: Date) async throws -> Int {
         try ensureOpen()
         let time = Int64((cutoff.timeIntervalSince1970 * 1_000_000).rounded(.down))
         do {
             return try await writer.write { db in
-                try db.execute(sql: "DELETE FROM request_receipt WHERE time < ?", arguments: [time])
+                try db.execute(sql: """
+                    DELETE FROM request_receipt WHERE sequence < coalesce(
+                        (SELECT sequence FROM request_receipt WHERE time >= ? ORDER BY sequence LIMIT 1), 9223372036854775807)
+                    """, arguments: [time])
                 return db.changesCount
             }
         } catch {

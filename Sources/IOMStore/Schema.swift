@@ -45,6 +45,7 @@ enum Schema {
 
     /// v3: the keys of remembered requests (``Mutation/requestKey``) with the entry each produced,
     /// written in the transaction of the change; `time` (µs since 1970) for forgetting old ones.
+    /// Laid out again by v5.
     static let v3SQL = """
         CREATE TABLE request_receipt (
             key TEXT PRIMARY KEY,
@@ -93,6 +94,27 @@ enum Schema {
         ) WITHOUT ROWID;
         """
 
+    /// v5: remembered requests in the order of their changes. A row's id is its change's
+    /// sequence, so each save appends its receipt at the end of the table, and the key has its own
+    /// unique index. Old receipts are forgotten from the start of the table up to the first one
+    /// young enough (``RecordStore/forgetRequests(before:)``), which needs no index on `time`:
+    /// v3's time index cost each identified save a third B-tree insert (about 4 % of a node's
+    /// pipelined saves).
+    static let v5SQL = """
+        CREATE TABLE request_receipt_v5 (
+            sequence INTEGER PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE,
+            record_type TEXT NOT NULL,
+            record_id TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            time INTEGER NOT NULL
+        );
+        INSERT INTO request_receipt_v5 (sequence, key, record_type, record_id, version, time)
+            SELECT sequence, key, record_type, record_id, version, time FROM request_receipt ORDER BY sequence;
+        DROP TABLE request_receipt;
+        ALTER TABLE request_receipt_v5 RENAME TO request_receipt;
+        """
+
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
@@ -108,6 +130,9 @@ enum Schema {
         }
         migrator.registerMigration("v4") { db in
             try db.execute(sql: v4SQL)
+        }
+        migrator.registerMigration("v5") { db in
+            try db.execute(sql: v5SQL)
         }
         return migrator
     }

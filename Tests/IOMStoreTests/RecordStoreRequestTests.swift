@@ -1,5 +1,6 @@
 import Foundation
-import IOMStore
+import GRDB
+@testable import IOMStore
 import Testing
 
 @Suite("Remembered requests: a request key is stored with its change and refuses a repeat", .timeLimit(.minutes(2)))
@@ -58,6 +59,54 @@ struct RecordStoreRequestTests {
         #expect(try await store.forgetRequests(before: Date(timeIntervalSinceNow: 1)) == 1)
         #expect(try await store.request("old") == nil)
         #expect(try await store.apply(keyed(.create(type: "event", id: "e2", payload: []), "old")).sequence == 2)
+        try await store.close()
+    }
+
+    @Test("forgetting by age takes the receipts in the order of their changes, up to the first young one")
+    func forgottenInOrder() async throws {
+        try await withStore(.file) { (store: RecordStore) async throws in
+            for n in 1...5 { try await store.apply(keyed(.create(type: "event", id: "e\(n)", payload: []), "k\(n)")) }
+            let cutoff = Date()
+            for n in 6...7 { try await store.apply(keyed(.create(type: "event", id: "e\(n)", payload: []), "k\(n)")) }
+            #expect(try await store.forgetRequests(before: Date(timeIntervalSince1970: 0)) == 0)
+            #expect(try await store.forgetRequests(before: cutoff) == 5)
+            #expect(try await store.forgetRequests(before: cutoff) == 0, "nothing left before the cutoff")
+            for n in 1...5 { #expect(try await store.request("k\(n)") == nil) }
+            for n in 6...7 { #expect(try await store.request("k\(n)")?.sequence == UInt64(n)) }
+            #expect(try await store.forgetRequests(before: Date(timeIntervalSinceNow: 1)) == 2)
+            #expect(try await store.forgetRequests(before: Date(timeIntervalSinceNow: 1)) == 0, "an empty table")
+        }
+    }
+
+    @Test("a store written with the v4 layout keeps its remembered requests in the v5 one: found, refused again, forgotten by age")
+    func migratedFromV4() async throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("store.sqlite").path
+        let old = Int64(Date(timeIntervalSinceNow: -7_200).timeIntervalSince1970 * 1_000_000)
+        let recent = Int64(Date().timeIntervalSince1970 * 1_000_000)
+        do {
+            let queue = try DatabaseQueue(path: path)
+            try Schema.migrator.migrate(queue, upTo: "v4")
+            try await queue.write { db in
+                try db.execute(sql: """
+                    INSERT INTO request_receipt (key, sequence, record_type, record_id, version, time)
+                    VALUES ('svc old', 1, 'event', 'e1', 1, ?), ('svc recent', 2, 'event', 'e2', 1, ?)
+                    """, arguments: [old, recent])
+                try db.execute(sql: "UPDATE store_source SET last_sequence = 2 WHERE id = 1")
+            }
+        }
+        let store = try await RecordStore.open(StoreConfiguration(location: .file(path: path)))
+        #expect(try await store.request("svc old")?.recordID == "e1")
+        #expect(try await store.request("svc recent")?.sequence == 2)
+        await #expect(throws: StoreError.duplicateRequest(key: "svc recent")) {
+            try await store.apply(keyed(.create(type: "event", id: "e3", payload: []), "svc recent"))
+        }
+        #expect(try await store.forgetRequests(before: Date(timeIntervalSinceNow: -3_600)) == 1)
+        #expect(try await store.request("svc old") == nil)
+        let entry = try await store.apply(keyed(.create(type: "event", id: "e3", payload: []), "svc new"))
+        #expect(entry.sequence == 3)
+        #expect(try await store.request("svc new")?.sequence == 3)
         try await store.close()
     }
 
