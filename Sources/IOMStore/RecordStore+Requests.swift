@@ -25,17 +25,31 @@ extension RecordStore {
     /// Receipts are kept in the order of their changes (v5): this forgets every one before the
     /// first committed at or after `cutoff`, reading only the ones it forgets. Were the system
     /// clock set back, a receipt committed after an older-looking one waits for it.
+    ///
+    /// The receipts go in transactions of at most `chunk` (an hour of a busy node's saves is
+    /// millions of them), so saves are committed between them instead of waiting for them all.
     @discardableResult
-    package func forgetRequests(before cutoff: Date) async throws -> Int {
+    package func forgetRequests(before cutoff: Date, chunk: Int = 10_000) async throws -> Int {
         try ensureOpen()
         let time = Int64((cutoff.timeIntervalSince1970 * 1_000_000).rounded(.down))
+        let chunk = Int64(max(1, chunk))
         do {
-            return try await writer.write { db in
-                try db.execute(sql: """
-                    DELETE FROM request_receipt WHERE sequence < coalesce(
-                        (SELECT sequence FROM request_receipt WHERE time >= ? ORDER BY sequence LIMIT 1), 9223372036854775807)
-                    """, arguments: [time])
-                return db.changesCount
+            // The first receipt to keep; nil when every one is older than `cutoff`. Receipts
+            // committed after this read follow it in the table and are kept.
+            let kept = try await writer.read { db in
+                try Int64.fetchOne(db, sql: "SELECT sequence FROM request_receipt WHERE time >= ? ORDER BY sequence LIMIT 1",
+                                   arguments: [time])
+            }
+            var forgotten = 0
+            while true {
+                let deleted = try await writer.write { db -> Int in
+                    guard let first = try Int64.fetchOne(db, sql: "SELECT min(sequence) FROM request_receipt") else { return 0 }
+                    let end = min(kept ?? .max, first.addingReportingOverflow(chunk).overflow ? .max : first + chunk)
+                    try db.execute(sql: "DELETE FROM request_receipt WHERE sequence < ?", arguments: [end])
+                    return db.changesCount
+                }
+                if deleted == 0 { return forgotten }
+                forgotten += deleted
             }
         } catch {
             throw StoreError.storage(String(describing: error))

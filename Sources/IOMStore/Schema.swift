@@ -97,7 +97,7 @@ enum Schema {
     /// v5: remembered requests in the order of their changes. A row's id is its change's
     /// sequence, so each save appends its receipt at the end of the table, and the key has its own
     /// unique index. Old receipts are forgotten from the start of the table up to the first one
-    /// young enough (``RecordStore/forgetRequests(before:)``), which needs no index on `time`:
+    /// young enough (``RecordStore/forgetRequests(before:chunk:)``), which needs no index on `time`:
     /// v3's time index cost each identified save a third B-tree insert (about 4 % of a node's
     /// pipelined saves).
     static let v5SQL = """

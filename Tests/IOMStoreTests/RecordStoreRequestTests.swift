@@ -78,6 +78,23 @@ struct RecordStoreRequestTests {
         }
     }
 
+    @Test("forgetting goes in transactions of at most `chunk` receipts and stops at the first young one", arguments: [1, 2, 3, 100])
+    func forgottenInChunks(_ chunk: Int) async throws {
+        try await withStore(.file) { (store: RecordStore) async throws in
+            // Sequences with holes: unkeyed changes between the keyed ones.
+            for n in 1...7 {
+                try await store.apply(keyed(.create(type: "event", id: "e\(n)", payload: []), "k\(n)"))
+                try await store.apply(.create(type: "event", id: "plain\(n)", payload: []))
+            }
+            let cutoff = Date()
+            for n in 8...9 { try await store.apply(keyed(.create(type: "event", id: "e\(n)", payload: []), "k\(n)")) }
+            #expect(try await store.forgetRequests(before: cutoff, chunk: chunk) == 7)
+            for n in 1...7 { #expect(try await store.request("k\(n)") == nil) }
+            for n in 8...9 { #expect(try await store.request("k\(n)") != nil) }
+            #expect(try await store.forgetRequests(before: Date(timeIntervalSinceNow: 1), chunk: chunk) == 2)
+        }
+    }
+
     @Test("a store written with the v4 layout keeps its remembered requests in the v5 one: found, refused again, forgotten by age")
     func migratedFromV4() async throws {
         let directory = try temporaryDirectory()
