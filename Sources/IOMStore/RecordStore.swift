@@ -276,6 +276,8 @@ package final class RecordStore: Sendable {
         // SQLite's text functions and GRDB's String read stop at a NUL: an id holding one would
         // be stored cut, and its journal entry would disagree with its payload. Identifiers are
         // printable (Protocols/README.md): no control or format character at all.
+        // Printable ASCII (the usual id) is checked byte by byte, without decoding scalars.
+        if value.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return }
         if let bad = value.unicodeScalars.first(where: isControl) {
             throw StoreError.invalidArgument("\(what) \"\(visible(value))\" contains the control character U+\(hex(bad.value)); identifiers are printable text (Protocols/README.md)")
         }
