@@ -23,8 +23,9 @@ extension RecordStore {
     /// is applied as new. Returns how many were forgotten.
     ///
     /// Receipts are kept in the order of their changes (v5): this forgets every one before the
-    /// first committed at or after `cutoff`, reading only the ones it forgets. Were the system
-    /// clock set back, a receipt committed after an older-looking one waits for it.
+    /// first committed at or after `cutoff`, reading only the ones it forgets, and none committed
+    /// after the call began. Were the system clock set back, a receipt committed after an
+    /// older-looking one waits for it.
     ///
     /// The receipts go in transactions of at most `chunk` (an hour of a busy node's saves is
     /// millions of them), so saves are committed between them instead of waiting for them all.
@@ -32,20 +33,22 @@ extension RecordStore {
     package func forgetRequests(before cutoff: Date, chunk: Int = 10_000) async throws -> Int {
         try ensureOpen()
         let time = Int64((cutoff.timeIntervalSince1970 * 1_000_000).rounded(.down))
-        let chunk = Int64(max(1, chunk))
         do {
-            // The first receipt to keep; nil when every one is older than `cutoff`. Receipts
-            // committed after this read follow it in the table and are kept.
-            let kept = try await writer.read { db in
-                try Int64.fetchOne(db, sql: "SELECT sequence FROM request_receipt WHERE time >= ? ORDER BY sequence LIMIT 1",
-                                   arguments: [time])
-            }
+            // Where forgetting stops, fixed now: the first receipt to keep, or past the last one
+            // when all are older. Receipts committed later come after it and are kept.
+            guard let end = try await writer.read({ db in
+                try Int64.fetchOne(db, sql: """
+                    SELECT coalesce((SELECT sequence FROM request_receipt WHERE time >= ? ORDER BY sequence LIMIT 1),
+                                    (SELECT max(sequence) + 1 FROM request_receipt))
+                    """, arguments: [time])
+            }) else { return 0 }  // no receipt at all
             var forgotten = 0
             while true {
                 let deleted = try await writer.write { db -> Int in
-                    guard let first = try Int64.fetchOne(db, sql: "SELECT min(sequence) FROM request_receipt") else { return 0 }
-                    let end = min(kept ?? .max, first.addingReportingOverflow(chunk).overflow ? .max : first + chunk)
-                    try db.execute(sql: "DELETE FROM request_receipt WHERE sequence < ?", arguments: [end])
+                    try db.execute(sql: """
+                        DELETE FROM request_receipt WHERE sequence IN
+                            (SELECT sequence FROM request_receipt WHERE sequence < ? ORDER BY sequence LIMIT ?)
+                        """, arguments: [end, max(1, chunk)])
                     return db.changesCount
                 }
                 if deleted == 0 { return forgotten }

@@ -202,11 +202,12 @@ struct WriteStatements {
 
     init(_ db: Database) { self.db = db }
 
-    /// Remembers a request's key (nothing when the key is remembered already).
+    /// Remembers a request's key (nothing when the key is remembered already; a receipt already
+    /// at the sequence, which no path leaves behind, fails the transaction instead).
     mutating func insertReceipt() throws -> Statement {
         try Self.cached(&receipt, in: db, """
             INSERT INTO request_receipt (key, sequence, record_type, record_id, version, time) VALUES (?, ?, ?, ?, ?, ?)
-            ON CONFLICT DO NOTHING
+            ON CONFLICT (key) DO NOTHING
             """)
     }
 

@@ -78,7 +78,7 @@ struct RecordStoreRequestTests {
         }
     }
 
-    @Test("forgetting goes in transactions of at most `chunk` receipts and stops at the first young one", arguments: [1, 2, 3, 100])
+    @Test("forgetting in chunks of any size forgets the same receipts and stops at the first young one", arguments: [1, 2, 3, 100])
     func forgottenInChunks(_ chunk: Int) async throws {
         try await withStore(.file) { (store: RecordStore) async throws in
             // Sequences with holes: unkeyed changes between the keyed ones.
@@ -92,6 +92,23 @@ struct RecordStoreRequestTests {
             for n in 1...7 { #expect(try await store.request("k\(n)") == nil) }
             for n in 8...9 { #expect(try await store.request("k\(n)") != nil) }
             #expect(try await store.forgetRequests(before: Date(timeIntervalSinceNow: 1), chunk: chunk) == 2)
+        }
+    }
+
+    @Test("forgetting leaves every receipt committed after it began, even one older than the cutoff")
+    func keepsWhatCameAfter() async throws {
+        try await withStore(.file) { (store: RecordStore) async throws in
+            let old = 2_000
+            for outcome in try await store.apply(each: (1...old).map { keyed(.create(type: "event", id: "e\($0)", payload: []), "k\($0)") }) {
+                _ = try outcome.get()
+            }
+            // Every receipt is older than this cutoff; one per transaction, forgetting takes a while.
+            let forgetting = Task { try await store.forgetRequests(before: Date(timeIntervalSinceNow: 3_600), chunk: 1) }
+            while try await store.request("k1") != nil { await Task.yield() }  // it has begun
+            for n in 1...5 { try await store.apply(keyed(.create(type: "event", id: "late\(n)", payload: []), "late\(n)")) }
+            #expect(try await forgetting.value == old)
+            for n in 1...5 { #expect(try await store.request("late\(n)") != nil, "late\(n) was committed after forgetting began") }
+            #expect(try await store.request("k\(old)") == nil)
         }
     }
 
