@@ -1,6 +1,19 @@
 import IOMDomain
+import SwiftProtobuf
 
 extension AnyRecord {
+    /// The record as its own generated message (`iom.v1.Mission`, …), for SwiftProtobuf's
+    /// encoders: the JSON of the vectors and the reference encoding of ``WireWriter``.
+    var message: any SwiftProtobuf.Message {
+        switch self {
+        case .organisation(let r): r.wire
+        case .mission(let r): r.wire
+        case .memberState(let r): r.wire
+        case .event(let r): r.wire
+        case .protectionCase(let r): r.wire
+        }
+    }
+
     var wire: Iom_V1_Record {
         var w = Iom_V1_Record()
         switch self {

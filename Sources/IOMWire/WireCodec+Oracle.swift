@@ -13,15 +13,7 @@ extension WireCodec {
     package static func encodeWithSwiftProtobuf(_ change: Change) -> [UInt8] { bytes(change.wire) }
 
     /// ``encode(_:)-(AnyRecord)`` through SwiftProtobuf (the reference of ``WireWriter``).
-    package static func encodeWithSwiftProtobuf(_ record: AnyRecord) -> [UInt8] {
-        switch record {
-        case .organisation(let r): bytes(r.wire)
-        case .mission(let r): bytes(r.wire)
-        case .memberState(let r): bytes(r.wire)
-        case .event(let r): bytes(r.wire)
-        case .protectionCase(let r): bytes(r.wire)
-        }
-    }
+    package static func encodeWithSwiftProtobuf(_ record: AnyRecord) -> [UInt8] { bytes(record.message) }
 
     /// ``decodeChange(_:)`` through SwiftProtobuf's generated decoder (the reference).
     package static func decodeChangeWithSwiftProtobuf(_ bytes: [UInt8]) throws -> Change {

@@ -136,15 +136,7 @@ package enum WireCodec {
     }
 
     /// The canonical protobuf JSON of a record (as written in `Protocols/vectors`).
-    package static func json(_ record: AnyRecord) -> String {
-        switch record {
-        case .organisation(let r): jsonText(r.wire)
-        case .mission(let r): jsonText(r.wire)
-        case .memberState(let r): jsonText(r.wire)
-        case .event(let r): jsonText(r.wire)
-        case .protectionCase(let r): jsonText(r.wire)
-        }
-    }
+    package static func json(_ record: AnyRecord) -> String { jsonText(record.message) }
 
     /// The canonical protobuf JSON of a change.
     package static func json(_ change: Change) -> String { jsonText(change.wire) }

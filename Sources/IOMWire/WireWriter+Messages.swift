@@ -19,14 +19,10 @@ extension WireWriter {
         string(3, c.recordID)
         uint64(4, c.version)
         if let b = c.before {
-            let start = beginMessage(5)
-            record(b)
-            endMessage(start)
+            message(5) { w in w.record(b) }
         }
         if let a = c.after {
-            let start = beginMessage(6)
-            record(a)
-            endMessage(start)
+            message(6) { w in w.record(a) }
         }
     }
 
@@ -34,21 +30,13 @@ extension WireWriter {
     mutating func record(_ r: AnyRecord) {
         switch r {
         case .organisation(let o):
-            let start = beginMessage(1)
-            organisation(o)
-            endMessage(start)
+            message(1) { w in w.organisation(o) }
         case .mission(let m):
-            let start = beginMessage(2)
-            mission(m)
-            endMessage(start)
+            message(2) { w in w.mission(m) }
         case .memberState(let s):
-            let start = beginMessage(3)
-            memberState(s)
-            endMessage(start)
+            message(3) { w in w.memberState(s) }
         case .event(let e):
-            let start = beginMessage(4)
-            event(e)
-            endMessage(start)
+            message(4) { w in w.event(e) }
         case .protectionCase(let p):
             message(5, serialized: Self.protectionCase(p))
         }
@@ -64,30 +52,30 @@ extension WireWriter {
 
     /// A `RecordMeta` field (`wireMeta`): always written, as every record's field 1.
     mutating func meta<R: DomainRecord>(_ field: Int, _ r: R) {
-        let start = beginMessage(field)
-        string(1, r.id.rawValue)
-        uint64(2, r.version)
-        int64(3, r.createdAt.millisecondsSince1970)
-        int64(4, r.updatedAt.millisecondsSince1970)
-        endMessage(start)
+        message(field) { w in
+            w.string(1, r.id.rawValue)
+            w.uint64(2, r.version)
+            w.int64(3, r.createdAt.millisecondsSince1970)
+            w.int64(4, r.updatedAt.millisecondsSince1970)
+        }
     }
 
     /// A `LocalizedText` field: written even when empty; an absent language is "" and left out.
     mutating func localizedText(_ field: Int, _ t: LocalizedText) {
-        let start = beginMessage(field)
-        string(1, t.fr ?? "")
-        string(2, t.en ?? "")
-        string(3, t.ar ?? "")
-        endMessage(start)
+        message(field) { w in
+            w.string(1, t.fr ?? "")
+            w.string(2, t.en ?? "")
+            w.string(3, t.ar ?? "")
+        }
     }
 
     /// A `Date` field.
     mutating func date(_ field: Int, _ d: CalendarDate) {
-        let start = beginMessage(field)
-        int32(1, Int32(d.year))
-        int32(2, Int32(d.month))
-        int32(3, Int32(d.day))
-        endMessage(start)
+        message(field) { w in
+            w.int32(1, Int32(d.year))
+            w.int32(2, Int32(d.month))
+            w.int32(3, Int32(d.day))
+        }
     }
 
     // MARK: Records
@@ -138,26 +126,26 @@ extension WireWriter {
         string(6, e.country.alpha2)
         if let t = e.theme { localizedText(7, t) }
         if let o = e.observance {
-            let start = beginMessage(8)
-            localizedText(1, o.name)
-            int32(2, Int32(o.month))
-            int32(3, Int32(o.day))
-            endMessage(start)
+            message(8) { w in
+                w.localizedText(1, o.name)
+                w.int32(2, Int32(o.month))
+                w.int32(3, Int32(o.day))
+            }
         }
         string(9, e.organisingMission.rawValue)
         for p in e.participants {
-            let start = beginMessage(10)
-            enumValue(1, Self.number(p.category))
-            string(2, p.name.value)
-            string(3, set: p.country?.alpha2)
-            endMessage(start)
+            message(10) { w in
+                w.enumValue(1, Self.number(p.category))
+                w.string(2, p.name.value)
+                w.string(3, set: p.country?.alpha2)
+            }
         }
         for s in e.speakers {
-            let start = beginMessage(11)
-            string(1, s.name.value)
-            localizedText(2, s.role)
-            string(3, set: s.organisation?.value)
-            endMessage(start)
+            message(11) { w in
+                w.string(1, s.name.value)
+                w.localizedText(2, s.role)
+                w.string(3, set: s.organisation?.value)
+            }
         }
         for t in e.outcomes { localizedText(12, t) }
     }

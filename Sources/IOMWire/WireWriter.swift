@@ -143,11 +143,20 @@ struct WireWriter {
         bytes.append(contentsOf: body)
     }
 
+    /// An embedded message: its tag, then the fields `body` writes, then its length in front of
+    /// them (``beginMessage(_:)`` and ``endMessage(_:)`` around `body`).
+    @inline(__always)
+    mutating func message(_ field: Int, _ body: (inout WireWriter) -> Void) {
+        let start = beginMessage(field)
+        body(&self)
+        endMessage(start)
+    }
+
     /// Starts an embedded message: writes its tag and reserves one byte for its length.
     ///
     /// - Returns: where the body starts, to hand to ``endMessage(_:)`` once it is written.
     @inline(__always)
-    mutating func beginMessage(_ field: Int) -> Int {
+    private mutating func beginMessage(_ field: Int) -> Int {
         tag(field, Self.lengthDelimited)
         bytes.append(0)
         return bytes.count
@@ -157,7 +166,7 @@ struct WireWriter {
     /// writes its length in the reserved byte, or, for a body of 128 bytes or more, moves the
     /// body right by the bytes the longer varint needs and writes it there.
     @inline(__always)
-    mutating func endMessage(_ start: Int) {
+    private mutating func endMessage(_ start: Int) {
         let length = bytes.count - start
         if length < 0x80 {
             bytes[start - 1] = UInt8(truncatingIfNeeded: length)

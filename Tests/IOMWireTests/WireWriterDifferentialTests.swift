@@ -287,21 +287,17 @@ import IOMFixtures
         event.date = Iom_V1_Date()
         event.observance.name = Iom_V1_LocalizedText()
         try Self.expectPrimitives(event) { w in
-            w.endMessage(w.beginMessage(1))
-            w.endMessage(w.beginMessage(4))
-            let o = w.beginMessage(8)
-            w.endMessage(w.beginMessage(1))
-            w.endMessage(o)
+            w.message(1) { _ in }
+            w.message(4) { _ in }
+            w.message(8) { o in o.message(1) { _ in } }
         }
         for n in [125, 126, 127, 128, 16_380, 16_381, 16_382, 16_383, 16_384] {
             var outer = Iom_V1_Event()
             outer.observance.name.ar = String(repeating: "b", count: n)
             try Self.expectPrimitives(outer) { w in
-                let o = w.beginMessage(8)
-                let t = w.beginMessage(1)
-                w.string(3, outer.observance.name.ar)
-                w.endMessage(t)
-                w.endMessage(o)
+                w.message(8) { o in
+                    o.message(1) { t in t.string(3, outer.observance.name.ar) }
+                }
             }
         }
         // A protection case, serialized by SwiftProtobuf, inside a record envelope.
